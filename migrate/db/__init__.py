@@ -1,0 +1,1 @@
+"""The inventory database: SQLite by default, PostgreSQL by URL; the schema changes only through Alembic."""

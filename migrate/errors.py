@@ -1,0 +1,75 @@
+"""Typed errors of the library, each carrying the exit code the CLI turns it into.
+
+The CLI maps these to a one-line message and an exit code in exactly one place
+(`migrate.cli.main`). A message names the object and the fix.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the `migrate` command, documented in the README."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    BLOCKERS = 3
+    STEP_FAILED = 4
+    UNREACHABLE = 5
+    AUTH = 6
+    DATABASE = 7
+    INTERRUPTED = 130
+
+
+class MigrateError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+
+class UsageError(MigrateError):
+    """The command was given options that cannot work together or a value it cannot use."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DatabaseError(MigrateError):
+    """The inventory database cannot be opened, is at the wrong schema revision, or refused a write."""
+
+    exit_code = ExitCode.DATABASE
+
+
+class NotFoundError(MigrateError):
+    """A named object (VM, source, run) is not in the inventory."""
+
+    exit_code = ExitCode.ERROR
+
+
+class SourceUnreachableError(MigrateError):
+    """The vCenter could not be reached, or the connection was lost."""
+
+    exit_code = ExitCode.UNREACHABLE
+
+
+class SourceTlsError(SourceUnreachableError):
+    """The vCenter's certificate could not be verified."""
+
+
+class SourceAuthError(MigrateError):
+    """The vCenter rejected the credentials or the session."""
+
+    exit_code = ExitCode.AUTH
+
+
+class SourceProtocolError(MigrateError):
+    """The vCenter answered something the toolkit cannot read (a SOAP fault, a malformed answer)."""
+
+    exit_code = ExitCode.ERROR
+
+
+class InputFileError(MigrateError):
+    """An input file (RVTools export, mapping, CSV) is malformed; the message names file, place and fix."""
+
+    exit_code = ExitCode.USAGE

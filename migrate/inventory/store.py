@@ -1,0 +1,264 @@
+"""Writing an inventory into the database and reading it back.
+
+A discovery's result is applied in one transaction: either the whole new inventory lands, with
+its change summary, or nothing changes. VMs are matched to their earlier records so that their
+ids (which waves and plans refer to) survive re-discovery; VMs no longer found are marked removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from migrate.db.base import utcnow
+from migrate.db.models import (
+    ClusterRecord,
+    DatastoreRecord,
+    DiscoveryRun,
+    HostRecord,
+    NetworkRecord,
+    Source,
+    VmChange,
+    VmRecord,
+)
+from migrate.errors import NotFoundError
+from migrate.inventory.diff import diff_facts
+from migrate.inventory.model import Inventory, Vm
+
+API_MATCH_KEYS = ("instance_uuid", "moref")
+
+
+@dataclass
+class ChangeSummary:
+    """What one discovery run changed, for the closing lines of `discover` and for `inventory diff`."""
+
+    run_id: int
+    source: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed)}
+
+
+def get_or_create_source(session: Session, name: str) -> Source:
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        source = Source(name=name)
+        session.add(source)
+        session.flush()
+    return source
+
+
+def start_run(session: Session, source_name: str, method: str, provenance: dict[str, Any] | None = None) -> DiscoveryRun:
+    """Record that a discovery began; the caller commits so that a crash still leaves the record."""
+    source = get_or_create_source(session, source_name)
+    run = DiscoveryRun(source=source, method=method, status="running", provenance=provenance or {})
+    session.add(run)
+    session.flush()
+    return run
+
+
+def fail_run(session: Session, run_id: int, message: str) -> None:
+    """Mark a run failed; the inventory it would have replaced stays as it was."""
+    session.execute(
+        update(DiscoveryRun)
+        .where(DiscoveryRun.id == run_id)
+        .values(status="failed", error=message, finished_at=utcnow())
+    )
+
+
+def save_inventory(
+    session: Session, run_id: int, inventory: Inventory, match_keys: Sequence[str] = API_MATCH_KEYS
+) -> ChangeSummary:
+    """Apply a complete inventory as the result of run `run_id` and return what changed."""
+    run = session.get(DiscoveryRun, run_id)
+    source_id = run.source_id
+    summary = ChangeSummary(run_id=run_id, source=run.source.name)
+    existing = _existing_vms(session, source_id)
+    matcher = _Matcher(existing, match_keys)
+    inserts, updates, change_rows = [], [], []
+    for vm in inventory.vms:
+        facts = vm.to_dict()
+        row = _vm_columns(vm, facts)
+        record = matcher.take(vm)
+        if record is None:
+            inserts.append({**row, "source_id": source_id, "first_seen_run_id": run_id, "last_seen_run_id": run_id})
+            summary.added.append(vm.name)
+            continue
+        updates.append({**row, "id": record["id"], "last_seen_run_id": run_id, "removed_run_id": None})
+        if record["removed_run_id"] is not None:
+            summary.added.append(vm.name)
+            change_rows.append(_change(run_id, record["id"], "added", vm.name))
+        elif fields := diff_facts(record["facts"], facts):
+            summary.changed.append((vm.name, fields))
+            change_rows.append(_change(run_id, record["id"], "changed", vm.name, fields))
+    for record in matcher.unmatched_active():
+        updates.append({"id": record["id"], "removed_run_id": run_id})
+        summary.removed.append(record["name"])
+        change_rows.append(_change(run_id, record["id"], "removed", record["name"]))
+    if updates:
+        session.execute(update(VmRecord), updates)
+    if inserts:
+        new_ids = session.scalars(insert(VmRecord).returning(VmRecord.id, sort_by_parameter_order=True), inserts).all()
+        change_rows.extend(_change(run_id, vm_id, "added", row["name"]) for vm_id, row in zip(new_ids, inserts))
+    if change_rows:
+        session.execute(insert(VmChange), change_rows)
+    _replace_estate(session, source_id, inventory)
+    run.status = "succeeded"
+    run.finished_at = utcnow()
+    run.api_version = inventory.api_version
+    run.counts = inventory.counts()
+    run.changes = summary.counts
+    session.flush()
+    return summary
+
+
+def _existing_vms(session: Session, source_id: int) -> list[dict[str, Any]]:
+    columns = (VmRecord.id, VmRecord.name, VmRecord.moref, VmRecord.instance_uuid, VmRecord.bios_uuid,
+               VmRecord.facts, VmRecord.removed_run_id)
+    rows = session.execute(select(*columns).where(VmRecord.source_id == source_id).order_by(VmRecord.id))
+    return [dict(row._mapping) for row in rows]
+
+
+class _Matcher:
+    """Finds the earlier record of a VM by the first identifying key that matches; each record once."""
+
+    def __init__(self, records: list[dict[str, Any]], keys: Sequence[str]) -> None:
+        self._keys = keys
+        self._taken: set[int] = set()
+        self._records = records
+        # Active records win over removed ones with the same key: iterate removed first, active last.
+        ordered = sorted(records, key=lambda r: r["removed_run_id"] is None)
+        self._index = {key: {r[key]: r for r in ordered if r[key]} for key in keys}
+
+    def take(self, vm: Vm) -> dict[str, Any] | None:
+        for key in self._keys:
+            value = getattr(vm, key)
+            record = self._index[key].get(value) if value else None
+            if record is not None and record["id"] not in self._taken:
+                self._taken.add(record["id"])
+                return record
+        return None
+
+    def unmatched_active(self) -> Iterable[dict[str, Any]]:
+        return (r for r in self._records if r["id"] not in self._taken and r["removed_run_id"] is None)
+
+
+def _vm_columns(vm: Vm, facts: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": vm.name,
+        "moref": vm.moref,
+        "instance_uuid": vm.instance_uuid,
+        "bios_uuid": vm.bios_uuid,
+        "datacenter": vm.datacenter,
+        "cluster": vm.cluster,
+        "folder": vm.folder,
+        "power_state": vm.power_state,
+        "template": bool(vm.template),
+        "facts": facts,
+    }
+
+
+def _change(run_id: int, vm_id: int, kind: str, name: str, fields: list | None = None) -> dict[str, Any]:
+    return {"run_id": run_id, "vm_id": vm_id, "kind": kind, "vm_name": name, "fields": fields or []}
+
+
+_ESTATE_TABLES = (
+    (HostRecord, "hosts"),
+    (ClusterRecord, "clusters"),
+    (DatastoreRecord, "datastores"),
+    (NetworkRecord, "networks"),
+)
+
+
+def _replace_estate(session: Session, source_id: int, inventory: Inventory) -> None:
+    for model, attribute in _ESTATE_TABLES:
+        session.execute(delete(model).where(model.source_id == source_id))
+        rows = [
+            {"source_id": source_id, "name": item.name, "moref": item.moref,
+             "datacenter": item.datacenter, "facts": item.to_dict()}
+            for item in getattr(inventory, attribute)
+        ]
+        if rows:
+            session.execute(insert(model), rows)
+
+
+# Reading -------------------------------------------------------------------------------------------
+
+
+def resolve_source(session: Session, name: str | None) -> Source:
+    """The named source, or the only one there is."""
+    if name:
+        source = session.scalar(select(Source).where(Source.name == name))
+        if source is None:
+            raise NotFoundError(f"no source named {name!r} in the inventory: run `migrate discover` for it first")
+        return source
+    sources = session.scalars(select(Source).order_by(Source.id)).all()
+    if not sources:
+        raise NotFoundError("the inventory is empty: run `migrate discover` first")
+    if len(sources) > 1:
+        names = ", ".join(s.name for s in sources)
+        raise NotFoundError(f"the inventory holds several sources ({names}): name one with --source")
+    return sources[0]
+
+
+def list_vms(session: Session, source: str | None = None, include_removed: bool = False) -> list[VmRecord]:
+    """The VMs of a source (or of all sources), ordered by datacenter, folder and name."""
+    query = select(VmRecord)
+    if source:
+        query = query.where(VmRecord.source_id == resolve_source(session, source).id)
+    if not include_removed:
+        query = query.where(VmRecord.removed_run_id.is_(None))
+    query = query.order_by(VmRecord.datacenter, VmRecord.folder, VmRecord.name, VmRecord.id)
+    return list(session.scalars(query))
+
+
+def find_vm(session: Session, name: str, source: str | None = None) -> VmRecord:
+    """One VM by its exact vCenter name, else by moref or instance UUID."""
+    base = select(VmRecord).where(VmRecord.removed_run_id.is_(None))
+    if source:
+        base = base.where(VmRecord.source_id == resolve_source(session, source).id)
+    for column in (VmRecord.name, VmRecord.moref, VmRecord.instance_uuid):
+        matches = session.scalars(base.where(column == name)).all()
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise NotFoundError(f"{len(matches)} VMs are named {name!r}: name the source with --source, or use the moref")
+    raise NotFoundError(f"no VM named {name!r} in the inventory: check `migrate inventory list`")
+
+
+def latest_changes(session: Session, source: str | None = None) -> ChangeSummary:
+    """The changes recorded by the latest successful discovery of a source."""
+    src = resolve_source(session, source)
+    run = session.scalar(
+        select(DiscoveryRun)
+        .where(DiscoveryRun.source_id == src.id, DiscoveryRun.status == "succeeded")
+        .order_by(DiscoveryRun.id.desc())
+        .limit(1)
+    )
+    if run is None:
+        raise NotFoundError(f"source {src.name!r} has no successful discovery yet: run `migrate discover`")
+    summary = ChangeSummary(run_id=run.id, source=src.name)
+    rows = session.scalars(select(VmChange).where(VmChange.run_id == run.id).order_by(VmChange.vm_name, VmChange.id))
+    for change in rows:
+        if change.kind == "changed":
+            summary.changed.append((change.vm_name, change.fields))
+        else:
+            getattr(summary, change.kind).append(change.vm_name)
+    return summary
+
+
+def previous_successful_run(session: Session, run: DiscoveryRun) -> DiscoveryRun | None:
+    return session.scalar(
+        select(DiscoveryRun)
+        .where(DiscoveryRun.source_id == run.source_id, DiscoveryRun.status == "succeeded", DiscoveryRun.id < run.id)
+        .order_by(DiscoveryRun.id.desc())
+        .limit(1)
+    )
