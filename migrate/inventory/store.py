@@ -38,6 +38,7 @@ class ChangeSummary:
 
     run_id: int
     source: str
+    previous_run_id: int | None = None  # None: the first successful discovery of the source
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
@@ -47,8 +48,12 @@ class ChangeSummary:
         return {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed)}
 
 
+def find_source(session: Session, name: str) -> Source | None:
+    return session.scalar(select(Source).where(Source.name == name))
+
+
 def get_or_create_source(session: Session, name: str) -> Source:
-    source = session.scalar(select(Source).where(Source.name == name))
+    source = find_source(session, name)
     if source is None:
         source = Source(name=name)
         session.add(source)
@@ -80,7 +85,8 @@ def save_inventory(
     """Apply a complete inventory as the result of run `run_id` and return what changed."""
     run = session.get(DiscoveryRun, run_id)
     source_id = run.source_id
-    summary = ChangeSummary(run_id=run_id, source=run.source.name)
+    previous = previous_successful_run(session, run)
+    summary = ChangeSummary(run_id=run_id, source=run.source.name, previous_run_id=previous.id if previous else None)
     existing = _existing_vms(session, source_id)
     matcher = _Matcher(existing, match_keys)
     inserts, updates, change_rows = [], [], []
@@ -196,7 +202,7 @@ def _replace_estate(session: Session, source_id: int, inventory: Inventory) -> N
 def resolve_source(session: Session, name: str | None) -> Source:
     """The named source, or the only one there is."""
     if name:
-        source = session.scalar(select(Source).where(Source.name == name))
+        source = find_source(session, name)
         if source is None:
             raise NotFoundError(f"no source named {name!r} in the inventory: run `migrate discover` for it first")
         return source
@@ -245,7 +251,8 @@ def latest_changes(session: Session, source: str | None = None) -> ChangeSummary
     )
     if run is None:
         raise NotFoundError(f"source {src.name!r} has no successful discovery yet: run `migrate discover`")
-    summary = ChangeSummary(run_id=run.id, source=src.name)
+    previous = previous_successful_run(session, run)
+    summary = ChangeSummary(run_id=run.id, source=src.name, previous_run_id=previous.id if previous else None)
     rows = session.scalars(select(VmChange).where(VmChange.run_id == run.id).order_by(VmChange.vm_name, VmChange.id))
     for change in rows:
         if change.kind == "changed":

@@ -60,6 +60,11 @@ class Simulator:
     workdir: Path
 
     @property
+    def ca_file(self) -> Path:
+        """The simulator's self-signed certificate, to trust as a CA (--ca-file)."""
+        return self.workdir / "vcsim-ca.pem"
+
+    @property
     def url(self) -> str:
         return f"https://{self.host}:{self.port}/sdk"
 
@@ -96,7 +101,8 @@ def start_vcsim(
     """
     binary = binary or build_vcsim()
     workdir = Path(tempfile.mkdtemp(prefix="migrate-vcsim-"))
-    args = [str(binary), "-l", listen, "-username", username, "-password", password]
+    args = [str(binary), "-l", listen, "-username", username, "-password", password,
+            "-cert-out", str(workdir / "vcsim-ca.pem")]
     for name, count in (model or {}).items():
         args += [f"-{name}", str(count)]
     # vcsim creates its datastore directories under TMPDIR and never removes them itself.

@@ -6,13 +6,22 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"flag"
 	"fmt"
+	"math/big"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/vmware/govmomi/simulator"
 )
@@ -28,6 +37,7 @@ func main() {
 	machines := flag.Int("vm", 0, "VMs per resource pool")
 	datastores := flag.Int("ds", 0, "local datastores")
 	portgroups := flag.Int("pg", 0, "distributed portgroups per datacenter")
+	certOut := flag.String("cert-out", "", "write the server's self-signed certificate (PEM) here")
 	flag.Parse()
 
 	model := simulator.VPX()
@@ -47,7 +57,14 @@ func main() {
 	if *username != "" {
 		model.Service.Listen.User = url.UserPassword(*username, *password)
 	}
-	model.Service.TLS = new(tls.Config)
+	// httptest's built-in certificate has a 1024-bit key, which OpenSSL's default security level
+	// refuses; a fresh P-256 certificate for the loopback names lets clients verify it properly.
+	certificate, err := selfSigned(*certOut)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vcsim: cannot make a certificate:", err)
+		os.Exit(1)
+	}
+	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{certificate}}
 	server := model.Service.NewServer()
 	fmt.Println(server.URL.String())
 
@@ -56,4 +73,34 @@ func main() {
 	<-signals
 	server.Close()
 	model.Remove()
+}
+
+func selfSigned(pemPath string) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	template := x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "vcsim.migrate.lab"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(7 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost", "vcsim.migrate.lab"},
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &template, &template, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	if pemPath != "" {
+		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+		if err := os.WriteFile(pemPath, block, 0o644); err != nil {
+			return tls.Certificate{}, err
+		}
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }

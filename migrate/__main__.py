@@ -1,0 +1,3 @@
+from migrate.cli.main import run
+
+run()

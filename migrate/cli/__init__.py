@@ -1,0 +1,1 @@
+"""The `migrate` command: parses options, calls one library function, renders the result."""

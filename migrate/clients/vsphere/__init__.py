@@ -1,0 +1,1 @@
+"""vSphere: connecting to a vCenter and harvesting its inventory."""

@@ -1,0 +1,1 @@
+"""Discovery: harvesting a source's inventory and recording it with what changed."""
