@@ -27,6 +27,7 @@ class AppContext:
     debug: bool = False
     quiet: bool = False
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    stdin: IO[str] = field(default_factory=lambda: sys.stdin)
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
 
@@ -54,6 +55,11 @@ class AppContext:
         """A progress bar on stderr; off with --quiet or when stderr is not a terminal."""
         disabled = self.quiet or not _isatty(self.stderr)
         return tqdm(total=total, desc=description, unit=unit, file=self.stderr, disable=disabled, leave=False)
+
+    @property
+    def interactive(self) -> bool:
+        """Whether a prompt can be answered: stdin is a terminal."""
+        return _isatty(self.stdin)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -80,6 +80,6 @@ def _password(app: AppContext, user: str, host: str) -> str:
     password = app.env.get(PASSWORD_ENV)
     if password:
         return password
-    if not click.get_text_stream("stdin").isatty():
+    if not app.interactive:
         raise UsageError(f"no password for {user}: set {PASSWORD_ENV} (stdin is not a terminal, so no prompt)")
     return click.prompt(f"Password for {user} on {host}", hide_input=True, err=True)

@@ -60,7 +60,7 @@ class VmRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    moref: Mapped[str | None] = mapped_column(String(64))
+    moref: Mapped[str | None] = mapped_column(Text)
     instance_uuid: Mapped[str | None] = mapped_column(String(64))
     bios_uuid: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(255))
@@ -104,7 +104,7 @@ class _Estate:
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
-    moref: Mapped[str | None] = mapped_column(String(64))
+    moref: Mapped[str | None] = mapped_column(Text)
     datacenter: Mapped[str | None] = mapped_column(String(255))
     facts: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
 

@@ -12,6 +12,8 @@ import hmac
 import http.client
 import socket
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from pyVim.connect import Disconnect, SmartConnect
@@ -64,6 +66,21 @@ def verify_thumbprint(der_certificate: bytes, thumbprint: str, host: str) -> Non
             f"the certificate of vCenter {host} does not match the thumbprint given ({algorithm} {_colons(actual)}): "
             "check --thumbprint against the vCenter's certificate"
         )
+
+
+@contextmanager
+def _default_socket_timeout(seconds: float) -> Iterator[None]:
+    """SmartConnect probes the API version over connections that ignore httpConnectionTimeout.
+
+    Those use the process-wide default socket timeout, so it is set for the duration of the login;
+    without it a vCenter that accepts the connection but never answers would hang discovery.
+    """
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def _thumbprint_algorithm(thumbprint: str) -> str:
@@ -131,15 +148,16 @@ def connect(endpoint: VcenterEndpoint) -> VsphereConnection:
         # A malformed thumbprint fails before anything goes over the wire.
         _thumbprint_algorithm(endpoint.thumbprint)
     try:
-        si = SmartConnect(
-            host=endpoint.host,
-            port=endpoint.port,
-            user=endpoint.user,
-            pwd=endpoint.password,
-            sslContext=tls_context(endpoint),
-            thumbprint=endpoint.thumbprint,
-            httpConnectionTimeout=endpoint.timeout,
-        )
+        with _default_socket_timeout(endpoint.timeout):
+            si = SmartConnect(
+                host=endpoint.host,
+                port=endpoint.port,
+                user=endpoint.user,
+                pwd=endpoint.password,
+                sslContext=tls_context(endpoint),
+                thumbprint=endpoint.thumbprint,
+                httpConnectionTimeout=endpoint.timeout,
+            )
     except vim.fault.InvalidLogin:
         raise SourceAuthError(
             f"vCenter {endpoint.name} rejected the login for {endpoint.user}: "

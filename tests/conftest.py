@@ -1,0 +1,94 @@
+"""Shared fixtures: a fresh, upgraded database per test on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from migrate.db.session import make_engine, session_factory, upgrade
+from tests.support.postgres import PostgresServer, find_bin_dir
+
+BACKENDS = ("sqlite", "postgresql")
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file at the head revision, copied for each test (cheaper than upgrading each time)."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for the whole session, with a template database at the head revision."""
+    given = os.environ.get("MIGRATE_TEST_PG_URL")
+    if given:
+        yield _ExternalServer(given)
+        return
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        message = "PostgreSQL is not installed (apt-get install postgresql; `make test` does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = PostgresServer(bin_dir)
+    server.start()
+    try:
+        _create_database(server.admin_url, "migrate_template")
+        engine = make_engine(server.url("migrate_template"))
+        upgrade(engine)
+        engine.dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+class _ExternalServer:
+    def __init__(self, url: str) -> None:
+        self.admin_url = url
+
+    def url(self, database: str) -> str:
+        return self.admin_url.rsplit("/", 1)[0] + "/" + database
+
+
+def _create_database(admin_url: str, name: str, template: str | None = None) -> None:
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        clause = f" TEMPLATE {template}" if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> str:
+    """The URL of a fresh database at the head revision, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "migrate.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    server = request.getfixturevalue("postgres")
+    name = f"migrate_test_{os.getpid()}_{next(_counter)}"
+    _create_database(server.admin_url, name, template="migrate_template")
+    return server.url(name)
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    with session_factory(engine)() as session:
+        yield session
