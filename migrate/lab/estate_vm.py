@@ -31,7 +31,8 @@ def parse_vms(entries: list, placement: Any, where: str) -> list[VmSpec]:
     """The VMs that `entries` describe, spread over `placement.hosts` in turn unless they name a host."""
     vms = []
     for entry in entries:
-        doc = mapping(entry, f"{where}: a VM", VM_KEYS, required={"name"})
+        label = f"{where}: VM {entry['name']}" if isinstance(entry, dict) and "name" in entry else f"{where}: a VM"
+        doc = mapping(entry, label, VM_KEYS, required={"name"})
         merged = _merge(doc, placement, f"{where}: VM {doc['name']}")
         count = merged.pop("count", None)
         for n in range(1, (count or 1) + 1):
