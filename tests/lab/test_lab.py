@@ -1,0 +1,61 @@
+"""The lab: the sample estate loaded into a real vCenter simulator, read back through the PropertyCollector."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrate.clients.vsphere.lab_readback import read_lab_vms
+from migrate.lab.estate import load_estate_file
+from migrate.lab.lab import start_lab
+
+pytestmark = pytest.mark.vcsim
+
+
+@pytest.fixture(scope="session")
+def lab():
+    with start_lab() as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="session")
+def lab_vms(lab):
+    ca_file = lab.workdir / "datastores" / "vcsim-ca.pem"
+    return {vm.name: vm for vm in read_lab_vms(lab.host, lab.port, lab.username, lab.password, ca_file)}
+
+
+@pytest.fixture(scope="session")
+def estate():
+    return load_estate_file()
+
+
+def test_lab_holds_exactly_the_estate_vm_names(lab_vms, estate):
+    assert sorted(lab_vms) == sorted(vm.name for vm in estate.vms())
+
+
+def test_lab_places_each_vm_in_its_datacenter_cluster_host_and_folder(lab_vms, estate):
+    expected = {vm.name: (vm.datacenter, vm.cluster, vm.host, f"/{vm.datacenter}/vm/{vm.folder}".rstrip("/"))
+                for vm in estate.vms()}
+    actual = {name: (vm.datacenter, vm.cluster, vm.host, vm.folder) for name, vm in lab_vms.items()}
+    assert actual == expected
+
+
+def test_lab_vms_have_the_estate_disks_and_nic_portgroups(lab_vms, estate):
+    expected = {vm.name: ([d.size_gb for d in vm.disks], [n.network for n in vm.nics]) for vm in estate.vms()}
+    actual = {name: (vm.disk_gb, vm.nic_networks) for name, vm in lab_vms.items()}
+    assert actual == expected
+
+
+def test_lab_vms_have_the_estate_power_states_templates_and_guest_ids(lab_vms, estate):
+    expected = {vm.name: (vm.power_state, vm.template, vm.guest_id) for vm in estate.vms()}
+    actual = {name: (vm.power_state, vm.template, vm.guest_id) for name, vm in lab_vms.items()}
+    assert actual == expected
+
+
+def test_lab_vms_have_the_estate_snapshot_trees(lab_vms, estate):
+    expected = {vm.name: [(s.name, s.parent) for s in vm.snapshots] for vm in estate.vms()}
+    assert {name: vm.snapshots for name, vm in lab_vms.items()} == expected
+
+
+def test_lab_loads_in_seconds(lab):
+    assert lab.load_report.vms == 76
+    assert lab.load_report.seconds < 30
