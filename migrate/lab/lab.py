@@ -18,7 +18,8 @@ def start_lab(estate_file: Path = SAMPLE_ESTATE, progress: Progress | None = Non
     simulator = start_vcsim()
     try:
         report: LoadReport = load_estate(simulator.url, simulator.username, simulator.password, estate,
-                                         datastore_root=simulator.workdir / "datastores", progress=progress)
+                                         datastore_root=simulator.workdir / "datastores", ca_file=simulator.ca_file,
+                                         progress=progress)
     except BaseException:
         simulator.stop()
         raise

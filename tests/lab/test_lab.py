@@ -19,8 +19,7 @@ def lab():
 
 @pytest.fixture(scope="session")
 def lab_vms(lab):
-    ca_file = lab.workdir / "datastores" / "vcsim-ca.pem"
-    return {vm.name: vm for vm in read_lab_vms(lab.host, lab.port, lab.username, lab.password, ca_file)}
+    return {vm.name: vm for vm in read_lab_vms(lab.host, lab.port, lab.username, lab.password, lab.ca_file)}
 
 
 @pytest.fixture(scope="session")

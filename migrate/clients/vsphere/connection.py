@@ -147,6 +147,7 @@ def connect(endpoint: VcenterEndpoint) -> VsphereConnection:
     if endpoint.thumbprint:
         # A malformed thumbprint fails before anything goes over the wire.
         _thumbprint_algorithm(endpoint.thumbprint)
+    context = tls_context(endpoint)
     try:
         with _default_socket_timeout(endpoint.timeout):
             si = SmartConnect(
@@ -154,7 +155,7 @@ def connect(endpoint: VcenterEndpoint) -> VsphereConnection:
                 port=endpoint.port,
                 user=endpoint.user,
                 pwd=endpoint.password,
-                sslContext=tls_context(endpoint),
+                sslContext=context,
                 thumbprint=endpoint.thumbprint,
                 httpConnectionTimeout=endpoint.timeout,
             )

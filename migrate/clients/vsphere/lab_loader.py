@@ -36,16 +36,14 @@ class LoadReport:
 
 
 def load_estate(url: str, username: str, password: str, estate: Estate, *, datastore_root: Path,
-                ca_file: Path | None = None, progress: Progress | None = None, timeout: float = 60.0) -> LoadReport:
+                ca_file: Path, progress: Progress | None = None, timeout: float = 60.0) -> LoadReport:
     """Build `estate` in the empty simulator at `url` (https://host:port/sdk).
 
     The simulator backs datastores with local directories, so it must run on this machine:
-    `datastore_root` is where they are made. Without `ca_file` the simulator's own certificate is fetched
-    and trusted. `progress` is called with one line per datacenter and per ten VMs.
+    `datastore_root` is where they are made; `ca_file` is the simulator's certificate to trust. `progress` is called with one line per datacenter and per ten VMs.
     """
     parts = urlsplit(url)
     datastore_root.mkdir(parents=True, exist_ok=True)
-    ca_file = ca_file or session.fetch_certificate(parts.hostname, parts.port or 443, datastore_root / "vcsim-ca.pem")
     started = time.monotonic()
     si = session.connect(parts.hostname, parts.port or 443, username, password, ca_file, timeout)
     try:

@@ -6,45 +6,25 @@ unset property is read one at a time by attribute access.
 
 from __future__ import annotations
 
-import ssl
 import time
 from pathlib import Path
 from typing import Any
 
-from pyVim.connect import Disconnect, SmartConnect
+from pyVim.connect import Disconnect
 from pyVmomi import vim, vmodl
 
-from migrate.errors import SourceProtocolError, SourceUnreachableError
+from migrate.clients.vsphere.connection import VcenterEndpoint
+from migrate.clients.vsphere.connection import connect as vcenter_connect
+from migrate.errors import SourceProtocolError
 
 TASK_POLL_SECONDS = 0.01
 
 
-def fetch_certificate(host: str, port: int, ca_file: Path) -> Path:
-    """Save the server's certificate as the only CA to trust (the lab's simulator is self-signed)."""
-    try:
-        pem = ssl.get_server_certificate((host, port), timeout=10)
-    except OSError as exc:
-        raise SourceUnreachableError(f"cannot reach the simulator at {host}:{port}: {exc}") from exc
-    ca_file.write_text(pem)
-    return ca_file
-
-
-def trusting_context(ca_file: Path) -> ssl.SSLContext:
-    """An SSL context that verifies the chain and the host name against `ca_file` alone."""
-    context = ssl.create_default_context(cafile=str(ca_file))
-    # govmomi's built-in certificate has a 1024-bit RSA key, which OpenSSL's default level 2 refuses as
-    # too weak; level 1 accepts it while still checking the chain and the name.
-    context.set_ciphers("DEFAULT:@SECLEVEL=1")
-    return context
-
-
 def connect(host: str, port: int, username: str, password: str, ca_file: Path, timeout: float) -> Any:
-    """A logged-in ServiceInstance; the caller disconnects it with `disconnect`."""
-    try:
-        return SmartConnect(host=host, port=port, user=username, pwd=password,
-                            sslContext=trusting_context(ca_file), httpConnectionTimeout=timeout)
-    except (OSError, ssl.SSLError) as exc:
-        raise SourceUnreachableError(f"cannot connect to the simulator at {host}:{port}: {exc}") from exc
+    """A logged-in ServiceInstance, made the way discovery makes it; the caller disconnects it."""
+    endpoint = VcenterEndpoint(host=host, port=port, user=username, password=password, ca_file=str(ca_file),
+                               timeout=timeout)
+    return vcenter_connect(endpoint).si
 
 
 def disconnect(si: Any) -> None:
