@@ -55,7 +55,7 @@ def read_vinfo(table: Table, skipped: Counter[str]) -> list[Vm]:
     table.require(*VM_NAME)
     attribute_columns = [
         (position, header) for position, header in enumerate(table.headers)
-        if header is not None and header_key(header) not in _KNOWN_VINFO
+        if header is not None and not _is_rvtools_column(header)
     ]
     vms = []
     for row in table.rows():
@@ -69,6 +69,11 @@ def read_vinfo(table: Table, skipped: Counter[str]) -> list[Vm]:
         vm.custom_attributes = _attributes(row, attribute_columns)
         vms.append(vm)
     return vms
+
+
+def _is_rvtools_column(header: str) -> bool:
+    key = header_key(header)
+    return key in _KNOWN_VINFO or key.removeprefix("vinfo") in _KNOWN_VINFO  # -DBColumnNames: vInfoCPUs
 
 
 def _vm_from_row(row: Row) -> Vm | None:
