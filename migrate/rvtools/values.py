@@ -79,7 +79,10 @@ def number(value: Any) -> float | None:
 
 def integer(value: Any) -> int | None:
     """A whole number; `2048.0` and `2048,0` count, `12.5` does not."""
-    result = number(value)
+    try:
+        result = number(value)
+    except BadValue:
+        raise BadValue("a whole number") from None
     if result is None:
         return None
     if not result.is_integer():
