@@ -37,6 +37,7 @@ class Table:
         self.headers: list[str | None] = [values.text(h) for h in header]
         self._rows = rows
         self._index: dict[str, int] = {}
+        self._lookups: dict[tuple[str, ...], int | None] = {}
         prefix = header_key(tab)
         for position, name in enumerate(self.headers):
             if name is None:
@@ -48,11 +49,13 @@ class Table:
 
     def column(self, *names: str) -> int | None:
         """The position of the first of `names` the sheet has, else None."""
-        for name in names:
-            position = self._index.get(header_key(name))
-            if position is not None:
-                return position
-        return None
+        try:
+            return self._lookups[names]
+        except KeyError:
+            pass
+        found = next((self._index[k] for k in map(header_key, names) if k in self._index), None)
+        self._lookups[names] = found
+        return found
 
     def has(self, *names: str) -> bool:
         return self.column(*names) is not None
