@@ -84,11 +84,12 @@ def _source_facts(export, report: Progress) -> dict[str, Any]:
         table = export.table(tab)
         if table is not None:
             report(tab)
-            found = read(table)
-            facts.update({k: v for k, v in found.items() if v is not None})
+            found = {k: v for k, v in read(table).items() if v is not None}
+            facts.update(found)
+            if found.get("vcenter"):
+                facts["source_name_from"] = tab
     if facts.get("vcenter"):
         facts["source"] = facts["vcenter"]
-        facts["source_name_from"] = "vMetaData" if export.table("vMetaData") else "vSource"
     else:
         facts["source"] = Path(export.file.split(":")[0]).stem
         facts["source_name_from"] = "file name (the export has no vMetaData or vSource naming the vCenter)"

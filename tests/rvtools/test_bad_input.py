@@ -3,7 +3,7 @@
 import zipfile
 
 import pytest
-from conftest import write_workbook
+from rvtools_helpers import write_workbook
 from sqlalchemy import func, select
 
 from migrate.db.models import DiscoveryRun, VmRecord

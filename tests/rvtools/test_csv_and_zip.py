@@ -2,7 +2,7 @@
 
 import zipfile
 
-from conftest import write_workbook
+from rvtools_helpers import write_workbook
 
 from migrate.rvtools import read_rvtools
 

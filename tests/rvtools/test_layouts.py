@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import pytest
-from conftest import header_layout, write_workbook
+from rvtools_helpers import header_layout, write_workbook
 
 from migrate.rvtools import read_rvtools
 
@@ -142,3 +142,21 @@ def test_rows_of_other_tabs_without_a_vinfo_vm_are_counted_not_fatal(tmp_path):
     export = read_rvtools(write_workbook(tmp_path / "t.xlsx", {"vInfo": (["VM"], [{"VM": "a"}]), "vTools": tools}))
     assert export.inventory.vms[0].tools_status == "toolsOk"
     assert export.provenance["rows_without_vm"] == {"vTools": 1}
+
+
+def test_source_is_named_by_vmetadata_server_before_vsource(tmp_path):
+    sheets = {"vInfo": (["VM"], [{"VM": "a"}]),
+              "vSource": (["Name", "API version", "Fullname"], [
+                  {"Name": "vc-old-name", "API version": "7.0.3.0", "Fullname": "VMware vCenter Server 7.0.3"}]),
+              "vMetaData": (["RVTools major version", "RVTools version", "xlsx creation datetime", "Server"], [
+                  {"RVTools major version": 4.4, "RVTools version": "4.4.3.0", "Server": "vc1.example.com"}])}
+    export = read_rvtools(write_workbook(tmp_path / "m.xlsx", sheets))
+    assert (export.inventory.source, export.inventory.api_version) == ("vc1.example.com", "7.0.3.0")
+    assert export.provenance["source_name_from"] == "vMetaData"
+    assert export.provenance["rvtools_version"] == "4.4.3.0"
+
+
+def test_source_falls_back_to_vsource_without_vmetadata(tmp_path):
+    sheets = {"vInfo": (["VM"], [{"VM": "a"}]), "vSource": (["Name"], [{"Name": "vc2.example.com"}])}
+    export = read_rvtools(write_workbook(tmp_path / "s.xlsx", sheets))
+    assert (export.inventory.source, export.provenance["source_name_from"]) == ("vc2.example.com", "vSource")

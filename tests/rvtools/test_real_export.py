@@ -1,6 +1,7 @@
 """The anonymised real export from kubev2v/migration-planner: RVTools 4.7-era, 6 tabs, re-saved by LibreOffice."""
 
 import pytest
+from rvtools_helpers import SHARED_RVTOOLS
 
 from migrate.rvtools import read_rvtools
 
@@ -9,8 +10,6 @@ MIB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def export():
-    from conftest import SHARED_RVTOOLS
-
     path = SHARED_RVTOOLS / "kubev2v-migration-planner-example1.xlsx"
     if not path.exists():
         pytest.skip(f"the anonymised real export is not at {path.resolve()}")

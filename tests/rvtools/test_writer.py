@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 import openpyxl
 import pytest
-from conftest import header_layout
+from rvtools_helpers import header_layout
 from rvtools_factories import make_disk, make_inventory, make_nic, make_vm
 
 from migrate.inventory.model import Controller, Device
