@@ -28,9 +28,10 @@ def build_inventory(count: int):
 
     vms = []
     for number in range(1, count + 1):
+        mac = f"00:50:56:{number >> 16 & 255:02x}:{number >> 8 & 255:02x}:{number & 255:02x}"
         vm = make_vm(number, name=f"vm{number:05d}", host=f"esx{number % 40:02d}.example.com",
                      disks=[make_disk(), make_disk(key=2001, label="Hard disk 2", unit_number=1)],
-                     nics=[make_nic(mac=f"00:50:56:{number >> 16 & 255:02x}:{number >> 8 & 255:02x}:{number & 255:02x}")])
+                     nics=[make_nic(mac=mac)])
         if number % 10:
             vm.snapshots = []
         vms.append(vm)
@@ -77,8 +78,8 @@ def main() -> None:
         result = import_in_child(export, database)
         size_mib = export.stat().st_size / 2**20
     verdict = "ok" if result["seconds"] <= TARGET_SECONDS else f"over the {TARGET_SECONDS} s target"
-    print(f"| VMs | export size | write (generate) | import into SQLite | import peak RSS | target |")
-    print(f"|---:|---:|---:|---:|---:|---|")
+    print("| VMs | export size | write (generate) | import into SQLite | import peak RSS | target |")
+    print("|---:|---:|---:|---:|---:|---|")
     print(f"| {result['added']:,} | {size_mib:.1f} MiB | {written:.1f} s | {result['seconds']:.1f} s "
           f"| {result['peak_mib']:.0f} MiB | {verdict} |")
     print(f"\n{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")

@@ -47,7 +47,8 @@ def vm_common(vm: Vm, inventory: Inventory) -> Row:
 
 def vinfo(vm: Vm, inventory: Inventory) -> Row:
     networks = {f"Network #{n}": nic.network for n, nic in enumerate(vm.nics[:8], start=1)}
-    provisioned = None if vm.used_bytes is None or vm.uncommitted_bytes is None else vm.used_bytes + vm.uncommitted_bytes
+    known = vm.used_bytes is not None and vm.uncommitted_bytes is not None
+    provisioned = vm.used_bytes + vm.uncommitted_bytes if known else None
     return {
         **vm_common(vm, inventory), "DNS Name": vm.hostname, "Connection state": vm.connection_state,
         "Consolidation Needed": flag(vm.consolidation_needed), "CPUs": vm.num_cpu, "Memory": vm.memory_mb,
@@ -109,9 +110,11 @@ def _bus_sharing(vm: Vm, disk: Disk) -> str | None:
 
 def vpartition(vm: Vm, inventory: Inventory) -> Iterator[Row]:
     for part in vm.partitions:
-        consumed = None if part.capacity_bytes is None or part.free_bytes is None else part.capacity_bytes - part.free_bytes
+        known = part.capacity_bytes is not None and part.free_bytes is not None
+        consumed = part.capacity_bytes - part.free_bytes if known else None
         yield {**vm_common(vm, inventory), "Disk Key": part.disk_key, "Disk": part.path,
-               "Capacity MiB": mib(part.capacity_bytes), "Consumed MiB": mib(consumed), "Free MiB": mib(part.free_bytes)}
+               "Capacity MiB": mib(part.capacity_bytes), "Consumed MiB": mib(consumed),
+               "Free MiB": mib(part.free_bytes)}
 
 
 def vnetwork(vm: Vm, inventory: Inventory) -> Iterator[Row]:

@@ -82,3 +82,12 @@ def test_a_zip_without_an_export_is_refused(session, tmp_path):
 
 def test_a_missing_path_is_refused(session, tmp_path):
     assert "no such file or folder" in _import_fails(session, tmp_path / "nowhere.xlsx")
+
+
+def test_a_zip_of_several_workbooks_is_refused(session, tmp_path):
+    workbook = write_workbook(tmp_path / "one.xlsx", {"vInfo": (["VM"], [{"VM": "a"}])})
+    path = tmp_path / "two.zip"
+    with zipfile.ZipFile(path, "w") as zipped:
+        zipped.write(workbook, "vc1.xlsx")
+        zipped.write(workbook, "vc2.xlsx")
+    assert "several workbooks (vc1.xlsx, vc2.xlsx): zip one export at a time" in _import_fails(session, path)

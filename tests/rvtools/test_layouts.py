@@ -160,3 +160,9 @@ def test_source_falls_back_to_vsource_without_vmetadata(tmp_path):
     sheets = {"vInfo": (["VM"], [{"VM": "a"}]), "vSource": (["Name"], [{"Name": "vc2.example.com"}])}
     export = read_rvtools(write_workbook(tmp_path / "s.xlsx", sheets))
     assert (export.inventory.source, export.provenance["source_name_from"]) == ("vc2.example.com", "vSource")
+
+
+def test_blank_rows_are_skipped_and_a_long_blank_tail_ends_the_sheet(tmp_path):
+    rows = [{"VM": "a"}, *[{}] * 5, {"VM": "b"}, *[{}] * 1000, {"VM": "after-the-tail"}]
+    export = read_rvtools(write_workbook(tmp_path / "gaps.xlsx", {"vInfo": (["VM"], rows)}))
+    assert [vm.name for vm in export.inventory.vms] == ["a", "b"]
