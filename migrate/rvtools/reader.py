@@ -56,6 +56,12 @@ def read_rvtools(path: Path | str, *, progress: Progress | None = None) -> ReadE
         skipped: Counter[str] = Counter()
         report("vInfo")
         index = vms.VmIndex(vms.read_vinfo(vinfo, skipped))
+        if not index.vms and not skipped:
+            # Importing it would mark every VM of the vCenter removed.
+            raise InputFileError(
+                f"{export.file}: sheet {vinfo.display} has no VM rows: export again with RVTools, "
+                "or check that the export was not filtered to nothing"
+            )
         for tab, apply in _VM_TABS:
             table = export.table(tab)
             if table is not None:

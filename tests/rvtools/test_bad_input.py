@@ -91,3 +91,10 @@ def test_a_zip_of_several_workbooks_is_refused(session, tmp_path):
         zipped.write(workbook, "vc1.xlsx")
         zipped.write(workbook, "vc2.xlsx")
     assert "several workbooks (vc1.xlsx, vc2.xlsx): zip one export at a time" in _import_fails(session, path)
+
+
+def test_an_export_without_vm_rows_is_refused_rather_than_removing_every_vm(session, tmp_path):
+    path = write_workbook(tmp_path / "empty.xlsx", {"vInfo": (["VM", "CPUs"], [])})
+    assert _import_fails(session, path) == (
+        "empty.xlsx: sheet vInfo has no VM rows: export again with RVTools, "
+        "or check that the export was not filtered to nothing")

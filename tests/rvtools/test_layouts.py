@@ -74,7 +74,8 @@ def test_headers_match_regardless_of_case_and_spacing(tmp_path):
 def test_dbcolumnnames_variant_is_read(tmp_path):
     headers = ["vInfoVMName", "vInfoPowerstate", "vInfoCPUs", "vInfoMemory", "vInfoUUID"]
     path = write_workbook(tmp_path / "db.xlsx", {"vInfo": (headers, [
-        {"vInfoVMName": "a", "vInfoPowerstate": "poweredOn", "vInfoCPUs": 8, "vInfoMemory": 4096, "vInfoUUID": "u-1"}])})
+        {"vInfoVMName": "a", "vInfoPowerstate": "poweredOn", "vInfoCPUs": 8, "vInfoMemory": 4096,
+         "vInfoUUID": "u-1"}])})
     vm = read_rvtools(path).inventory.vms[0]
     assert (vm.name, vm.power_state, vm.num_cpu, vm.memory_mb, vm.instance_uuid) == ("a", "poweredOn", 8, 4096, "u-1")
     assert vm.custom_attributes == {}
@@ -91,7 +92,8 @@ def test_excel_booleans_and_raw_vmx_spellings_are_read(tmp_path):
 def test_snapshot_names_are_unescaped_and_dates_read(tmp_path):
     vinfo = (["VM", "VM UUID"], [{"VM": "a", "VM UUID": "u-1"}])
     snaps = (["VM", "Name", "Date / time", "VM UUID"], [
-        {"VM": "a", "Name": "VM Snapshot 24%2f1%2f2024, 1", "Date / time": datetime(2024, 1, 24, 9, 0), "VM UUID": "u-1"},
+        {"VM": "a", "Name": "VM Snapshot 24%2f1%2f2024, 1", "Date / time": datetime(2024, 1, 24, 9, 0),
+         "VM UUID": "u-1"},
         {"VM": "a", "Name": "old", "Date / time": "1/15/2020 7:54:19 AM", "VM UUID": "u-1"}])
     path = write_workbook(tmp_path / "s.xlsx", {"vInfo": vinfo, "vSnapshot": snaps})
     snapshots = read_rvtools(path).inventory.vms[0].snapshots
