@@ -11,6 +11,7 @@ _LIST_ITEM_NAMES = {
     "controllers": "model",
     "devices": "kind",
     "snapshots": "name",
+    "partitions": "path",
 }
 
 

@@ -33,6 +33,7 @@ class Nic:
     start_connected: bool | None = None
     vlan: int | None = None  # as found on the portgroup, where known
     ip_addresses: list[IpAddress] = field(default_factory=list)
+    switch: str | None = None  # standard or distributed switch name, where known
 
 
 @dataclass
@@ -80,6 +81,16 @@ class Device:
 
 
 @dataclass
+class GuestPartition:
+    """A filesystem as VMware Tools reports it from inside the guest (RVTools vPartition)."""
+
+    path: str  # mount point or drive letter: "/", "C:\\"
+    capacity_bytes: int | None = None
+    free_bytes: int | None = None
+    disk_key: int | None = None  # the virtual disk it lives on, where known
+
+
+@dataclass
 class Snapshot:
     name: str
     created: str | None = None
@@ -106,6 +117,7 @@ class Vm:
     guest_id: str | None = None  # configured
     guest_id_detected: str | None = None  # reported by VMware Tools
     guest_full_name: str | None = None
+    guest_full_name_detected: str | None = None  # reported by VMware Tools, as RVTools shows it
     guest_family: str | None = None
     tools_status: str | None = None
     tools_version: str | None = None
@@ -138,6 +150,7 @@ class Vm:
     controllers: list[Controller] = field(default_factory=list)
     nics: list[Nic] = field(default_factory=list)
     devices: list[Device] = field(default_factory=list)
+    partitions: list[GuestPartition] = field(default_factory=list)
 
     @property
     def provisioned_bytes(self) -> int:
@@ -154,6 +167,7 @@ class Vm:
             "disks": Disk,
             "controllers": Controller,
             "devices": Device,
+            "partitions": GuestPartition,
         }
         values = _known_fields(cls, data)
         for name, item_cls in nested.items():
