@@ -3,7 +3,7 @@
 import zipfile
 
 import pytest
-from rvtools_helpers import write_workbook
+from tests.rvtools.rvtools_helpers import write_workbook
 from sqlalchemy import func, select
 
 from migrate.db.models import DiscoveryRun, VmRecord

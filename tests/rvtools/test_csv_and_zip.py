@@ -2,7 +2,7 @@
 
 import zipfile
 
-from rvtools_helpers import write_workbook
+from tests.rvtools.rvtools_helpers import write_workbook
 
 from migrate.rvtools import read_rvtools
 

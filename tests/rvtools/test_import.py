@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 import pytest
-from rvtools_factories import make_inventory, make_vm
+from tests.rvtools.rvtools_factories import make_inventory, make_vm
 from sqlalchemy import select, text
 
 from migrate.db.models import DiscoveryRun

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import pytest
-from rvtools_helpers import header_layout, write_workbook
+from tests.rvtools.rvtools_helpers import header_layout, write_workbook
 
 from migrate.rvtools import read_rvtools
 

@@ -1,7 +1,7 @@
 """The anonymised real export from kubev2v/migration-planner: RVTools 4.7-era, 6 tabs, re-saved by LibreOffice."""
 
 import pytest
-from rvtools_helpers import SHARED_RVTOOLS
+from tests.rvtools.rvtools_helpers import SHARED_RVTOOLS
 
 from migrate.rvtools import read_rvtools
 

@@ -4,8 +4,8 @@ from dataclasses import asdict
 
 import openpyxl
 import pytest
-from rvtools_factories import make_disk, make_inventory, make_nic, make_vm
-from rvtools_helpers import header_layout
+from tests.rvtools.rvtools_factories import make_disk, make_inventory, make_nic, make_vm
+from tests.rvtools.rvtools_helpers import header_layout
 
 from migrate.inventory.model import Controller, Device
 from migrate.rvtools import read_rvtools, write_rvtools_export
