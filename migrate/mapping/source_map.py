@@ -51,14 +51,16 @@ def render_source_map(inventory: Inventory, existing: Mappings | None = None) ->
     return text
 
 
-def write_source_map(inventory: Inventory, directory: str | Path, *, overwrite: bool = False) -> Path:
-    """Write `mappings/<source>.yaml` for `inventory`; with `overwrite`, targets already set are kept."""
+def write_source_map(
+    inventory: Inventory, directory: str | Path, *, overwrite: bool = False, rules_dir: str | Path | None = None
+) -> Path:
+    """Write `<directory>/<source>.yaml` for `inventory`; with `overwrite`, targets and per-VM overrides already set are kept."""
     path = mapping_file_path(directory, inventory.source)
     existing = None
     if path.exists():
         if not overwrite:
             raise UsageError(f"{path} exists: edit it, or pass --force to rewrite it (targets already set are kept)")
-        existing, _ = _parse(path, Path(directory))
+        existing, _ = _parse(path, Path(rules_dir) if rules_dir else BUNDLED_DIR)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_source_map(inventory, existing), encoding="utf-8")
     return path
