@@ -120,3 +120,23 @@ def test_unmapped_network_and_datastore_fall_back_with_notes():
     config = _map(make_vm(nics=[make_nic(network="DMZ", ip_addresses=[IpAddress("1.2.3.4")])], disks=[make_disk(datastore="ds9")]))
     assert "bridge=vmbr0" in config.params["net0"] and config.params["scsi0"].startswith("local-lvm:")
     assert len(config.notes) == 2
+
+
+def test_map_show_names_the_vm_as_the_whole_inventory_does():
+    from migrate.inventory.model import Inventory
+    from migrate.mapping import map_inventory_vm
+
+    inventory = Inventory("vc1", vms=[make_vm(name="web 1", moref="vm-1"), make_vm(name="web_1", moref="vm-2")])
+    assert map_inventory_vm(inventory, "web_1", make_mappings(), TargetFacts()).name == "web-1-2"
+    assert map_inventory_vm(inventory, "vm-1", make_mappings(), TargetFacts()).name == "web-1"
+
+
+@pytest.mark.parametrize(("vms", "message"), [([], "is not in the inventory"), ([("a", "vm-1"), ("a", "vm-2")], "give the moref")])
+def test_map_show_of_missing_or_ambiguous_vm_says_what_to_do(vms, message):
+    from migrate.errors import NotFoundError
+    from migrate.inventory.model import Inventory
+    from migrate.mapping import map_inventory_vm
+
+    inventory = Inventory("vc1", vms=[make_vm(name=name, moref=moref) for name, moref in vms])
+    with pytest.raises(NotFoundError, match=message):
+        map_inventory_vm(inventory, "a", make_mappings(), TargetFacts())

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
+from migrate.mapping.guest import is_latency_sensitive
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
-from migrate.mapping.guest import is_latency_sensitive
 
 RULE = Rule("CPU-01", Severity.INFO, "Latency-sensitive VM", "Ballooning is off in the config; place the VM on a node with its full memory free")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
+from migrate.mapping.guest import needs_emulated_devices
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
-from migrate.mapping.guest import needs_emulated_devices
 
 RULE = Rule(
     "DRV-01",

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
+from migrate.mapping.names import vm_key
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
-from migrate.mapping.names import vm_key
 
 RULE = Rule("DSK-06", Severity.BLOCKER, "Shared or multi-writer disk", "Detach the disk from every VM but one, or rebuild the cluster storage on the target")
 

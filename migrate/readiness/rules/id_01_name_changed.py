@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
+from migrate.mapping.names import proxmox_name
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
-from migrate.mapping.names import proxmox_name
 
 RULE = Rule("ID-01", Severity.INFO, "VM name changed", "Accept the new name, or set `name:` for this VM in the mapping file")
 

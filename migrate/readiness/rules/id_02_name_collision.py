@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
+from migrate.mapping.names import proxmox_name
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
-from migrate.mapping.names import proxmox_name
 
 RULE = Rule("ID-02", Severity.WARNING, "Name collision", "Rename one of the VMs, or pin a name with `name:` in the mapping file")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
+from migrate.mapping.guest import guest_ostype, is_windows
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
-from migrate.mapping.guest import guest_ostype, is_windows
 
 RULE = Rule("NET-01", Severity.WARNING, "Windows guest with a static IP", "Record IP, gateway and DNS now and re-apply them on the new adapter (or script it at first boot)")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
+from migrate.mapping.guest import guest_ostype
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
-from migrate.mapping.guest import guest_ostype
 
 RULE = Rule("NET-02", Severity.WARNING, "Linux guest with a static IP", "Match the interface by MAC (netplan match/macaddress, systemd .link) before the move")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
+from migrate.mapping.guest import guest_ostype
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
-from migrate.mapping.guest import guest_ostype
 
 RULE = Rule("OS-01", Severity.INFO, "Guest OS not identified", "Set the right guest OS in vCenter or run VMware Tools; or set `ostype` for this VM in the mapping file")
 
