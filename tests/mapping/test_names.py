@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from migrate.mapping.names import assign_names, is_valid_name, proxmox_name
 from tests.readiness.factories import make_vm
@@ -37,3 +39,17 @@ def test_assign_names_does_not_depend_on_discovery_order():
 def test_pinned_names_are_reserved_first():
     vms = [make_vm(name="a", moref="vm-1"), make_vm(name="b", moref="vm-2")]
     assert assign_names(vms, pinned={"b": "a"}) == {"vm-2": "a", "vm-1": "a-2"}
+
+
+@given(st.text(max_size=120))
+def test_any_vcenter_name_becomes_a_valid_proxmox_name(vcenter):
+    assert is_valid_name(proxmox_name(vcenter))
+
+
+@given(st.lists(st.text(max_size=20), max_size=30), st.sets(st.text(max_size=20), max_size=10))
+def test_assigned_names_are_always_unique_and_valid(names, existing):
+    vms = [make_vm(name=name, moref=f"vm-{i}") for i, name in enumerate(names)]
+    assigned = list(assign_names(vms, existing).values())
+    assert len(set(assigned)) == len(assigned)
+    assert not {name.lower() for name in existing} & set(assigned)
+    assert all(is_valid_name(name) for name in assigned)

@@ -1,4 +1,5 @@
 """CLU-01: Fault Tolerance has no Proxmox equivalent and a secondary VM that must not be copied."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

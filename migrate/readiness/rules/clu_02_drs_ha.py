@@ -1,4 +1,5 @@
 """CLU-02: vSphere HA and DRS settings are not carried over."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

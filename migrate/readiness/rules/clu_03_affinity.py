@@ -1,4 +1,5 @@
 """CLU-03: CPU affinity and VM-host rules are dropped."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

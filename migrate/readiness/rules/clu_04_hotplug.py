@@ -1,4 +1,5 @@
 """CLU-04: CPU and memory hot-add need Proxmox hotplug and NUMA settings."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """CPU-01 (new): a latency-sensitive VM (full reservation, high sensitivity) gets ballooning off and needs capacity."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

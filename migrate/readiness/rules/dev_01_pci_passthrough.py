@@ -1,4 +1,5 @@
 """DEV-01: a PCI passthrough device is bound to the ESXi host's hardware."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DEV-02: an NVIDIA vGPU profile needs the vGPU stack on the target and the guest driver."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DEV-03: SCSI passthrough (tape drives, changers) is bound to the host's HBA."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DEV-04: an SR-IOV NIC is a host virtual function; it becomes a VirtIO NIC."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

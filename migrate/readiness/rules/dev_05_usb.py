@@ -1,4 +1,5 @@
 """DEV-05: USB controllers and devices are not migrated."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DEV-06: Proxmox serial ports are sockets only; network (vSPC), pipe and file serial ports are lost."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

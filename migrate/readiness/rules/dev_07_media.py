@@ -1,4 +1,5 @@
 """DEV-07: ISO images and floppies in a VM's drives are not copied."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DRV-01 (new): Windows cannot boot from VirtIO without its drivers, so without proof it starts on SATA and e1000e."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

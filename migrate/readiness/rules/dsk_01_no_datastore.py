@@ -1,4 +1,5 @@
 """DSK-01: a disk file that is not on a datastore cannot be read by any transfer path."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

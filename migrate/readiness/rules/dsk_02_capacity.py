@@ -1,4 +1,5 @@
 """DSK-02: a disk without a positive capacity cannot be allocated on the target."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DSK-03: a physical-mode RDM is a SAN LUN: no snapshot, no VDDK or file copy."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DSK-04: a virtual-mode RDM can be snapshotted, but its mapping file is not the data."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

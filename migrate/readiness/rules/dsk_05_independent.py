@@ -1,4 +1,5 @@
 """DSK-05: independent disks are left out of snapshots, so snapshot-based (VDDK, warm) copies skip them."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

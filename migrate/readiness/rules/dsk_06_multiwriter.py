@@ -1,4 +1,5 @@
 """DSK-06: a shared or multi-writer disk gets a torn copy while another VM writes, and is duplicated on the target."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DSK-07: SCSI bus sharing means a guest cluster (WSFC) that cannot be copied disk by disk."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DSK-08: only the current state is copied; snapshot chains slow the copy and break the SSH transport."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DSK-09: a VM needing consolidation has leftover delta disks that slow or break the copy."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

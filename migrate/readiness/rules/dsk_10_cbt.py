@@ -1,4 +1,5 @@
 """DSK-10: without Changed Block Tracking only cold (full) copies are possible, no warm sync."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DSK-11: NVMe disks become SCSI disks on Proxmox, so the guest needs a SCSI driver to boot."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DSK-12: a Proxmox VM has one SCSI controller type, so several VMware SCSI types must be standardised."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """DSK-13: Proxmox has at most 31 SCSI disks per VM; the mapper puts every disk on SCSI."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

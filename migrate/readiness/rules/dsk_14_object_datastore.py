@@ -1,4 +1,5 @@
 """DSK-14: vSAN and vVol disks are objects: the HTTPS /folder path (Proxmox's importer) cannot read them."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

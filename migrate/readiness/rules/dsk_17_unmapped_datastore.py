@@ -1,4 +1,5 @@
 """DSK-17 (new): every datastore a disk lives on needs a Proxmox storage in the mapping file."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

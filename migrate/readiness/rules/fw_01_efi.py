@@ -2,6 +2,7 @@
 
 An unknown firmware is reported as unknown: mapping an EFI guest to SeaBIOS gives a VM that does not boot.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """FW-02: OVMF has no LSI Logic driver, so an EFI guest on an LSI controller must change its boot controller."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """FW-03: Secure Boot needs the Microsoft keys enrolled on the target, and custom-signed kernels need their own key."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

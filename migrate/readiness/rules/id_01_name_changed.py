@@ -1,4 +1,5 @@
 """ID-01: a vCenter name that is not a valid DNS name is changed for Proxmox."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

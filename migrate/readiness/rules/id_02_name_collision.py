@@ -1,4 +1,5 @@
 """ID-02: two VMs (or a VM already on the target) would share a name, so one gets a numbered suffix."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """ID-03: keeping the SMBIOS UUID keeps Windows activation and licences tied to it."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

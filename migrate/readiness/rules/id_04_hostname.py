@@ -1,4 +1,5 @@
 """ID-04: a guest without a real hostname is hard to check after the move."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """INV-01: a VM that vCenter cannot reach (orphaned, inaccessible) has no readable config or disks."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -2,6 +2,7 @@
 
 A transient state, so an unknown host state is not reported as unknown.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """INV-03: a running source gives an inconsistent copy; a suspended one cannot be converted at all."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

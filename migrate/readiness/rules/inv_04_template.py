@@ -1,4 +1,5 @@
 """INV-04: a template is copied as a Proxmox template, not as a VM to start."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """NET-01: Windows binds IP settings to the adapter, so a new NIC model loses a static IP to a ghost adapter."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """NET-02: Linux names NICs by PCI slot, so ens192 becomes ens18 and static configs stop matching."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """NET-03: a running VM without guest IP data means static IPs cannot be captured for re-applying."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

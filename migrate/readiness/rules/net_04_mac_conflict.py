@@ -1,4 +1,5 @@
 """NET-04: MACs are kept (DHCP reservations, licences), so a MAC already in use on the target or twice in the source breaks layer 2."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

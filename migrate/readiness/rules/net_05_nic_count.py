@@ -1,4 +1,5 @@
 """NET-05: Proxmox has net0 to net31."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """NET-06: every portgroup a NIC uses needs a Proxmox bridge in the mapping file."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """OS-01: without a known guest OS the ostype, drivers and every OS rule are guesses."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """OS-02: virt-v2v converts only Windows and the major Linux distributions; others keep emulated devices."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """OS-03: end-of-life guests may refuse the VirtIO drivers (SHA-2 signing) or need a newer kernel."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """OS-04: a 32-bit guest works on Proxmox, but some VirtIO drivers and the agent are 64-bit only on new releases."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

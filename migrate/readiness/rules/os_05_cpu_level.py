@@ -1,4 +1,5 @@
 """OS-05: RHEL 9 and later refuse to boot below x86-64-v2 (v3 for RHEL 10), so the CPU type matters."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

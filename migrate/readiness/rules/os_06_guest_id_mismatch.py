@@ -1,4 +1,5 @@
 """OS-06: the OS vCenter is told differs from what VMware Tools sees, so OS-based choices may be wrong."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """SEC-01: vTPM contents are not migrated, so keys sealed to it (BitLocker, LUKS) are lost."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

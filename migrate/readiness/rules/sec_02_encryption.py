@@ -1,4 +1,5 @@
 """SEC-02: vSphere VM Encryption makes disks unreadable without the KMS keys."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

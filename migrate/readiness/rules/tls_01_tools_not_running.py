@@ -1,4 +1,5 @@
 """TLS-01: without running VMware Tools there is no guest data (OS, IPs) to plan with."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

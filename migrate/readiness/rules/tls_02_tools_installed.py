@@ -1,4 +1,5 @@
 """TLS-02: VMware Tools must go after the move; on Windows the automatic uninstall often fails (1603)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
