@@ -81,7 +81,10 @@ class MappingCheck:
 
 
 def check_source_map(inventory: Inventory, path: str | Path, rules_dir: str | Path | None = None) -> MappingCheck:
-    """Check `path` against `inventory`; every invalid entry is reported, not just the first."""
+    """Check `path` against `inventory`; every invalid entry is reported, not just the first.
+
+    A file that is not YAML at all raises MappingFileError (file:line:column of the syntax error).
+    """
     mappings, problems = _parse(Path(path), Path(rules_dir) if rules_dir else BUNDLED_DIR)
     return check_mappings(inventory, mappings, problems)
 

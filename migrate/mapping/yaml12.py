@@ -18,7 +18,7 @@ import yaml
 
 from migrate.errors import MappingFileError
 
-Path_ = tuple[Any, ...]
+KeyPath = tuple[Any, ...]
 
 
 class Yaml12Loader(yaml.SafeLoader):
@@ -44,9 +44,9 @@ class YamlDocument:
 
     path: Path
     data: Any
-    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
 
-    def where(self, key_path: Path_) -> str:
+    def where(self, key_path: KeyPath) -> str:
         """`file:line:column` of the value at `key_path`, or of its nearest known parent."""
         for end in range(len(key_path), -1, -1):
             if key_path[:end] in self.marks:
@@ -54,7 +54,7 @@ class YamlDocument:
                 return f"{self.path}:{line}:{column}"
         return f"{self.path}:1:1"
 
-    def error(self, key_path: Path_, problem: str) -> MappingFileError:
+    def error(self, key_path: KeyPath, problem: str) -> MappingFileError:
         """A MappingFileError naming the place of `key_path`; `problem` should say the fix."""
         dotted = ".".join(str(k) for k in key_path)
         return MappingFileError(f"{self.where(key_path)}: {dotted}: {problem}" if dotted else f"{self.where(key_path)}: {problem}")
@@ -89,7 +89,7 @@ def load_yaml_text(text: str, path: str | Path = "<string>") -> YamlDocument:
         loader.dispose()
 
 
-def _collect_marks(node: yaml.Node, key_path: Path_, document: YamlDocument) -> None:
+def _collect_marks(node: yaml.Node, key_path: KeyPath, document: YamlDocument) -> None:
     document.marks[key_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
