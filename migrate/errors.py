@@ -73,3 +73,7 @@ class InputFileError(MigrateError):
     """An input file (RVTools export, mapping, CSV) is malformed; the message names file, place and fix."""
 
     exit_code = ExitCode.USAGE
+
+
+class MappingFileError(InputFileError):
+    """A mapping file (mappings/*.yaml) is malformed: the message starts with file:line:column and says the fix."""

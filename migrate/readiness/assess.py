@@ -1,0 +1,67 @@
+"""Judge every VM of an inventory: the findings of all rules, the verdict, and the mapped Proxmox config."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from migrate.inventory.model import Inventory, Vm
+from migrate.mapping.config import ProxmoxConfig
+from migrate.mapping.mapper import map_vm
+from migrate.mapping.model import Mappings, TargetFacts
+from migrate.readiness.context import RuleContext, build_context
+from migrate.readiness.rule import Finding, Severity, Unknown, Verdict
+from migrate.readiness.rules import ALL_RULES, RULES_VERSION, LoadedRule
+
+
+@dataclass(frozen=True, slots=True)
+class VmAssessment:
+    """One VM's readiness: verdict, findings (worst first), the rules that lacked inputs, and its Proxmox config."""
+
+    vm: Vm
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+    unknowns: tuple[Unknown, ...]
+    config: ProxmoxConfig
+    rules_version: int = RULES_VERSION
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity is severity)
+
+
+_SEVERITY_ORDER = {Severity.BLOCKER: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def assess(inventory: Inventory, mappings: Mappings, target_facts: TargetFacts) -> list[VmAssessment]:
+    """Map and judge every VM of `inventory`, in a stable order (datacenter, cluster, folder, name)."""
+    context = build_context(inventory, mappings, target_facts)
+    vms = sorted(inventory.vms, key=_report_order)
+    return [assess_vm(vm, context) for vm in vms]
+
+
+def assess_vm(vm: Vm, context: RuleContext, rules: Sequence[LoadedRule] = ALL_RULES) -> VmAssessment:
+    """Run `rules` on one VM and map it with the name the context chose."""
+    findings: list[Finding] = []
+    unknowns: list[Unknown] = []
+    for loaded in rules:
+        for outcome in loaded.check(vm, context):
+            (findings if isinstance(outcome, Finding) else unknowns).append(outcome)
+    findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule_id))
+    config = map_vm(vm, context.mappings, context.target, name=context.proxmox_name(vm))
+    return VmAssessment(vm, verdict_of(findings, unknowns), tuple(findings), tuple(unknowns), config)
+
+
+def verdict_of(findings: Sequence[Finding], unknowns: Sequence[Unknown]) -> Verdict:
+    """Not ready with any blocker; else Ready with conditions with any warning; else Unknown if a rule lacked inputs."""
+    severities = {finding.severity for finding in findings}
+    if Severity.BLOCKER in severities:
+        return Verdict.NOT_READY
+    if Severity.WARNING in severities:
+        return Verdict.READY_WITH_CONDITIONS
+    if unknowns:
+        return Verdict.UNKNOWN
+    return Verdict.READY
+
+
+def _report_order(vm: Vm) -> tuple[str, ...]:
+    return (vm.datacenter or "", vm.cluster or "", vm.folder or "", vm.name, vm.moref or "")

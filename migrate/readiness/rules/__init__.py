@@ -1,0 +1,36 @@
+"""Every readiness rule, one per module named `<id>_<what>.py`, found here in id order.
+
+Bump RULES_VERSION whenever a rule is added, removed, or changes what it finds: it is stored with
+every result so that two reports can be compared only when they were judged by the same rules.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+
+from migrate.inventory.model import Vm
+from migrate.readiness.context import RuleContext
+from migrate.readiness.rule import Outcome, Rule
+
+RULES_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRule:
+    rule: Rule
+    check: Callable[[Vm, RuleContext], Iterable[Outcome]]
+    module: str
+
+
+def _load(module: ModuleType) -> LoadedRule:
+    return LoadedRule(module.RULE, module.check, module.__name__.rsplit(".", 1)[-1])
+
+
+ALL_RULES: tuple[LoadedRule, ...] = tuple(
+    _load(importlib.import_module(f"{__name__}.{info.name}"))
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
+)

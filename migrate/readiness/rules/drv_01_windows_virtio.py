@@ -1,0 +1,23 @@
+"""DRV-01 (new): Windows cannot boot from VirtIO without its drivers, so without proof it starts on SATA and e1000e."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrate.inventory.model import Vm
+from migrate.mapping.guest import needs_emulated_devices
+from migrate.readiness.context import RuleContext
+from migrate.readiness.rule import Outcome, Rule, Severity
+
+RULE = Rule(
+    "DRV-01",
+    Severity.WARNING,
+    "Windows without proof of VirtIO drivers",
+    "Install virtio-win in the guest before the move and set `virtio_drivers: true` for the VM; otherwise install them "
+    "after the first boot from the attached ISO and switch to the VirtIO config",
+)
+
+
+def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
+    if needs_emulated_devices(vm, ctx.mappings):
+        yield RULE.finding("first boot on a SATA disk and e1000e NICs (slower) until the VirtIO drivers are installed", {"virtio_drivers": None})

@@ -1,0 +1,70 @@
+"""The report's rows as plain values, one registry of columns for the CSV and XLSX writers alike.
+
+Sizes are GiB (binary): provisioned and used as whole numbers, memory with at most two decimals.
+Unknown values are empty cells, never zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from migrate.readiness.assess import VmAssessment
+from migrate.readiness.rule import Severity
+
+GIB = 1024**3
+
+VM_COLUMNS = (
+    "vm", "datacenter", "cluster", "folder", "power_state", "guest_os", "vcpu", "memory_gb", "disks",
+    "provisioned_gb", "used_gb", "verdict", "blockers", "warnings", "finding_ids", "proxmox_name",
+    "proxmox_ostype", "target_bridges",
+)
+FINDING_COLUMNS = ("vm", "rule_id", "severity", "message", "remedy", "evidence")
+UNKNOWN_SEVERITY = "unknown"
+UNKNOWN_REMEDY = "Complete the inventory: discover through the vSphere API, or export the missing RVTools columns"
+
+
+def vm_rows(assessments: Iterable[VmAssessment]) -> Iterator[tuple[Any, ...]]:
+    """One row per VM, values in VM_COLUMNS order."""
+    for assessment in assessments:
+        vm = assessment.vm
+        yield (
+            vm.name, vm.datacenter, vm.cluster, vm.folder, vm.power_state, vm.guest_full_name or vm.guest_id,
+            vm.num_cpu, _memory_gib(vm.memory_mb), len(vm.disks), round(vm.provisioned_bytes / GIB),
+            round(vm.used_bytes / GIB) if vm.used_bytes is not None else None, str(assessment.verdict),
+            assessment.count(Severity.BLOCKER), assessment.count(Severity.WARNING), _finding_ids(assessment),
+            assessment.config.name, assessment.config.ostype, ";".join(assessment.config.bridges),
+        )
+
+
+def finding_rows(assessments: Iterable[VmAssessment]) -> Iterator[tuple[str, ...]]:
+    """One row per finding, then one per rule that lacked inputs (severity `unknown`), in FINDING_COLUMNS order."""
+    for assessment in assessments:
+        name = assessment.vm.name
+        for finding in assessment.findings:
+            yield (name, finding.rule_id, str(finding.severity), finding.message, finding.remedy, format_evidence(finding.evidence))
+        for unknown in assessment.unknowns:
+            yield (name, unknown.rule_id, UNKNOWN_SEVERITY, unknown.message, UNKNOWN_REMEDY, f"missing={unknown.missing}")
+
+
+def format_evidence(evidence: dict[str, Any]) -> str:
+    """`property=value; property=value`, lists joined by commas."""
+    return "; ".join(f"{key}={_text(value)}" for key, value in evidence.items())
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _memory_gib(memory_mb: int | None) -> int | float | None:
+    if memory_mb is None:
+        return None
+    gib = memory_mb / 1024
+    return int(gib) if gib.is_integer() else round(gib, 2)
+
+
+def _finding_ids(assessment: VmAssessment) -> str:
+    ids = [finding.rule_id for finding in assessment.findings] + [unknown.rule_id for unknown in assessment.unknowns]
+    return ";".join(dict.fromkeys(ids))

@@ -1,0 +1,52 @@
+"""The numbers the terminal shows after `migrate readiness`: VMs per verdict and the most frequent blockers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from migrate.readiness.assess import VmAssessment
+from migrate.readiness.rule import Severity, Verdict
+from migrate.readiness.rules import ALL_RULES, RULES_VERSION
+
+_TITLES = {loaded.rule.id: loaded.rule.title for loaded in ALL_RULES}
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    rule_id: str
+    title: str
+    vms: int  # VMs with at least one finding of this rule
+
+
+@dataclass(frozen=True)
+class ReadinessSummary:
+    """Counts per verdict (all four, worst first), the top blockers and the top missing inputs."""
+
+    total: int
+    verdicts: dict[Verdict, int]
+    top_blockers: list[RuleCount]
+    top_unknowns: list[RuleCount]
+    rules_version: int = RULES_VERSION
+
+
+def summarize(assessments: Sequence[VmAssessment], top: int = 10) -> ReadinessSummary:
+    """Summarize assessments; blockers are ranked by how many VMs they block, then by rule id."""
+    verdicts = Counter(assessment.verdict for assessment in assessments)
+    blockers: Counter[str] = Counter()
+    unknowns: Counter[str] = Counter()
+    for assessment in assessments:
+        blockers.update({f.rule_id for f in assessment.findings if f.severity is Severity.BLOCKER})
+        unknowns.update({u.rule_id for u in assessment.unknowns})
+    return ReadinessSummary(
+        total=len(assessments),
+        verdicts={verdict: verdicts.get(verdict, 0) for verdict in Verdict},
+        top_blockers=_ranked(blockers, top),
+        top_unknowns=_ranked(unknowns, top),
+    )
+
+
+def _ranked(counts: Counter[str], top: int) -> list[RuleCount]:
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+    return [RuleCount(rule_id, _TITLES.get(rule_id, rule_id), vms) for rule_id, vms in ordered]

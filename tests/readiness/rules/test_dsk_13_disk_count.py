@@ -1,0 +1,16 @@
+from migrate.readiness.rule import Severity
+from migrate.readiness.rules import dsk_13_disk_count as rule
+from tests.readiness.factories import make_disk, make_vm, outcomes
+
+
+def _disks(count):
+    return [make_disk(key=2000 + i, label=f"Hard disk {i + 1}", unit_number=i) for i in range(count)]
+
+
+def test_readiness_blocks_more_than_31_disks():
+    (finding,) = outcomes(rule, make_vm(disks=_disks(32)))
+    assert finding.severity is Severity.BLOCKER and finding.evidence == {"disks": 32}
+
+
+def test_readiness_passes_31_disks():
+    assert outcomes(rule, make_vm(disks=_disks(31))) == []

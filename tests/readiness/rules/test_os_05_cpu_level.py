@@ -1,0 +1,14 @@
+import pytest
+
+from migrate.readiness.rules import os_05_cpu_level as rule
+from tests.readiness.factories import make_vm, outcomes
+
+
+@pytest.mark.parametrize(("guest_id", "level"), [("rhel9_64Guest", "x86-64-v2"), ("rhel10_64Guest", "x86-64-v3")])
+def test_readiness_notes_minimum_cpu_level(guest_id, level):
+    (finding,) = outcomes(rule, make_vm(guest_id=guest_id))
+    assert level in finding.message
+
+
+def test_readiness_ignores_guest_without_cpu_level_needs():
+    assert outcomes(rule, make_vm(guest_id="rhel8_64Guest")) == []
