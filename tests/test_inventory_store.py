@@ -9,6 +9,7 @@ from migrate.inventory.store import (
     find_vm,
     latest_changes,
     list_vms,
+    load_inventory,
     save_inventory,
     start_run,
 )
@@ -99,3 +100,13 @@ def test_hostile_names_are_stored_exactly(session):
     names = ["=HYPERLINK(\"http://x\")", "  spaced  ", "Ünïcødé ☃", "quote'\"", "new\nline"]
     discover(session, *(make_vm(n) for n in names))
     assert sorted(r.name for r in list_vms(session)) == sorted(names)
+
+
+def test_load_inventory_returns_the_current_vms_as_model_objects(session):
+    vm = make_vm("db-01", num_cpu=8)
+    discover(session, vm, make_vm("gone"))
+    discover(session, vm)
+    inventory = load_inventory(session)
+    assert inventory.source == "vc.example.com"
+    assert [v.name for v in inventory.vms] == ["db-01"]
+    assert inventory.vms[0] == vm

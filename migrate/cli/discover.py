@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from migrate.cli import changes as render_changes
@@ -9,12 +11,15 @@ from migrate.cli.context import AppContext, pass_app
 from migrate.clients.vsphere.connection import DEFAULT_TIMEOUT, VcenterEndpoint
 from migrate.discovery.vcenter import discover_vcenter
 from migrate.errors import UsageError
+from migrate.rvtools import import_rvtools
 
 PASSWORD_ENV = "MIGRATE_VCENTER_PASSWORD"
 
 
 @click.command()
 @click.option("--vcenter", metavar="HOST[:PORT]", help="The vCenter (or ESXi host) to discover.")
+@click.option("--rvtools", "rvtools_path", type=click.Path(exists=True, path_type=Path),
+              help="Instead of a vCenter: an RVTools export (.xlsx, the export-all-to-csv folder, or a .zip of either).")
 @click.option("--user", metavar="USER", help="vCenter user, e.g. administrator@vsphere.local (read-only is enough).")
 @click.option("--port", type=click.IntRange(1, 65535), help="HTTPS port, when not 443 (or give HOST:PORT).")
 @click.option("--ca-file", type=click.Path(exists=True, dir_okay=False), help="PEM file of the CA to trust for the vCenter.")
@@ -23,9 +28,9 @@ PASSWORD_ENV = "MIGRATE_VCENTER_PASSWORD"
 @click.option("--timeout", type=click.FloatRange(1), default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds to wait for any one answer of the vCenter.")
 @pass_app
-def discover(app: AppContext, vcenter: str | None, user: str | None, port: int | None, ca_file: str | None,
-             thumbprint: str | None, insecure: bool, timeout: float) -> None:
-    """Harvest a vCenter's inventory into the database and show what changed since the last time.
+def discover(app: AppContext, vcenter: str | None, rvtools_path: Path | None, user: str | None, port: int | None,
+             ca_file: str | None, thumbprint: str | None, insecure: bool, timeout: float) -> None:
+    """Harvest a vCenter's inventory (or an RVTools export) into the database and show what changed.
 
     The password comes from MIGRATE_VCENTER_PASSWORD, else a prompt on a terminal; it is never
     stored or printed.
@@ -34,7 +39,13 @@ def discover(app: AppContext, vcenter: str | None, user: str | None, port: int |
     Example:
       export MIGRATE_VCENTER_PASSWORD=...
       migrate discover --vcenter vc.example.com --user administrator@vsphere.local
+      migrate discover --rvtools customer/RVTools_export_all_2026-11-20.xlsx
     """
+    if rvtools_path is not None:
+        if vcenter or user:
+            raise UsageError("--rvtools imports an export: leave out --vcenter and --user")
+        _import_rvtools(app, rvtools_path)
+        return
     endpoint = _endpoint(app, vcenter, user, port, ca_file, thumbprint, insecure, timeout)
     with app.session() as session, app.progress("discovering VMs", unit="VM") as bar:
         result = discover_vcenter(session, endpoint, on_vm=lambda: bar.update())
@@ -46,6 +57,14 @@ def discover(app: AppContext, vcenter: str | None, user: str | None, port: int |
         file=app.stdout,
     )
     render_changes.summary(app.stdout, result.changes)
+
+
+def _import_rvtools(app: AppContext, path: Path) -> None:
+    with app.session() as session:
+        changes = import_rvtools(session, path, progress=lambda tab: app.say(f"reading {tab}"))
+        session.commit()
+    click.echo(f"imported {path.name} as a discovery of {changes.source}", file=app.stdout)
+    render_changes.summary(app.stdout, changes)
 
 
 def _endpoint(app: AppContext, vcenter: str | None, user: str | None, port: int | None, ca_file: str | None,

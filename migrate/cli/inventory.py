@@ -41,6 +41,26 @@ def list_command(app: AppContext, source: str | None, include_removed: bool, out
 
 
 @inventory.command()
+@source_option
+@render.format_option
+@pass_app
+def summary(app: AppContext, source: str | None, output_format: str) -> None:
+    """Summarise the inventory per datacenter and cluster: VMs, vCPUs, memory and storage.
+
+    \b
+    Example:
+      migrate inventory summary
+    """
+    with app.session() as session:
+        rows = views.summary_rows(list_vms(session, source))
+    if output_format == "json":
+        render.json_document(app.stdout, [dict(zip(views.SUMMARY_HEADERS, row)) for row in rows])
+        return
+    writer = render.table if output_format == "table" else render.csv_rows
+    writer(app.stdout, views.SUMMARY_HEADERS, rows)
+
+
+@inventory.command()
 @click.argument("vm")
 @source_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,

@@ -36,11 +36,14 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import db, discover, inventory
+    from migrate.cli import db, discover, inventory, mapping, readiness
 
     cli.add_command(db.db)
     cli.add_command(discover.discover)
     cli.add_command(inventory.inventory)
+    cli.add_command(mapping.mapping)
+    cli.add_command(mapping.map_group)
+    cli.add_command(readiness.readiness)
 
 
 _register_commands()

@@ -27,7 +27,7 @@ from migrate.db.models import (
 )
 from migrate.errors import NotFoundError
 from migrate.inventory.diff import diff_facts
-from migrate.inventory.model import Inventory, Vm
+from migrate.inventory.model import Cluster, Datastore, Host, Inventory, Network, Vm
 
 API_MATCH_KEYS = ("instance_uuid", "moref")
 
@@ -177,15 +177,15 @@ def _change(run_id: int, vm_id: int, kind: str, name: str, fields: list | None =
 
 
 _ESTATE_TABLES = (
-    (HostRecord, "hosts"),
-    (ClusterRecord, "clusters"),
-    (DatastoreRecord, "datastores"),
-    (NetworkRecord, "networks"),
+    (HostRecord, "hosts", Host),
+    (ClusterRecord, "clusters", Cluster),
+    (DatastoreRecord, "datastores", Datastore),
+    (NetworkRecord, "networks", Network),
 )
 
 
 def _replace_estate(session: Session, source_id: int, inventory: Inventory) -> None:
-    for model, attribute in _ESTATE_TABLES:
+    for model, attribute, _ in _ESTATE_TABLES:
         session.execute(delete(model).where(model.source_id == source_id))
         rows = [
             {"source_id": source_id, "name": item.name, "moref": item.moref,
@@ -224,6 +224,22 @@ def list_vms(session: Session, source: str | None = None, include_removed: bool 
         query = query.where(VmRecord.removed_run_id.is_(None))
     query = query.order_by(VmRecord.datacenter, VmRecord.folder, VmRecord.name, VmRecord.id)
     return list(session.scalars(query))
+
+
+def load_inventory(session: Session, source: str | None = None) -> Inventory:
+    """The current inventory of a source (its VMs not removed, and its estate) as model objects."""
+    src = resolve_source(session, source)
+    inventory = Inventory(source=src.name)
+    facts = session.scalars(
+        select(VmRecord.facts)
+        .where(VmRecord.source_id == src.id, VmRecord.removed_run_id.is_(None))
+        .order_by(VmRecord.datacenter, VmRecord.folder, VmRecord.name, VmRecord.id)
+    )
+    inventory.vms = [Vm.from_dict(document) for document in facts]
+    for model, attribute, item_cls in _ESTATE_TABLES:
+        rows = session.scalars(select(model.facts).where(model.source_id == src.id).order_by(model.id))
+        setattr(inventory, attribute, [item_cls.from_dict(document) for document in rows])
+    return inventory
 
 
 def find_vm(session: Session, name: str, source: str | None = None) -> VmRecord:

@@ -52,3 +52,30 @@ def vm_document(record: VmRecord) -> dict[str, Any]:
         "removed": record.removed_run_id is not None,
         **record.facts,
     }
+
+
+def summary_rows(records: list[VmRecord]) -> list[tuple[Any, ...]]:
+    """Per datacenter and cluster: VMs (powered on, templates), vCPUs, memory and storage; then a total line."""
+    groups: dict[tuple[str, str], list[float]] = {}
+    for record in records:
+        facts = record.facts
+        key = (record.datacenter or "?", record.cluster or "(no cluster)")
+        totals = groups.setdefault(key, [0, 0, 0, 0, 0.0, 0.0, 0.0])
+        totals[0] += 1
+        totals[1] += record.power_state == "poweredOn"
+        totals[2] += bool(record.template)
+        totals[3] += facts.get("num_cpu") or 0
+        totals[4] += (facts.get("memory_mb") or 0) / 1024
+        totals[5] += sum(d.get("capacity_bytes") or 0 for d in facts.get("disks") or []) / GIB
+        totals[6] += (facts.get("used_bytes") or 0) / GIB
+    rows = [(dc, cluster, *_rounded(t)) for (dc, cluster), t in sorted(groups.items())]
+    total = [sum(t[i] for t in groups.values()) for i in range(7)]
+    return rows + [("total", "", *_rounded(total))]
+
+
+SUMMARY_HEADERS = ("datacenter", "cluster", "vms", "powered_on", "templates", "vcpu", "memory_gb",
+                   "provisioned_gb", "used_gb")
+
+
+def _rounded(totals: list[float]) -> tuple[Any, ...]:
+    return (*(int(v) for v in totals[:4]), *(_round(v) for v in totals[4:]))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrate.errors import UsageError
+from migrate.files import replace_when_done
 from migrate.inventory.model import Inventory, Network
 from migrate.mapping.files import BUNDLED_DIR, GUEST_OS_FILE, HARDWARE_FILE, load_guest_os_table, load_hardware_defaults, parse_source_map
 from migrate.mapping.model import TODO, Mappings
@@ -62,7 +63,8 @@ def write_source_map(
             raise UsageError(f"{path} exists: edit it, or pass --force to rewrite it (targets already set are kept)")
         existing, _ = _parse(path, Path(rules_dir) if rules_dir else BUNDLED_DIR)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_source_map(inventory, existing), encoding="utf-8")
+    with replace_when_done(path) as scratch:
+        scratch.write_text(render_source_map(inventory, existing), encoding="utf-8")
     return path
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from migrate.files import replace_when_done
 from migrate.readiness.assess import VmAssessment
 from migrate.reports.excel import excel_safe
 from migrate.reports.rows import FINDING_COLUMNS, VM_COLUMNS, finding_rows, vm_rows
@@ -24,7 +25,7 @@ def write_findings_csv(assessments: Sequence[VmAssessment], path: str | Path, de
 
 def _write(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str) -> int:
     count = 0
-    with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+    with replace_when_done(path) as scratch, open(scratch, "w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
         writer.writerow(header)
         for row in rows:

@@ -13,6 +13,7 @@ from typing import Any
 
 import xlsxwriter
 
+from migrate.files import replace_when_done
 from migrate.readiness.assess import VmAssessment
 from migrate.reports.rows import FINDING_COLUMNS, VM_COLUMNS, finding_rows, vm_rows
 from migrate.reports.summary import summarize
@@ -26,14 +27,15 @@ def write_readiness_xlsx(
     assessments: Sequence[VmAssessment], path: str | Path, *, source: str | None = None, generated_at: datetime | None = None
 ) -> None:
     """Write the workbook to `path`. `source` and `generated_at` go on the Summary sheet."""
-    workbook = xlsxwriter.Workbook(str(path), _OPTIONS)
-    try:
-        fills = {word: workbook.add_format({"bg_color": color}) for word, color in _FILLS.items()}
-        _table(workbook.add_worksheet("VMs"), "VMs", VM_COLUMNS, list(vm_rows(assessments)), fills, "verdict")
-        _table(workbook.add_worksheet("Findings"), "Findings", FINDING_COLUMNS, list(finding_rows(assessments)), fills, "severity")
-        _summary(workbook.add_worksheet("Summary"), assessments, source, generated_at or datetime.now(UTC))
-    finally:
-        workbook.close()
+    with replace_when_done(path) as scratch:
+        workbook = xlsxwriter.Workbook(str(scratch), _OPTIONS)
+        try:
+            fills = {word: workbook.add_format({"bg_color": color}) for word, color in _FILLS.items()}
+            _table(workbook.add_worksheet("VMs"), "VMs", VM_COLUMNS, list(vm_rows(assessments)), fills, "verdict")
+            _table(workbook.add_worksheet("Findings"), "Findings", FINDING_COLUMNS, list(finding_rows(assessments)), fills, "severity")
+            _summary(workbook.add_worksheet("Summary"), assessments, source, generated_at or datetime.now(UTC))
+        finally:
+            workbook.close()
 
 
 def _table(sheet: Any, name: str, columns: Sequence[str], rows: list[tuple], fills: dict, coloured: str) -> None:

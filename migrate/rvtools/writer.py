@@ -8,14 +8,13 @@ and which can be told never to turn text into formulas or links.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
+from migrate.files import replace_when_done
 from migrate.inventory.model import Inventory, Vm
 from migrate.rvtools import estate_rows, export_rows
 from migrate.rvtools.layout import LAYOUT
@@ -36,17 +35,11 @@ def write_rvtools_export(inventory: Inventory, path: Path | str) -> Path:
     """Write `inventory` as an RVTools 4.x workbook at `path`, replacing it only once complete."""
     path = Path(path)
     attributes = sorted({name for vm in inventory.vms for name in vm.custom_attributes}, key=str.casefold)
-    handle, scratch = tempfile.mkstemp(prefix=".rvtools-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        workbook = xlsxwriter.Workbook(scratch, _OPTIONS)
+    with replace_when_done(path) as scratch:
+        workbook = xlsxwriter.Workbook(str(scratch), _OPTIONS)
         for tab in LAYOUT:
             _write_sheet(workbook.add_worksheet(tab), _columns(tab, attributes), _rows(tab, inventory))
         workbook.close()
-        os.replace(scratch, path)
-    finally:
-        if os.path.exists(scratch):
-            os.unlink(scratch)
     return path
 
 

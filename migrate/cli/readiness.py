@@ -1,0 +1,62 @@
+"""`migrate readiness`: judge every VM and write the customer's readiness report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from migrate.cli.context import AppContext, pass_app
+from migrate.cli.inventory import source_option
+from migrate.cli.mapping import directory_option
+from migrate.errors import ExitCode, MigrateError
+from migrate.readiness.service import ReportFiles, run_readiness
+
+output_path = click.Path(dir_okay=False, writable=True, path_type=Path)
+
+
+class BlockersFound(MigrateError):
+    """--fail-on-blockers: some VMs cannot move yet."""
+
+    exit_code = ExitCode.BLOCKERS
+
+
+@click.command()
+@source_option
+@directory_option
+@click.option("--csv", "csv_path", type=output_path, help="One row per VM, for Excel.")
+@click.option("--findings-csv", type=output_path, help="One row per finding.")
+@click.option("--xlsx", "xlsx_path", type=output_path, help="Both, plus a summary sheet, as one workbook.")
+@click.option("--csv-delimiter", type=click.Choice([",", ";"]), default=",", show_default=True,
+              help="Use ';' for Excel in locales with a decimal comma.")
+@click.option("--fail-on-blockers", is_flag=True, help="Exit with code 3 when any VM is Not ready.")
+@pass_app
+def readiness(app: AppContext, source: str | None, directory: Path, csv_path: Path | None, findings_csv: Path | None,
+              xlsx_path: Path | None, csv_delimiter: str, fail_on_blockers: bool) -> None:
+    """Judge every VM (blockers, warnings, info, each with a remedy) and write the readiness report.
+
+    \\b
+    Example:
+      migrate readiness --csv readiness.csv --findings-csv findings.csv --xlsx readiness.xlsx
+    """
+    files = ReportFiles(csv_path, findings_csv, xlsx_path, csv_delimiter)
+    with app.session() as session:
+        outcome = run_readiness(session, source, directory, files)
+    summary = outcome.summary
+    out = app.stdout
+    out.write(f"readiness of {outcome.source}: {summary.total} VMs (rules version {summary.rules_version})\n")
+    for verdict, count in summary.verdicts.items():
+        out.write(f"  {str(verdict):<22} {count}\n")
+    if summary.top_blockers:
+        out.write("most frequent blockers:\n")
+        for blocker in summary.top_blockers:
+            out.write(f"  {blocker.rule_id:<7} {blocker.vms:>4} VMs  {blocker.title}\n")
+    if summary.top_unknowns:
+        out.write("most frequent missing inputs:\n")
+        for unknown in summary.top_unknowns:
+            out.write(f"  {unknown.rule_id:<7} {unknown.vms:>4} VMs  {unknown.title}\n")
+    for path in outcome.written:
+        app.say(f"wrote {path}")
+    blocked = sum(count for verdict, count in summary.verdicts.items() if str(verdict) == "Not ready")
+    if fail_on_blockers and blocked:
+        raise BlockersFound(f"{blocked} VMs are Not ready: see the report")

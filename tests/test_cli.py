@@ -1,0 +1,166 @@
+"""The command line: exit codes, stdout as data, stderr as talk, and every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from migrate.db.session import make_engine, session_factory
+from migrate.errors import ExitCode
+from migrate.inventory.store import save_inventory, start_run
+from migrate.rvtools import write_rvtools_export
+from tests.factories import make_inventory, make_vm
+from tests.support.cli import run_cli
+
+HOSTILE = "=HYPERLINK(\"http://evil\")"
+
+
+def seed(db_url: str, *vms, source: str = "vc.example.com") -> None:
+    engine = make_engine(db_url)
+    with session_factory(engine)() as session:
+        run = start_run(session, source, "vsphere-api")
+        save_inventory(session, run.id, make_inventory(*vms, source=source))
+        session.commit()
+    engine.dispose()
+
+
+def test_unknown_option_is_a_usage_error(db_url):
+    result = run_cli("inventory", "list", "--colour", db_url=db_url)
+    assert result.exit_code == ExitCode.USAGE
+    assert "No such option" in result.stderr and result.stdout == ""
+
+
+def test_a_database_that_was_never_upgraded_names_the_fix(tmp_path):
+    result = run_cli("inventory", "list", db_url=f"sqlite:///{tmp_path / 'new.db'}")
+    assert result.exit_code == ExitCode.DATABASE
+    assert result.stderr == f"migrate: error: the database sqlite:///{tmp_path / 'new.db'} has no schema yet: run `migrate db upgrade`\n"
+
+
+def test_a_database_in_a_missing_directory_is_one_line(tmp_path):
+    result = run_cli("db", "upgrade", db_url=f"sqlite:///{tmp_path / 'nowhere' / 'x.db'}")
+    assert result.exit_code == ExitCode.DATABASE
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_an_unsupported_database_url_is_a_usage_error():
+    result = run_cli("inventory", "list", db_url="mysql://x@y/z")
+    assert result.exit_code == ExitCode.USAGE
+    assert "postgresql+psycopg://" in result.stderr
+
+
+def test_debug_adds_the_traceback(tmp_path):
+    result = run_cli("--debug", "inventory", "list", db_url=f"sqlite:///{tmp_path / 'new.db'}")
+    assert result.exit_code == ExitCode.DATABASE
+    assert "Traceback" in result.stderr
+
+
+def test_inventory_list_csv_never_lets_excel_run_a_formula(db_url):
+    seed(db_url, make_vm(HOSTILE), make_vm("plain"))
+    result = run_cli("inventory", "list", "--format", "csv", db_url=db_url)
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert sorted(r["name"] for r in rows) == sorted(["'" + HOSTILE, "plain"])
+
+
+def test_inventory_list_json_holds_every_fact_and_the_exact_name(db_url):
+    seed(db_url, make_vm(HOSTILE, num_cpu=6))
+    document = json.loads(run_cli("inventory", "list", "--format", "json", db_url=db_url).stdout)
+    assert document[0]["name"] == HOSTILE and document[0]["num_cpu"] == 6
+    assert {"disks", "nics", "controllers", "devices", "snapshots", "id", "removed"} <= document[0].keys()
+
+
+def test_table_output_escapes_control_characters(db_url):
+    seed(db_url, make_vm("evil\x1b[2Jname"))
+    result = run_cli("inventory", "list", db_url=db_url)
+    assert "\x1b" not in result.stdout and "evil\\x1b[2Jname" in result.stdout
+
+
+def test_inventory_show_prints_one_vm_and_json_round_trips(db_url):
+    seed(db_url, make_vm("db-01", memory_mb=65536))
+    text = run_cli("inventory", "show", "db-01", db_url=db_url)
+    assert text.exit_code == 0 and "memory_mb" in text.stdout and "65536" in text.stdout
+    document = json.loads(run_cli("inventory", "show", "db-01", "--format", "json", db_url=db_url).stdout)
+    assert document["memory_mb"] == 65536
+
+
+def test_inventory_show_of_an_unknown_vm_is_an_error_with_the_fix(db_url):
+    seed(db_url, make_vm("db-01"))
+    result = run_cli("inventory", "show", "nope", db_url=db_url)
+    assert result.exit_code == ExitCode.ERROR
+    assert "migrate inventory list" in result.stderr
+
+
+def test_inventory_summary_totals_the_estate(db_url):
+    seed(db_url, make_vm("a", num_cpu=2), make_vm("b", num_cpu=4, cluster="DMZ"))
+    rows = list(csv.reader(io.StringIO(run_cli("inventory", "summary", "--format", "csv", db_url=db_url).stdout)))
+    assert rows[-1][:6] == ["total", "", "2", "2", "0", "6"]
+
+
+def test_discover_imports_an_rvtools_export(db_url, tmp_path):
+    path = write_rvtools_export(make_inventory(make_vm("web-01"), make_vm("web-02")), tmp_path / "export.xlsx")
+    result = run_cli("discover", "--rvtools", str(path), db_url=db_url)
+    assert result.exit_code == 0, result.stderr
+    assert "imported export.xlsx" in result.stdout
+    listed = run_cli("inventory", "list", "--format", "json", db_url=db_url).stdout
+    assert sorted(vm["name"] for vm in json.loads(listed)) == ["web-01", "web-02"]
+
+
+def test_discover_refuses_rvtools_and_vcenter_together(db_url, tmp_path):
+    path = write_rvtools_export(make_inventory(make_vm("x")), tmp_path / "export.xlsx")
+    result = run_cli("discover", "--rvtools", str(path), "--vcenter", "vc", db_url=db_url)
+    assert result.exit_code == ExitCode.USAGE
+
+
+def test_discover_of_a_file_that_is_not_an_export_is_one_line(db_url, tmp_path):
+    bogus = tmp_path / "export.xlsx"
+    bogus.write_text("not a workbook")
+    result = run_cli("discover", "--rvtools", str(bogus), db_url=db_url)
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.count("\n") == 1 and "export.xlsx" in result.stderr
+
+
+def test_mapping_init_check_and_map_show(db_url, tmp_path):
+    seed(db_url, make_vm("app-01"))
+    maps = tmp_path / "maps"
+    init = run_cli("mapping", "init", "--dir", str(maps), db_url=db_url)
+    assert init.exit_code == 0, init.stderr
+    check = run_cli("mapping", "check", "--dir", str(maps), db_url=db_url)
+    assert check.exit_code == ExitCode.ERROR
+    assert "unmapped network: VM Network" in check.stdout and "unmapped datastore: ds1" in check.stdout
+    path = maps / "vc.example.com.yaml"
+    path.write_text(path.read_text().replace('"VM Network": {bridge: TODO}', '"VM Network": {bridge: vmbr0, vlan: 20}')
+                    .replace('"ds1": {storage: TODO}', '"ds1": {storage: local-lvm}'))
+    assert run_cli("mapping", "check", "--dir", str(maps), db_url=db_url).exit_code == 0
+    shown = run_cli("map", "show", "app-01", "--dir", str(maps), "--format", "json", db_url=db_url)
+    config = json.loads(shown.stdout)
+    assert config["params"]["net0"].endswith("bridge=vmbr0,tag=20")
+    assert config["qm_create"].startswith("qm create VMID --name app-01")
+
+
+def test_readiness_writes_the_reports_and_can_fail_on_blockers(db_url, tmp_path):
+    seed(db_url, make_vm("app-01"))
+    files = {name: tmp_path / name for name in ("r.csv", "f.csv", "r.xlsx")}
+    result = run_cli("readiness", "--dir", str(tmp_path / "maps"), "--csv", str(files["r.csv"]),
+                     "--findings-csv", str(files["f.csv"]), "--xlsx", str(files["r.xlsx"]), db_url=db_url)
+    assert result.exit_code == 0, result.stderr
+    assert "Not ready" in result.stdout and all(path.exists() for path in files.values())
+    assert "wrote" in result.stderr and "wrote" not in result.stdout
+    failing = run_cli("readiness", "--dir", str(tmp_path / "maps"), "--fail-on-blockers", db_url=db_url)
+    assert failing.exit_code == ExitCode.BLOCKERS
+
+
+def test_readiness_into_a_missing_directory_writes_nothing(db_url, tmp_path):
+    seed(db_url, make_vm("app-01"))
+    result = run_cli("readiness", "--dir", str(tmp_path), "--csv", str(tmp_path / "no" / "r.csv"), db_url=db_url)
+    assert result.exit_code == ExitCode.USAGE
+    assert not (tmp_path / "no").exists()
+
+
+def test_the_installed_command_runs():
+    result = subprocess.run([sys.executable, "-m", "migrate", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and "migrate, version" in result.stdout
