@@ -1,7 +1,7 @@
 """The anonymised real export from kubev2v/migration-planner: RVTools 4.7-era, 6 tabs, re-saved by LibreOffice."""
 
 import pytest
-from tests.rvtools.rvtools_helpers import SHARED_RVTOOLS
+from tests.rvtools.rvtools_helpers import SHARED_RVTOOLS, skip_without_shared
 
 from migrate.rvtools import read_rvtools
 
@@ -11,8 +11,7 @@ MIB = 1024 * 1024
 @pytest.fixture(scope="module")
 def export():
     path = SHARED_RVTOOLS / "kubev2v-migration-planner-example1.xlsx"
-    if not path.exists():
-        pytest.skip(f"the anonymised real export is not at {path.resolve()}")
+    skip_without_shared(path, "the anonymised real export")
     return read_rvtools(path)
 
 
