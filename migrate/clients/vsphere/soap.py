@@ -92,7 +92,7 @@ class ResultReader:
     def __init__(self) -> None:
         self._parser = XMLPullParser(events=("start", "end"))
         self._depth = 0
-        self._stack: list[Element] = []
+        self._returnval: Element | None = None
         self.token: str | None = None
         self.fault: Element | None = None
 
@@ -111,21 +111,22 @@ class ResultReader:
         yield from self._drain()
 
     def _drain(self) -> Iterator[ObjectContent]:
-        # Envelope > Body > RetrievePropertiesExResponse > returnval > objects|token
+        # Envelope(1) > Body(2) > RetrievePropertiesExResponse(3) > returnval(4) > objects|token(5),
+        # or Envelope(1) > Body(2) > Fault(3). `_depth` counts the elements open after each event.
         for event, element in self._parser.read_events():
             if event == "start":
                 self._depth += 1
-                if self._depth <= 4:
-                    self._stack.append(element)
+                if self._depth == 4 and element.tag == VIM_NS + "returnval":
+                    self._returnval = element
                 continue
             self._depth -= 1
-            if self._depth == 4:
+            if self._depth == 4 and self._returnval is not None:
                 tag = _local(element.tag)
                 if tag == "objects":
                     yield _object_content(element)
                 elif tag == "token":
                     self.token = element.text
-                self._stack[-1].remove(element)
+                self._returnval.remove(element)  # parsed objects are freed at once
             elif self._depth == 2 and element.tag == SOAP_NS + "Fault":
                 self.fault = element
 

@@ -8,7 +8,7 @@ from migrate.clients.vsphere.devices import read_hardware
 from migrate.clients.vsphere.estate import EstateIndex
 from migrate.clients.vsphere.soap import ObjectContent, PropertySpec, as_list
 from migrate.clients.vsphere.values import boolean, dig, integer, text
-from migrate.inventory.model import IpAddress, Nic, Snapshot, Vm
+from migrate.inventory.model import Disk, GuestPartition, IpAddress, Nic, Snapshot, Vm
 
 VM_SPEC = PropertySpec("VirtualMachine", (
     "name", "parent", "resourcePool", "runtime.host", "runtime.powerState", "runtime.connectionState",
@@ -20,7 +20,8 @@ VM_SPEC = PropertySpec("VirtualMachine", (
     "config.cpuAffinity", "config.annotation", "config.changeTrackingEnabled", "config.bootOptions", "config.keyId",
     "guest.guestId", "guest.guestFullName", "guest.guestFamily", "guest.toolsStatus", "guest.toolsVersion",
     "guest.toolsRunningStatus", "guest.hostName", "guest.ipAddress", "guest.net",
-    "customValue", "snapshot", "summary.storage.committed", "summary.storage.uncommitted",
+    "guest.disk", "customValue", "snapshot", "summary.storage.committed", "summary.storage.uncommitted",
+    "layoutEx.disk", "layoutEx.file",
 ))
 
 
@@ -73,12 +74,14 @@ def read_vm(obj: ObjectContent, index: EstateIndex, field_names: dict[str, str])
         used_bytes=integer(p.get("summary.storage.committed")),
         uncommitted_bytes=integer(p.get("summary.storage.uncommitted")),
         snapshots=_snapshots(p.get("snapshot")),
+        partitions=_partitions(p.get("guest.disk")),
         disks=hardware.disks,
         controllers=hardware.controllers,
         nics=hardware.nics,
         devices=[d for d in hardware.devices if d.kind != "tpm"],
     )
     _attach_guest_ips(vm.nics, p.get("guest.net"))
+    _attach_committed_bytes(vm.disks, p.get("layoutEx.disk"), p.get("layoutEx.file"))
     return vm
 
 
@@ -133,3 +136,30 @@ def _attach_guest_ips(nics: list[Nic], guest_nics: Any) -> None:
             ]
         else:
             nic.ip_addresses = [IpAddress(address=a) for a in as_list(guest_nic.get("ipAddress")) if text(a)]
+
+
+def _partitions(guest_disks: Any) -> list[GuestPartition]:
+    """Filesystems as VMware Tools reports them; `mappings` (vSphere 7+) names the virtual disk."""
+    partitions = []
+    for item in as_list(guest_disks):
+        mapping = as_list(item.get("mappings"))
+        partitions.append(GuestPartition(
+            path=text(item.get("diskPath")) or "",
+            capacity_bytes=integer(item.get("capacity")),
+            free_bytes=integer(item.get("freeSpace")),
+            disk_key=integer(mapping[0].get("key")) if mapping and isinstance(mapping[0], dict) else None,
+        ))
+    return partitions
+
+
+def _attach_committed_bytes(disks: list[Disk], layout_disks: Any, layout_files: Any) -> None:
+    """A disk's used space: the sizes of the files of its whole chain (snapshot deltas included)."""
+    sizes = {integer(f.get("key")): integer(f.get("size")) for f in as_list(layout_files) if isinstance(f, dict)}
+    by_key = {disk.key: disk for disk in disks}
+    for layout in as_list(layout_disks):
+        disk = by_key.get(integer(layout.get("key")))
+        if disk is None:
+            continue
+        keys = [integer(k) for chain in as_list(layout.get("chain")) for k in as_list(chain.get("fileKey"))]
+        known = [sizes.get(k) for k in keys if sizes.get(k) is not None]
+        disk.committed_bytes = sum(known) if known else None
