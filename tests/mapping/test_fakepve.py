@@ -74,5 +74,5 @@ def test_pve_api_rejects_an_invalid_config_so_the_test_above_can_fail(pve_api):
 
 def _create(api, vmid, config):
     upid = api.nodes("pve1").qemu.post(**config.api_params(vmid))
-    status = Tasks.blocking_status(api, upid)
+    status = Tasks.blocking_status(api, upid, polling_interval=0.01)
     assert status["exitstatus"] == "OK", (config.qm_create(vmid), status)
