@@ -164,3 +164,15 @@ def test_readiness_into_a_missing_directory_writes_nothing(db_url, tmp_path):
 def test_the_installed_command_runs():
     result = subprocess.run([sys.executable, "-m", "migrate", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and "migrate, version" in result.stdout
+
+
+def test_readiness_runs_on_an_rvtools_import_and_says_what_is_unknown(db_url, tmp_path):
+    vm = make_vm("from-rvtools", firmware=None, cbt_enabled=None, tools_status=None)
+    path = write_rvtools_export(make_inventory(vm), tmp_path / "export.xlsx")
+    assert run_cli("discover", "--rvtools", str(path), db_url=db_url).exit_code == 0
+    findings = tmp_path / "findings.csv"
+    result = run_cli("readiness", "--dir", str(tmp_path), "--findings-csv", str(findings), db_url=db_url)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(findings.read_text(encoding="utf-8-sig"))))
+    assert {row["vm"] for row in rows} == {"from-rvtools"}
+    assert any(row["severity"] == "unknown" for row in rows)
