@@ -77,3 +77,9 @@ class InputFileError(MigrateError):
 
 class MappingFileError(InputFileError):
     """A mapping file (mappings/*.yaml) is malformed: the message starts with file:line:column and says the fix."""
+
+
+class StepFailedError(MigrateError):
+    """A migration step failed; the journal records where, and `migrate run` resumes from there."""
+
+    exit_code = ExitCode.STEP_FAILED

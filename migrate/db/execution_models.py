@@ -1,0 +1,84 @@
+"""The execution journal: every `migrate run` attempt, each VM's migration state, and every step of it.
+
+Steps are recorded before they run and after they finish (each write committed), so a run that is
+killed at any point is resumed from the journal: finished steps are skipped, a step that started
+but never finished runs again (every step is safe to run again).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from migrate.db.base import Base, JsonDocument, UtcDateTime, make_repr, utcnow
+
+
+class MigrationRun(Base):
+    """One `migrate run` attempt of a wave: who ran it, when, with which options, how it ended."""
+
+    __tablename__ = "migration_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave: Mapped[int]
+    worker: Mapped[str] = mapped_column(String(255))  # host:pid
+    status: Mapped[str] = mapped_column(String(16))  # running, succeeded, failed, interrupted
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    options: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+    __repr__ = make_repr("id", "wave", "status")
+
+
+class VmMigration(Base):
+    """A VM's migration in a wave, across attempts: where it stands and what the toolkit changed."""
+
+    __tablename__ = "vm_migrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave: Mapped[int]
+    vm_id: Mapped[int] = mapped_column(ForeignKey("vms.id"))
+    vm_name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, running, done, failed, rolled_back
+    current_step: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # What the toolkit did that a rollback must undo, and what must never be done twice.
+    state: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+    __table_args__ = (UniqueConstraint("wave", "vm_id"),)
+
+    __repr__ = make_repr("id", "wave", "vm_name", "status")
+
+
+class StepRun(Base):
+    """One step (or one item of a step, such as one disk) of one VM's migration, in one attempt."""
+
+    __tablename__ = "step_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vm_migration_id: Mapped[int] = mapped_column(ForeignKey("vm_migrations.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("migration_runs.id"))
+    step: Mapped[str] = mapped_column(String(64))
+    item: Mapped[str] = mapped_column(String(255), default="")  # e.g. the disk; "" for a whole-VM step
+    status: Mapped[str] = mapped_column(String(16))  # started, done, failed
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index(None, "vm_migration_id", "step", "item"),)
+
+    __repr__ = make_repr("id", "step", "item", "status")
+
+
+class VmLock(Base):
+    """One row per VM migration, never updated: a `migrate run` holds its row lock (FOR UPDATE SKIP LOCKED)
+    on PostgreSQL while it works on the VM, so two runs never work on the same VM. The journal writes go
+    to other tables, so they never wait on the lock; a killed run's lock goes with its connection."""
+
+    __tablename__ = "vm_locks"
+
+    vm_migration_id: Mapped[int] = mapped_column(ForeignKey("vm_migrations.id"), primary_key=True)

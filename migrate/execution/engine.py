@@ -1,0 +1,150 @@
+"""Running an itinerary for one VM against the journal, and a wave's VMs in parallel within limits.
+
+Before a step runs it is journaled as started, after it finishes as done (with the state it left),
+each committed: a resume skips what is done and runs again what was started but not finished.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from migrate.db.execution_models import VmMigration
+from migrate.errors import MigrateError, StepFailedError
+from migrate.execution import failpoints, journal
+from migrate.execution.itinerary import Itinerary, StepContext
+from migrate.execution.locks import VmLocker
+
+
+def run_vm(
+    sessions: sessionmaker[Session],
+    run_id: int,
+    vm_migration_id: int,
+    plan: dict[str, Any],
+    itinerary: Itinerary,
+    services: Any,
+    progress: Callable[[str, str, float], None] | None = None,
+) -> None:
+    """Bring one VM through every step of the itinerary that is not done yet."""
+    with sessions() as session:
+        migration = session.get(VmMigration, vm_migration_id)
+        name, state = migration.vm_name, dict(migration.state or {})
+        done = journal.finished_items(session, vm_migration_id)
+        for step in itinerary:
+            ctx = StepContext(vm_migration_id, name, plan, state, services)
+            if not step.applies(ctx):
+                continue
+            for item in step.items_of(ctx):
+                if (step.name, item) in done:
+                    continue
+                _run_step(session, run_id, ctx, step, item, progress)
+        journal.vm_done(session, vm_migration_id)
+
+
+def _run_step(session: Session, run_id: int, ctx: StepContext, step, item: str, progress) -> None:
+    step_run_id = journal.step_started(session, ctx.vm_migration_id, run_id, step.name, item)
+    failpoints.reached(f"before:{step.name}")
+    ctx.item = item
+    if progress is not None:
+        ctx.progress = lambda fraction: progress(ctx.vm_name, f"{step.name} {item}".strip(), fraction)
+    try:
+        detail = step.action(ctx)
+    except MigrateError as exc:
+        journal.step_failed(session, step_run_id, str(exc), ctx.state)
+        raise StepFailedError(f"{ctx.vm_name}: step {step.name} {item}".rstrip() + f" failed: {exc}") from exc
+    except Exception as exc:
+        journal.step_failed(session, step_run_id, f"{type(exc).__name__}: {exc}", ctx.state)
+        raise
+    journal.step_done(session, step_run_id, detail, ctx.state)
+    failpoints.reached(f"after:{step.name}")
+
+
+@dataclass
+class Limits:
+    """At most `total` VMs at once, and at most `per_resource` on any one node or source datastore."""
+
+    total: int = 4
+    per_resource: int = 2
+
+
+@dataclass
+class WaveOutcome:
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped_locked: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WorkItem:
+    vm_migration_id: int
+    vm_name: str
+    plan: dict[str, Any]
+    resources: Sequence[str]  # e.g. ("node:pve1", "datastore:ds1")
+
+
+def run_wave(
+    sessions: sessionmaker[Session],
+    locker: VmLocker,
+    run_id: int,
+    work: Sequence[WorkItem],
+    itinerary: Itinerary,
+    services: Any,
+    limits: Limits,
+    progress: Callable[[str, str, float], None] | None = None,
+) -> WaveOutcome:
+    """Run every VM's itinerary, in parallel within the limits; a VM another run holds is skipped."""
+    outcome = WaveOutcome()
+    pending = list(work)
+    busy: dict[str, int] = {}
+    running: dict[Future, WorkItem] = {}
+    guard = threading.Lock()
+    if limits.total < 1 or limits.per_resource < 1:
+        raise ValueError("parallelism limits must be at least 1")
+    with ThreadPoolExecutor(max_workers=limits.total) as pool:
+        while pending or running:
+            for item in _startable(pending, busy, len(running), limits):
+                pending.remove(item)
+                if not locker.try_lock(item.vm_migration_id):
+                    outcome.skipped_locked.append(item.vm_name)
+                    continue
+                for resource in item.resources:
+                    busy[resource] = busy.get(resource, 0) + 1
+                future = pool.submit(run_vm, sessions, run_id, item.vm_migration_id, item.plan, itinerary, services,
+                                     progress)
+                running[future] = item
+            if not running:
+                continue
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                item = running.pop(future)
+                locker.release(item.vm_migration_id)
+                for resource in item.resources:
+                    busy[resource] -= 1
+                with guard:
+                    _record(outcome, item, future)
+    return outcome
+
+
+def _startable(pending: list[WorkItem], busy: dict[str, int], running: int, limits: Limits) -> list[WorkItem]:
+    chosen, taken = [], dict(busy)
+    for item in pending:
+        if running + len(chosen) >= limits.total:
+            break
+        if all(taken.get(r, 0) < limits.per_resource for r in item.resources):
+            chosen.append(item)
+            for r in item.resources:
+                taken[r] = taken.get(r, 0) + 1
+    return chosen
+
+
+def _record(outcome: WaveOutcome, item: WorkItem, future: Future) -> None:
+    error = future.exception()
+    if error is None:
+        outcome.done.append(item.vm_name)
+    else:
+        outcome.failed[item.vm_name] = str(error)

@@ -1,0 +1,82 @@
+"""Reading and writing the execution journal; every write is committed at once, so a resume can trust it."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from migrate.db.base import utcnow
+from migrate.db.execution_models import MigrationRun, StepRun, VmLock, VmMigration
+
+
+def begin_run(session: Session, wave: int, options: dict[str, Any]) -> MigrationRun:
+    run = MigrationRun(wave=wave, worker=f"{socket.gethostname()}:{os.getpid()}", status="running", options=options)
+    session.add(run)
+    session.commit()
+    return run
+
+
+def end_run(session: Session, run_id: int, status: str) -> None:
+    run = session.get(MigrationRun, run_id)
+    run.status, run.finished_at = status, utcnow()
+    session.commit()
+
+
+def ensure_vm_migrations(session: Session, wave: int, vms: Iterable[tuple[int, str]]) -> list[VmMigration]:
+    """The wave's VM migrations, created for VMs that have none yet; existing ones keep their state."""
+    existing = {m.vm_id: m for m in session.scalars(select(VmMigration).where(VmMigration.wave == wave))}
+    created = []
+    for vm_id, name in vms:
+        if vm_id not in existing:
+            existing[vm_id] = VmMigration(wave=wave, vm_id=vm_id, vm_name=name, status="pending", state={})
+            created.append(existing[vm_id])
+    session.add_all(created)
+    session.flush()
+    session.add_all(VmLock(vm_migration_id=m.id) for m in created)
+    session.commit()
+    return sorted(existing.values(), key=lambda m: m.id)
+
+
+def finished_items(session: Session, vm_migration_id: int) -> set[tuple[str, str]]:
+    """(step, item) pairs that some attempt finished: never to be done again."""
+    rows = session.execute(
+        select(StepRun.step, StepRun.item).where(StepRun.vm_migration_id == vm_migration_id, StepRun.status == "done")
+    )
+    return {(step, item) for step, item in rows}
+
+
+def step_started(session: Session, vm_migration_id: int, run_id: int, step: str, item: str) -> int:
+    migration = session.get(VmMigration, vm_migration_id)
+    migration.status, migration.current_step, migration.error = "running", step, None
+    row = StepRun(vm_migration_id=vm_migration_id, run_id=run_id, step=step, item=item, status="started", detail={})
+    session.add(row)
+    session.commit()
+    return row.id
+
+
+def step_done(session: Session, step_run_id: int, detail: dict[str, Any] | None, state: dict[str, Any]) -> None:
+    """Mark a step finished and save the VM's state as the step left it, in one transaction."""
+    row = session.get(StepRun, step_run_id)
+    row.status, row.finished_at, row.detail = "done", utcnow(), detail or {}
+    migration = session.get(VmMigration, row.vm_migration_id)
+    migration.state = dict(state)
+    session.commit()
+
+
+def step_failed(session: Session, step_run_id: int, error: str, state: dict[str, Any]) -> None:
+    row = session.get(StepRun, step_run_id)
+    row.status, row.finished_at, row.error = "failed", utcnow(), error
+    migration = session.get(VmMigration, row.vm_migration_id)
+    migration.status, migration.error, migration.state = "failed", error, dict(state)
+    session.commit()
+
+
+def vm_done(session: Session, vm_migration_id: int) -> None:
+    migration = session.get(VmMigration, vm_migration_id)
+    migration.status, migration.current_step = "done", None
+    session.commit()

@@ -1,0 +1,181 @@
+"""The execution engine: steps journaled before and after, resumed after a crash, never done twice."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from migrate.db.execution_models import StepRun, VmMigration
+from migrate.db.session import session_factory
+from migrate.errors import StepFailedError
+from migrate.execution import journal
+from migrate.execution.engine import Limits, WorkItem, run_vm, run_wave
+from migrate.execution.locks import VmLocker
+from migrate.inventory.store import save_inventory, start_run
+from tests.execution.engine_support import STEP_NAMES, tracing_itinerary, traces
+from tests.factories import make_inventory, make_vm
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAN = {"disks": ["disk-0", "disk-1"]}
+FULL_TRACE = ["vm-a preflight", "vm-a create_shell", "vm-a copy_disk disk-0", "vm-a copy_disk disk-1",
+              "vm-a attach", "vm-a start"]
+
+
+@pytest.fixture
+def sessions(engine):
+    return session_factory(engine)
+
+
+@pytest.fixture
+def migrations(sessions):
+    with sessions() as session:
+        run = start_run(session, "vc", "vsphere-api")
+        save_inventory(session, run.id, make_inventory(*(make_vm(f"vm-{c}") for c in "abcd"), source="vc"))
+        session.commit()
+        from migrate.db.models import VmRecord
+
+        vms = session.execute(select(VmRecord.id, VmRecord.name).order_by(VmRecord.name)).all()
+        return journal.ensure_vm_migrations(session, 1, vms)
+
+
+def new_run(sessions) -> int:
+    with sessions() as session:
+        return journal.begin_run(session, 1, {}).id
+
+
+def test_every_step_runs_once_in_order_and_a_second_run_does_nothing(sessions, migrations, tmp_path):
+    trace = tmp_path / "trace"
+    vm = migrations[0]
+    run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace), None)
+    run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace), None)
+    assert traces(trace) == FULL_TRACE
+    with sessions() as session:
+        migration = session.get(VmMigration, vm.id)
+        assert migration.status == "done"
+        assert migration.state == {name: (2 if name == "copy_disk" else 1) for name in STEP_NAMES}
+
+
+def test_a_step_that_does_not_apply_is_not_run(sessions, migrations, tmp_path):
+    trace = tmp_path / "trace"
+    run_vm(sessions, new_run(sessions), migrations[0].id, {**PLAN, "start": False}, tracing_itinerary(trace), None)
+    assert traces(trace) == FULL_TRACE[:-1]
+
+
+def test_a_failed_step_is_journaled_and_the_resume_starts_there(sessions, migrations, tmp_path):
+    trace = tmp_path / "trace"
+    vm = migrations[0]
+    with pytest.raises(StepFailedError, match="vm-a: step attach failed: vCenter lost"):
+        run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace, fail_at="attach"), None)
+    with sessions() as session:
+        migration = session.get(VmMigration, vm.id)
+        assert (migration.status, migration.current_step) == ("failed", "attach")
+        assert migration.state["create_shell"] == 1  # what the finished steps recorded survives
+    run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace), None)
+    assert traces(trace) == FULL_TRACE[:4] + ["vm-a attach", "vm-a attach", "vm-a start"]
+
+
+def run_engine(db_url: str, trace: Path, failpoint: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if failpoint:
+        env["MIGRATE_FAILPOINT"] = failpoint
+    script = ROOT / "tests" / "execution" / "run_engine.py"
+    return subprocess.run([sys.executable, str(script), db_url, str(trace), "vm-a"], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("point", [f"{when}:{name}" for name in STEP_NAMES for when in ("before", "during", "after")])
+def test_run_killed_at_any_point_resumes_without_redoing_finished_work(db_url, migrations, tmp_path, point):
+    trace = tmp_path / "trace"
+    killed = run_engine(db_url, trace, failpoint=point)
+    assert killed.returncode == -9, killed.stderr
+    resumed = run_engine(db_url, trace)
+    assert resumed.returncode == 0, resumed.stderr
+    when, step = point.split(":")
+    expected = list(FULL_TRACE)
+    if when == "during":  # the interrupted step (its first item) runs again; nothing journaled as done does
+        first = next(i for i, line in enumerate(FULL_TRACE) if line.split(" ")[1] == step)
+        expected.insert(first, FULL_TRACE[first])
+    assert traces(trace) == expected
+    with Session(db_url) as session:
+        rows = session.execute(select(StepRun.step, StepRun.item, StepRun.status)
+                               .where(StepRun.vm_migration_id == migrations[0].id)).all()
+    assert sum(status == "done" for *_, status in rows) == len(FULL_TRACE)
+    unfinished = [(s, i) for s, i, status in rows if status == "started"]
+    assert unfinished == ([] if when == "after" else [(step, "disk-0" if step == "copy_disk" else "")])
+
+
+class Session:
+    """A short-lived session on a URL, for reading the journal a subprocess wrote."""
+
+    def __init__(self, url: str) -> None:
+        from migrate.db.session import make_engine
+
+        self.engine = make_engine(url)
+
+    def __enter__(self):
+        self.session = session_factory(self.engine)()
+        return self.session
+
+    def __exit__(self, *exc):
+        self.session.close()
+        self.engine.dispose()
+
+
+def test_two_runs_never_hold_the_same_vm(engine, migrations):
+    first, second = VmLocker(engine), VmLocker(engine)
+    vm = migrations[0].id
+    assert first.try_lock(vm)
+    assert not second.try_lock(vm)
+    assert second.try_lock(migrations[1].id)
+    first.release(vm)
+    assert second.try_lock(vm)
+    second.release_all()
+
+
+def test_a_wave_skips_vms_another_run_is_working_on(sessions, engine, migrations, tmp_path):
+    trace = tmp_path / "trace"
+    other = VmLocker(engine)
+    assert other.try_lock(migrations[0].id)
+    work = [WorkItem(m.id, m.vm_name, PLAN, ("node:pve1",)) for m in migrations]
+    outcome = run_wave(sessions, VmLocker(engine), new_run(sessions), work, tracing_itinerary(trace), None, Limits())
+    other.release_all()
+    assert outcome.skipped_locked == ["vm-a"]
+    assert sorted(outcome.done) == ["vm-b", "vm-c", "vm-d"]
+    assert not any(line.startswith("vm-a ") for line in traces(trace))
+
+
+def test_parallelism_is_limited_per_node(sessions, engine, migrations, tmp_path):
+    trace = tmp_path / "trace"
+    work = [WorkItem(m.id, m.vm_name, PLAN, (f"node:pve{i % 2}",)) for i, m in enumerate(migrations)]
+    outcome = run_wave(sessions, VmLocker(engine), new_run(sessions), work, tracing_itinerary(trace, pause=0.02),
+                       None, Limits(total=4, per_resource=1))
+    assert sorted(outcome.done) == ["vm-a", "vm-b", "vm-c", "vm-d"]
+    spans = _spans(trace)
+    same_node = [("vm-a", "vm-c"), ("vm-b", "vm-d")]
+    for one, two in same_node:
+        assert spans[one][1] < spans[two][0] or spans[two][1] < spans[one][0], "two VMs of one node overlapped"
+    assert any(spans["vm-a"][0] < spans["vm-b"][1] and spans["vm-b"][0] < spans["vm-a"][1] for _ in [0]), \
+        "VMs of different nodes should run at the same time"
+
+
+def _spans(trace: Path) -> dict[str, tuple[float, float]]:
+    spans: dict[str, list[float]] = {}
+    for line in trace.read_text().splitlines():
+        vm, *_, moment = line.split(" ")
+        spans.setdefault(vm, []).append(float(moment))
+    return {vm: (min(times), max(times)) for vm, times in spans.items()}
+
+
+def test_a_failing_vm_does_not_stop_the_others(sessions, engine, migrations, tmp_path):
+    trace = tmp_path / "trace"
+    work = [WorkItem(m.id, m.vm_name, PLAN, ("node:pve1",)) for m in migrations[:2]]
+    outcome = run_wave(sessions, VmLocker(engine), new_run(sessions), work,
+                       tracing_itinerary(trace, fail_at="attach"), None, Limits())
+    assert set(outcome.failed) == {"vm-a", "vm-b"}
+    assert "vCenter lost" in outcome.failed["vm-a"]
