@@ -33,7 +33,8 @@ def test_round_trip_keeps_every_fact_rvtools_carries(tmp_path):
                             summary="Remote ATAPI", connected=False, start_connected=False)]),
     make_vm(template=True, power_state="poweredOff", firmware="bios", secure_boot=False, hw_version="vmx-13"),
     make_vm(snapshots=[], partitions=[], devices=[], custom_attributes={}, annotation=None),
-], ids=["nvme", "rdm", "distributed-nic", "remote-cd", "bios-template", "bare"])
+    make_vm(hw_version="vmx-08"),
+], ids=["nvme", "rdm", "distributed-nic", "remote-cd", "bios-template", "bare", "hw-version-below-10"])
 def test_round_trip_keeps_variants(tmp_path, vm):
     inventory = make_inventory([vm])
     assert asdict(_round_trip(tmp_path, inventory)) == asdict(inventory)
