@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from migrate.inventory.model import Disk, Inventory, Snapshot, Vm
+from migrate.inventory.model import Device, Disk, Inventory, Snapshot, Vm
 from migrate.rvtools.values import MIB
 
 Row = dict[str, Any]
@@ -131,8 +131,15 @@ def vnetwork(vm: Vm, inventory: Inventory) -> Iterator[Row]:
 def vcd(vm: Vm, inventory: Inventory) -> Iterator[Row]:
     for device in vm.devices:
         if device.kind == "cdrom":
-            yield {**vm_common(vm, inventory), "Device Node": device.label, "Device Type": device.summary,
+            yield {**vm_common(vm, inventory), "Device Node": device.label, "Device Type": _cd_type(device),
                    "Connected": flag(device.connected), "Starts Connected": flag(device.start_connected)}
+
+
+def _cd_type(device: Device) -> str | None:
+    """vCD `Device Type` as RVTools writes it: `ISO [ds] path.iso` for a mounted ISO (the model keeps the path)."""
+    if device.backing == "iso" and device.summary:
+        return f"ISO {device.summary}"
+    return device.summary
 
 
 def vusb(vm: Vm, inventory: Inventory) -> Iterator[Row]:

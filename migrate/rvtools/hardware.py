@@ -120,14 +120,20 @@ def apply_vcd(table: Table, index: VmIndex) -> None:
         if vm is None:
             continue
         summary = row.text("Device Type")
+        backing = _cd_backing(summary)
         vm.devices.append(Device(
             kind="cdrom",
             label=row.text("Device Node"),
-            backing=_cd_backing(summary),
-            summary=summary,
+            backing=backing,
+            summary=_iso_path(summary) if backing == "iso" else summary,
             connected=row.bool("Connected"),
             start_connected=row.bool("Starts Connected"),
         ))
+
+
+def _iso_path(summary: str) -> str:
+    """`ISO [ds] iso/x.iso` -> `[ds] iso/x.iso`: the ISO's path, as API discovery records it."""
+    return summary[3:].strip() if summary[:3].lower() == "iso" else summary
 
 
 def _cd_backing(summary: str | None) -> str | None:

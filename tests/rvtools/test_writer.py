@@ -79,3 +79,17 @@ def test_writing_replaces_an_existing_file_only_when_complete(tmp_path):
     write_rvtools_export(make_inventory(), path)
     assert [vm.name for vm in read_rvtools(path).inventory.vms] == ["web01", "web02"]
     assert [p.name for p in tmp_path.iterdir()] == ["export.xlsx"]
+
+
+def _column(path, tab: str, header: str) -> list:
+    rows = openpyxl.load_workbook(path, read_only=True)[tab].iter_rows(values_only=True)
+    at = list(next(rows)).index(header)
+    return [row[at] for row in rows]
+
+
+def test_mounted_iso_is_written_as_rvtools_writes_it_and_read_back_as_its_path(tmp_path):
+    cdrom = Device(kind="cdrom", label="CD/DVD drive 1", backing="iso", summary="[ds1] iso/rhel9.iso", connected=True)
+    path = write_rvtools_export(make_inventory([make_vm(devices=[cdrom])]), tmp_path / "export.xlsx")
+    assert _column(path, "vCD", "Device Type") == ["ISO [ds1] iso/rhel9.iso"]
+    device = read_rvtools(path).inventory.vms[0].devices[0]
+    assert (device.backing, device.summary) == ("iso", "[ds1] iso/rhel9.iso")
