@@ -85,8 +85,15 @@ def vdisk(vm: Vm, inventory: Inventory) -> Iterator[Row]:
                "Capacity MiB": mib(disk.capacity_bytes), "Raw": flag(disk.backing == "rdm"),
                "Disk Mode": disk.disk_mode, "Sharing mode": disk.sharing, "Thin": flag(disk.thin),
                "Eagerly Scrub": flag(disk.eager_zero), "Controller": _caption(disk), "Label": _label(disk),
-               "Unit #": disk.unit_number, "Shared Bus": _bus_sharing(vm, disk), "Path": disk.file_path,
+               "Unit #": disk.unit_number, "Shared Bus": _bus_sharing(vm, disk), "Path": _disk_path(disk),
                "Raw Comp. Mode": disk.rdm_mode}
+
+
+def _disk_path(disk: Disk) -> str | None:
+    """The vmdk's path; `[ds]` alone when only the datastore is known, so the disk's datastore is not lost."""
+    if disk.file_path or not disk.datastore:
+        return disk.file_path
+    return f"[{disk.datastore}]"
 
 
 def _caption(disk: Disk) -> str | None:

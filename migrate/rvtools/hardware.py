@@ -47,7 +47,7 @@ def _disk(row: Row) -> Disk:
         thin=row.bool("Thin"),
         eager_zero=row.bool("Eagerly Scrub"),
         datastore=_datastore(path),
-        file_path=path,
+        file_path=path if _file_part(path) else None,
         disk_mode=row.text("Disk Mode"),
         sharing=row.text("Sharing mode"),
         backing="rdm" if raw else None,  # a non-RDM disk may be flat or sparse: RVTools does not say
@@ -84,6 +84,11 @@ def _controller_slot(label: str | None) -> tuple[str | None, int | None]:
 def _datastore(path: str | None) -> str | None:
     match = _DATASTORE.match(path or "")
     return match.group(1) if match else None
+
+
+def _file_part(path: str | None) -> str:
+    """What follows `[datastore]`: empty when an export names only the datastore."""
+    return _DATASTORE.sub("", path or "", count=1).strip()
 
 
 def _remember_controller(vm: Vm, disk: Disk, shared_bus: str | None) -> None:

@@ -93,3 +93,11 @@ def test_mounted_iso_is_written_as_rvtools_writes_it_and_read_back_as_its_path(t
     assert _column(path, "vCD", "Device Type") == ["ISO [ds1] iso/rhel9.iso"]
     device = read_rvtools(path).inventory.vms[0].devices[0]
     assert (device.backing, device.summary) == ("iso", "[ds1] iso/rhel9.iso")
+
+
+def test_disk_whose_file_path_is_unknown_keeps_its_datastore(tmp_path):
+    vm = make_vm(disks=[make_disk(file_path=None, datastore="ds1")])
+    path = write_rvtools_export(make_inventory([vm]), tmp_path / "export.xlsx")
+    assert _column(path, "vDisk", "Path") == ["[ds1]"]
+    disk = read_rvtools(path).inventory.vms[0].disks[0]
+    assert (disk.datastore, disk.file_path) == ("ds1", None)
