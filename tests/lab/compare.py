@@ -146,9 +146,6 @@ def _vm_facts(vm: Vm) -> dict[str, Any]:
 
 def _reconcile_vm(vm: Vm, facts: dict[str, Any]) -> dict[str, Any]:
     """Facts the simulator and vCenter/RVTools spell differently, made comparable; each says why."""
-    # vcsim's CustomizeVM (which gives the lab its static IPs) sets guest.hostName to the short name.
-    if facts["hostname"]:
-        facts["hostname"] = facts["hostname"].split(".")[0]
     # vSphere reports tools version "0" for a VM without tools; the estate gives none.
     if facts["tools_version"] == "0":
         facts["tools_version"] = None

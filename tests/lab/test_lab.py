@@ -58,3 +58,11 @@ def test_lab_vms_have_the_estate_snapshot_trees(lab_vms, estate):
 def test_lab_loads_in_seconds(lab):
     assert lab.load_report.vms == 76
     assert lab.load_report.seconds < 30
+
+
+def test_lab_vms_report_the_estate_host_names(lab_vms, estate):
+    # Powered-on VMs with static addresses get theirs by guest customization, which also sets the name.
+    expected = {vm.name: vm.hostname for vm in estate.vms()
+                if vm.power_state == "poweredOn" and any(nic.ip_addresses for nic in vm.nics)}
+    assert expected
+    assert {name: lab_vms[name].hostname for name in expected} == expected

@@ -244,7 +244,9 @@ def _customization(vm: VmSpec) -> vim.vm.customization.Specification:
             settings = vim.vm.customization.IPSettings(ip=vim.vm.customization.FixedIp(ipAddress=str(interface.ip)),
                                                        subnetMask=str(interface.netmask))
         adapters.append(vim.vm.customization.AdapterMapping(adapter=settings))
-    hostname = (vm.hostname or "").split(".")[0] or "localhost"
-    identity = vim.vm.customization.LinuxPrep(hostName=vim.vm.customization.FixedName(name=hostname), domain="")
+    # The simulator reports the customization's host name as guest.hostName: the estate's name, domain included.
+    hostname = vm.hostname or "localhost"
+    domain = hostname.partition(".")[2]
+    identity = vim.vm.customization.LinuxPrep(hostName=vim.vm.customization.FixedName(name=hostname), domain=domain)
     return vim.vm.customization.Specification(identity=identity, globalIPSettings=vim.vm.customization.GlobalIPSettings(),
                                               nicSettingMap=adapters)
