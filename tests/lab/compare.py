@@ -149,9 +149,6 @@ def _reconcile_vm(vm: Vm, facts: dict[str, Any]) -> dict[str, Any]:
     # vSphere reports tools version "0" for a VM without tools; the estate gives none.
     if facts["tools_version"] == "0":
         facts["tools_version"] = None
-    # vcsim leaves bootOptions.efiSecureBootEnabled unset on BIOS VMs, where it can only be false.
-    if vm.firmware == "bios" and facts["secure_boot"] is None:
-        facts["secure_boot"] = False
     for nic, model in zip(facts["nics"], vm.nics):
         # A standard portgroup's VLAN is only on the first host's HostNetworkSystem in vcsim (README).
         if model.network_kind == "standard":
