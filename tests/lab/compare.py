@@ -20,7 +20,7 @@ from migrate.inventory.store import find_source, list_vms
 
 ASSIGNED = "assigned by vCenter (the simulator) when the lab is built; the estate, hence the export, cannot know it"
 NOT_IN_RVTOOLS = "RVTools does not carry it (docs/rvtools.md, 'What stays unknown')"
-VCSIM_LABEL = "vcsim labels devices by key ('disk-202-0', 'ethernet--7', 'cdrom-205'), vCenter and RVTools 'Hard disk 1'"
+VCSIM_LABEL = "vcsim labels devices by key ('disk-202-0', 'ethernet--7'), where vCenter and RVTools say 'Hard disk 1'"
 VCSIM_GAP = "the 0.24 simulator does not reproduce it (sample_inventory/README.md)"
 ESTATE_SILENT = "vCenter records it when the snapshot is taken; the estate does not state it"
 
@@ -153,7 +153,7 @@ def _reconcile_vm(vm: Vm, facts: dict[str, Any]) -> dict[str, Any]:
         # A standard portgroup's VLAN is only on the first host's HostNetworkSystem in vcsim (README).
         if model.network_kind == "standard":
             nic["vlan"] = None
-        # vcsim's CustomizeVM gives each NIC one fixed IP; the estate may give more (sql-prd-01's listener).
+        # vcsim's CustomizeVM gives each NIC one fixed IP; the estate may give more (LoadReport.gaps names them).
         nic["ip_addresses"] = nic["ip_addresses"][:1]
     for device in facts["devices"]:
         if device["kind"] == "usb":

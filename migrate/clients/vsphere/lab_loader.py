@@ -191,7 +191,16 @@ class _Loader:
             # The simulator applies a pending guest customization at power on: that is how each NIC gets
             # the addresses the guest would report.
             wait(self.si, ref.CustomizeVM_Task(spec=_customization(vm)), f"customize VM {vm.name!r}")
+            self._note_dropped_addresses(vm)
         wait(self.si, ref.PowerOnVM_Task(), f"power on VM {vm.name!r}")
+
+    def _note_dropped_addresses(self, vm: VmSpec) -> None:
+        for nic in vm.nics:
+            if len(nic.ip_addresses) > 1:
+                dropped = ", ".join(nic.ip_addresses[1:])
+                self.report.gaps.append(
+                    f"VM {vm.name!r}: its NIC on {nic.network!r} reports only {nic.ip_addresses[0]}; the "
+                    f"simulator's customization gives a NIC one address ({dropped} dropped)")
 
     def _snapshots(self, vm: VmSpec, ref: Any) -> None:
         made: dict[str, Any] = {}
