@@ -38,7 +38,7 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ("Vm", "ft_state"): VCSIM_GAP + ": runtime.faultToleranceState is never set",
     ("Vm", "used_bytes"): VCSIM_GAP + ": the disk files are empty, and the estate gives no usage",
     ("Vm", "uncommitted_bytes"): VCSIM_GAP + ": the disk files are empty, and the estate gives no usage",
-    ("Vm", "controllers"): "compared through the disks: RVTools knows only the controllers that hold a disk",
+    ("Controller", "key"): ASSIGNED,
     ("Disk", "key"): ASSIGNED,
     ("Disk", "controller_key"): ASSIGNED,
     ("Disk", "uuid"): ASSIGNED,
@@ -78,6 +78,9 @@ EXCLUDED: dict[tuple[str, str], str] = {
     **{("Cluster", name): VCSIM_GAP + ": CreateClusterEx ignores HA and DRS settings" for name in (
         "ha_enabled", "ha_admission_control", "drs_behavior")},
 }
+
+# RVTools has tabs for these devices only (vCD, vUSB): PCI passthrough, serial ports and the rest are left out.
+COMPARED_DEVICE_KINDS = ("cdrom", "usb")
 
 # Networks that only the simulator has: vcsim makes a "VM Network" in every datacenter.
 SIMULATOR_ONLY_NETWORKS = {"VM Network"}
@@ -139,7 +142,12 @@ def _vm_facts(vm: Vm) -> dict[str, Any]:
     facts["disks"] = _without([asdict(d) for d in disks], "Disk")
     facts["nics"] = [{**nic, "ip_addresses": _without(nic["ip_addresses"], "IpAddress")}
                      for nic in _without([asdict(n) for n in vm.nics], "Nic")]
-    facts["devices"] = _without([asdict(d) for d in vm.devices if d.kind in ("cdrom", "usb")], "Device")
+    facts["devices"] = _without([asdict(d) for d in vm.devices if d.kind in COMPARED_DEVICE_KINDS], "Device")
+    # RVTools knows a controller only through the disks on it (vDisk), so only those are compared.
+    slots = {(d.controller_kind, d.bus_number) for d in vm.disks}
+    controllers = sorted((c for c in vm.controllers if (c.kind, c.bus_number) in slots),
+                         key=lambda c: (c.kind, c.bus_number or 0))
+    facts["controllers"] = _without([asdict(c) for c in controllers], "Controller")
     facts["snapshots"] = _without([asdict(s) for s in vm.snapshots], "Snapshot")
     return _reconcile_vm(vm, facts)
 

@@ -85,6 +85,11 @@ def _change_a_dv_vlan(inventory):
     next(n for n in inventory.networks if n.name == "dv-app-110").vlan = 111
 
 
+def _share_a_bus(inventory):
+    vm = next(v for v in inventory.vms if v.name == "sql-prd-01")
+    vm.controllers[-1].bus_sharing = "physicalSharing"
+
+
 def _drop_a_vm(inventory):
     inventory.vms.pop()
 
@@ -105,6 +110,7 @@ def _change_a_controller(inventory):
     (_change_a_nic_network, "nics[1].network"),
     (_change_an_adapter, ".adapter_type: API 'vmxnet3', export 'e1000'"),
     (_change_a_dv_vlan, "network 'dv-app-110' vlan: API 110, export 111"),
+    (_share_a_bus, "VM 'sql-prd-01' controllers[3].bus_sharing: API 'noSharing', export 'physicalSharing'"),
     (_drop_a_vm, "discovered through the API, not in the export"),
     (_rename_a_datastore, "in the export, not discovered through the API"),
     (_change_a_controller, ".controller_model: API 'pvscsi', export 'lsilogic'"),
@@ -119,9 +125,9 @@ def test_the_comparison_reports_an_altered_export(api_inventory, export_inventor
 
 
 def test_every_exclusion_names_a_model_field_and_a_reason():
-    classes = {cls.__name__: cls for cls in (model.Vm, model.Disk, model.Nic, model.IpAddress, model.Device,
-                                             model.Snapshot, model.Network, model.Datastore, model.Host,
-                                             model.Cluster)}
+    classes = {cls.__name__: cls for cls in (model.Vm, model.Disk, model.Controller, model.Nic, model.IpAddress,
+                                             model.Device, model.Snapshot, model.Network, model.Datastore,
+                                             model.Host, model.Cluster)}
     for (kind, name), reason in EXCLUDED.items():
         assert name in {f.name for f in fields(classes[kind])}, (kind, name)
         assert len(reason) > 20, (kind, name)
