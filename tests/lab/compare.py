@@ -1,7 +1,8 @@
 """Comparing the lab's API discovery with the import of the sample RVTools export.
 
 Every fact of the inventory model is compared except those in `EXCLUDED`, each with its reason, and
-a few facts that `_reconcile` translates because the simulator spells them differently. What is left
+a few that `_reconcile_vm`, `_network_facts` and `_datastore_facts` translate, each with a comment
+saying why (mostly simulator gaps listed in sample_inventory/README.md). What is left
 must be equal: the same VMs, and per VM the same disks, NICs, CD-ROMs, USB devices, snapshots and
 settings; the same networks, datastores, hosts and clusters by name.
 """
