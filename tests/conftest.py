@@ -72,17 +72,22 @@ def _create_database(admin_url: str, name: str, template: str | None = None) -> 
     engine.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path) -> str:
-    """The URL of a fresh database at the head revision, once on SQLite and once on PostgreSQL."""
-    if request.param == "sqlite":
-        path = tmp_path / "migrate.db"
+def _fresh_db_url(request, tmp_path: Path, backend: str, stem: str = "migrate") -> str:
+    """A new database at the head revision on `backend` ("sqlite" or "postgresql")."""
+    if backend == "sqlite":
+        path = tmp_path / f"{stem}.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     server = request.getfixturevalue("postgres")
     name = f"migrate_test_{os.getpid()}_{next(_counter)}"
     _create_database(server.admin_url, name, template="migrate_template")
     return server.url(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> str:
+    """The URL of a fresh database at the head revision, once on SQLite and once on PostgreSQL."""
+    return _fresh_db_url(request, tmp_path, request.param)
 
 
 @pytest.fixture
@@ -96,6 +101,18 @@ def engine(db_url):
 def session(engine):
     with session_factory(engine)() as session:
         yield session
+
+
+@pytest.fixture
+def second_session(request, db_url, tmp_path):
+    """A session on a second fresh database of `db_url`'s backend: two imports kept apart, then compared."""
+    backend = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    engine = make_engine(_fresh_db_url(request, tmp_path, backend, stem="second"))
+    try:
+        with session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -59,13 +59,18 @@ def _networks(dc: DatacenterSpec) -> list[Network]:
     return networks
 
 
+def _resource_pool(vm: VmSpec) -> str | None:
+    """vSphere unsets a template's resource pool (VirtualMachine.resourcePool), so discovery finds none."""
+    return None if vm.template else vm.resource_pool or "Resources"
+
+
 def _vm(vm: VmSpec, networks: dict[str, Network]) -> Vm:
     powered_on = vm.power_state == "poweredOn"
     nics = [_nic(i, nic, networks[nic.network], powered_on) for i, nic in enumerate(vm.nics, start=1)]
     addresses = [ip.address for nic in nics for ip in nic.ip_addresses]
     return Vm(
         name=vm.name, folder=_folder(vm), datacenter=vm.datacenter, cluster=vm.cluster, host=vm.host,
-        resource_pool=vm.resource_pool or "Resources", template=vm.template, power_state=vm.power_state,
+        resource_pool=_resource_pool(vm), template=vm.template, power_state=vm.power_state,
         connection_state="connected", guest_id=vm.guest_id, guest_full_name=vm.guest_full_name,
         guest_family="windowsGuest" if vm.guest_id.startswith("win") else "linuxGuest",
         guest_id_detected=vm.guest_id if powered_on and vm.tools in ("toolsOk", "toolsOld") else None,

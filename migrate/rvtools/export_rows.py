@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from migrate.inventory.model import Disk, Inventory, Snapshot, Vm
+from migrate.inventory.model import Device, Disk, Inventory, Snapshot, Vm
 from migrate.rvtools.values import MIB
 
 Row = dict[str, Any]
@@ -85,8 +85,15 @@ def vdisk(vm: Vm, inventory: Inventory) -> Iterator[Row]:
                "Capacity MiB": mib(disk.capacity_bytes), "Raw": flag(disk.backing == "rdm"),
                "Disk Mode": disk.disk_mode, "Sharing mode": disk.sharing, "Thin": flag(disk.thin),
                "Eagerly Scrub": flag(disk.eager_zero), "Controller": _caption(disk), "Label": _label(disk),
-               "Unit #": disk.unit_number, "Shared Bus": _bus_sharing(vm, disk), "Path": disk.file_path,
+               "Unit #": disk.unit_number, "Shared Bus": _bus_sharing(vm, disk), "Path": _disk_path(disk),
                "Raw Comp. Mode": disk.rdm_mode}
+
+
+def _disk_path(disk: Disk) -> str | None:
+    """The vmdk's path; `[ds]` alone when only the datastore is known, so the disk's datastore is not lost."""
+    if disk.file_path or not disk.datastore:
+        return disk.file_path
+    return f"[{disk.datastore}]"
 
 
 def _caption(disk: Disk) -> str | None:
@@ -131,8 +138,15 @@ def vnetwork(vm: Vm, inventory: Inventory) -> Iterator[Row]:
 def vcd(vm: Vm, inventory: Inventory) -> Iterator[Row]:
     for device in vm.devices:
         if device.kind == "cdrom":
-            yield {**vm_common(vm, inventory), "Device Node": device.label, "Device Type": device.summary,
+            yield {**vm_common(vm, inventory), "Device Node": device.label, "Device Type": _cd_type(device),
                    "Connected": flag(device.connected), "Starts Connected": flag(device.start_connected)}
+
+
+def _cd_type(device: Device) -> str | None:
+    """vCD `Device Type` as RVTools writes it: `ISO [ds] path.iso` for a mounted ISO (the model keeps the path)."""
+    if device.backing == "iso" and device.summary:
+        return f"ISO {device.summary}"
+    return device.summary
 
 
 def vusb(vm: Vm, inventory: Inventory) -> Iterator[Row]:

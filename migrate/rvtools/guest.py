@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from migrate.inventory.model import Snapshot
 from migrate.rvtools.table import Table
-from migrate.rvtools.values import unescape_name
+from migrate.rvtools.values import unescape_name, vmx_version
 from migrate.rvtools.vms import VmIndex
 
 
@@ -32,10 +32,4 @@ def apply_vtools(table: Table, index: VmIndex) -> None:
             continue
         vm.tools_status = row.text("Tools")
         vm.tools_version = row.text("Tools Version")
-        vm.hw_version = vm.hw_version or _vmx(row.text("VM Version"))
-
-
-def _vmx(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value if value.startswith("vmx-") else f"vmx-{value}"
+        vm.hw_version = vm.hw_version or vmx_version(row.text("VM Version"))

@@ -47,7 +47,7 @@ def _disk(row: Row) -> Disk:
         thin=row.bool("Thin"),
         eager_zero=row.bool("Eagerly Scrub"),
         datastore=_datastore(path),
-        file_path=path,
+        file_path=path if _file_part(path) else None,
         disk_mode=row.text("Disk Mode"),
         sharing=row.text("Sharing mode"),
         backing="rdm" if raw else None,  # a non-RDM disk may be flat or sparse: RVTools does not say
@@ -86,6 +86,11 @@ def _datastore(path: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def _file_part(path: str | None) -> str:
+    """What follows `[datastore]`: empty when an export names only the datastore."""
+    return _DATASTORE.sub("", path or "", count=1).strip()
+
+
 def _remember_controller(vm: Vm, disk: Disk, shared_bus: str | None) -> None:
     if disk.controller_kind is None:
         return
@@ -120,14 +125,20 @@ def apply_vcd(table: Table, index: VmIndex) -> None:
         if vm is None:
             continue
         summary = row.text("Device Type")
+        backing = _cd_backing(summary)
         vm.devices.append(Device(
             kind="cdrom",
             label=row.text("Device Node"),
-            backing=_cd_backing(summary),
-            summary=summary,
+            backing=backing,
+            summary=_iso_path(summary) if backing == "iso" else summary,
             connected=row.bool("Connected"),
             start_connected=row.bool("Starts Connected"),
         ))
+
+
+def _iso_path(summary: str) -> str:
+    """`ISO [ds] iso/x.iso` -> `[ds] iso/x.iso`: the ISO's path, as API discovery records it."""
+    return summary[3:].strip() if summary[:3].lower() == "iso" else summary
 
 
 def _cd_backing(summary: str | None) -> str | None:

@@ -152,3 +152,15 @@ def split_list(value: Any) -> list[str]:
     """RVTools joins several values in one cell with `, `."""
     raw = text(value)
     return [part.strip() for part in raw.split(",") if part.strip()] if raw else []
+
+
+def vmx_version(value: str | None) -> str | None:
+    """RVTools' hardware version (`8`, `21`, `vmx-8`, `vmx-21`) as vSphere spells it: `vmx-08`, `vmx-21`.
+
+    vSphere pads versions below 10 to two digits (`config.version` is `vmx-08`), so API discovery and an
+    export of the same VM agree.
+    """
+    if value is None:
+        return None
+    number = value.strip().removeprefix("vmx-")
+    return f"vmx-{int(number):02d}" if number.isdigit() else value

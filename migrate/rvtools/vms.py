@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from migrate.inventory.model import Nic, Vm
 from migrate.rvtools.layout import LAYOUT, LEGACY_VINFO_COLUMNS
 from migrate.rvtools.table import Row, Table, header_key
-from migrate.rvtools.values import text
+from migrate.rvtools.values import text, vmx_version
 
 _KNOWN_VINFO = {header_key(h) for h in LAYOUT["vInfo"] + LEGACY_VINFO_COLUMNS}
 VM_NAME = ("VM", "VM Name")
@@ -117,10 +117,7 @@ def _vm_from_row(row: Row) -> Vm | None:
 
 def _hw_version(row: Row) -> str | None:
     """`HW version` is 21 in 4.x; 3.x's `VM Version` already reads vmx-21."""
-    value = row.text("HW version", "VM Version")
-    if value is None:
-        return None
-    return value if value.startswith("vmx-") else f"vmx-{value}"
+    return vmx_version(row.text("HW version", "VM Version"))
 
 
 def _attributes(row: Row, columns: list[tuple[int, str]]) -> dict[str, str]:

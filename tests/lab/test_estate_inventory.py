@@ -97,3 +97,9 @@ def test_facts_the_simulator_invents_stay_unknown(inventory):
     sample = vm(inventory, "web-prd-01")
     assert (sample.moref, sample.instance_uuid, sample.nics[0].mac, sample.disks[0].file_path) == (
         None, None, None, None)
+
+
+def test_templates_have_no_resource_pool_as_vsphere_reports_them(inventory):
+    templates = [v for v in inventory.vms if v.template]
+    assert templates and all(v.resource_pool is None for v in templates)
+    assert vm(inventory, "sql-prd-01").resource_pool is not None

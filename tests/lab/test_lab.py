@@ -58,3 +58,19 @@ def test_lab_vms_have_the_estate_snapshot_trees(lab_vms, estate):
 def test_lab_loads_in_seconds(lab):
     assert lab.load_report.vms == 76
     assert lab.load_report.seconds < 30
+
+
+def test_lab_vms_report_the_estate_host_names(lab_vms, estate):
+    # Powered-on VMs with static addresses get theirs by guest customization, which also sets the name.
+    expected = {vm.name: vm.hostname for vm in estate.vms()
+                if vm.power_state == "poweredOn" and any(nic.ip_addresses for nic in vm.nics)}
+    assert expected
+    assert {name: lab_vms[name].hostname for name in expected} == expected
+
+
+def test_load_report_names_the_addresses_the_simulator_cannot_give(lab, estate):
+    several = [vm.name for vm in estate.vms()
+               if vm.power_state == "poweredOn" and any(len(nic.ip_addresses) > 1 for nic in vm.nics)]
+    assert several
+    for name in several:
+        assert any(gap.startswith(f"VM {name!r}: its NIC") for gap in lab.load_report.gaps), name

@@ -58,7 +58,7 @@ def make_vm(number: int = 1, **overrides) -> Vm:
         disks=[make_disk()],
         controllers=[Controller(key=None, kind="scsi", model="pvscsi", bus_number=0, bus_sharing="noSharing")],
         nics=[make_nic()],
-        devices=[Device(kind="cdrom", label="CD/DVD drive 1", backing="iso", summary="ISO [ds1] iso/rhel9.iso",
+        devices=[Device(kind="cdrom", label="CD/DVD drive 1", backing="iso", summary="[ds1] iso/rhel9.iso",
                         connected=True, start_connected=False),
                  Device(kind="usb", label="USB 1", summary="SafeNet dongle", connected=True)],
         partitions=[GuestPartition(path="/", capacity_bytes=30 * GIB, free_bytes=12 * GIB, disk_key=2000)],

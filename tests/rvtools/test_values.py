@@ -67,3 +67,10 @@ def test_timestamp_rejects_text_that_is_no_date():
 def test_unescape_name_undoes_vsphere_escaping_once():
     assert values.unescape_name("VM Snapshot 24%2f1%2f2024, 1") == "VM Snapshot 24/1/2024, 1"
     assert values.unescape_name("a%5cb 100%25 %252f") == "a\\b 100% %2f"
+
+
+@pytest.mark.parametrize("cell, expected", [("8", "vmx-08"), ("21", "vmx-21"), ("vmx-8", "vmx-08"),
+                                            ("vmx-08", "vmx-08"), ("vmx-21", "vmx-21"), (None, None),
+                                            ("unknown", "unknown")])
+def test_hardware_version_is_spelled_as_vsphere_spells_it(cell, expected):
+    assert values.vmx_version(cell) == expected

@@ -33,7 +33,8 @@ def test_round_trip_keeps_every_fact_rvtools_carries(tmp_path):
                             summary="Remote ATAPI", connected=False, start_connected=False)]),
     make_vm(template=True, power_state="poweredOff", firmware="bios", secure_boot=False, hw_version="vmx-13"),
     make_vm(snapshots=[], partitions=[], devices=[], custom_attributes={}, annotation=None),
-], ids=["nvme", "rdm", "distributed-nic", "remote-cd", "bios-template", "bare"])
+    make_vm(hw_version="vmx-08"),
+], ids=["nvme", "rdm", "distributed-nic", "remote-cd", "bios-template", "bare", "hw-version-below-10"])
 def test_round_trip_keeps_variants(tmp_path, vm):
     inventory = make_inventory([vm])
     assert asdict(_round_trip(tmp_path, inventory)) == asdict(inventory)
@@ -78,3 +79,25 @@ def test_writing_replaces_an_existing_file_only_when_complete(tmp_path):
     write_rvtools_export(make_inventory(), path)
     assert [vm.name for vm in read_rvtools(path).inventory.vms] == ["web01", "web02"]
     assert [p.name for p in tmp_path.iterdir()] == ["export.xlsx"]
+
+
+def _column(path, tab: str, header: str) -> list:
+    rows = openpyxl.load_workbook(path, read_only=True)[tab].iter_rows(values_only=True)
+    at = list(next(rows)).index(header)
+    return [row[at] for row in rows]
+
+
+def test_mounted_iso_is_written_as_rvtools_writes_it_and_read_back_as_its_path(tmp_path):
+    cdrom = Device(kind="cdrom", label="CD/DVD drive 1", backing="iso", summary="[ds1] iso/rhel9.iso", connected=True)
+    path = write_rvtools_export(make_inventory([make_vm(devices=[cdrom])]), tmp_path / "export.xlsx")
+    assert _column(path, "vCD", "Device Type") == ["ISO [ds1] iso/rhel9.iso"]
+    device = read_rvtools(path).inventory.vms[0].devices[0]
+    assert (device.backing, device.summary) == ("iso", "[ds1] iso/rhel9.iso")
+
+
+def test_disk_whose_file_path_is_unknown_keeps_its_datastore(tmp_path):
+    vm = make_vm(disks=[make_disk(file_path=None, datastore="ds1")])
+    path = write_rvtools_export(make_inventory([vm]), tmp_path / "export.xlsx")
+    assert _column(path, "vDisk", "Path") == ["[ds1]"]
+    disk = read_rvtools(path).inventory.vms[0].disks[0]
+    assert (disk.datastore, disk.file_path) == ("ds1", None)

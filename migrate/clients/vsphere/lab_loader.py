@@ -191,7 +191,16 @@ class _Loader:
             # The simulator applies a pending guest customization at power on: that is how each NIC gets
             # the addresses the guest would report.
             wait(self.si, ref.CustomizeVM_Task(spec=_customization(vm)), f"customize VM {vm.name!r}")
+            self._note_dropped_addresses(vm)
         wait(self.si, ref.PowerOnVM_Task(), f"power on VM {vm.name!r}")
+
+    def _note_dropped_addresses(self, vm: VmSpec) -> None:
+        for nic in vm.nics:
+            if len(nic.ip_addresses) > 1:
+                dropped = ", ".join(nic.ip_addresses[1:])
+                self.report.gaps.append(
+                    f"VM {vm.name!r}: its NIC on {nic.network!r} reports only {nic.ip_addresses[0]}; the "
+                    f"simulator's customization gives a NIC one address ({dropped} dropped)")
 
     def _snapshots(self, vm: VmSpec, ref: Any) -> None:
         made: dict[str, Any] = {}
@@ -244,7 +253,9 @@ def _customization(vm: VmSpec) -> vim.vm.customization.Specification:
             settings = vim.vm.customization.IPSettings(ip=vim.vm.customization.FixedIp(ipAddress=str(interface.ip)),
                                                        subnetMask=str(interface.netmask))
         adapters.append(vim.vm.customization.AdapterMapping(adapter=settings))
-    hostname = (vm.hostname or "").split(".")[0] or "localhost"
-    identity = vim.vm.customization.LinuxPrep(hostName=vim.vm.customization.FixedName(name=hostname), domain="")
+    # The simulator reports the customization's host name as guest.hostName: the estate's name, domain included.
+    hostname = vm.hostname or "localhost"
+    domain = hostname.partition(".")[2]
+    identity = vim.vm.customization.LinuxPrep(hostName=vim.vm.customization.FixedName(name=hostname), domain=domain)
     return vim.vm.customization.Specification(identity=identity, globalIPSettings=vim.vm.customization.GlobalIPSettings(),
                                               nicSettingMap=adapters)

@@ -15,7 +15,7 @@ from pyVmomi import vim
 from migrate.clients.vsphere import lab_session as session
 
 VM_PATHS = ["name", "parent", "runtime.host", "runtime.powerState", "config.template", "config.guestId",
-            "config.hardware.device", "snapshot"]
+            "config.hardware.device", "snapshot", "guest.hostName"]
 
 
 @dataclass
@@ -31,6 +31,7 @@ class LabVm:
     disk_gb: list[int] = field(default_factory=list)
     nic_networks: list[str] = field(default_factory=list)
     snapshots: list[tuple[str, str | None]] = field(default_factory=list)  # (name, parent name)
+    hostname: str | None = None  # as the guest reports it
 
 
 def read_lab_vms(host: str, port: int, username: str, password: str, ca_file: Path) -> list[LabVm]:
@@ -73,7 +74,7 @@ def _lab_vm(row: dict[str, Any], entities: dict[str, dict[str, Any]]) -> LabVm:
         disk_gb=[d.capacityInKB // (1024 * 1024) for d in devices if isinstance(d, vim.vm.device.VirtualDisk)],
         nic_networks=[_network_name(d, entities) for d in devices
                       if isinstance(d, vim.vm.device.VirtualEthernetCard)],
-        snapshots=_snapshots(row.get("snapshot")),
+        snapshots=_snapshots(row.get("snapshot")), hostname=row.get("guest.hostName"),
     )
 
 

@@ -52,7 +52,8 @@ def create_spec(vm: VmSpec, dv_ports: dict[str, DvPort]) -> vim.vm.ConfigSpec:
         name=vm.name, guestId=NEUTRAL_GUEST_ID, version=vm.hw_version, numCPUs=vm.cpus,
         numCoresPerSocket=vm.cores_per_socket, memoryMB=vm.memory_mb, annotation=vm.annotation,
         files=vim.vm.FileInfo(vmPathName=f"[{vm.datastore}]"), firmware=vm.firmware,
-        bootOptions=vim.vm.BootOptions(efiSecureBootEnabled=vm.secure_boot) if vm.firmware == "efi" else None,
+        # vCenter reports secure boot off on BIOS VMs too; vcsim would leave bootOptions unset without it.
+        bootOptions=vim.vm.BootOptions(efiSecureBootEnabled=bool(vm.secure_boot)),
         cpuHotAddEnabled=vm.cpu_hot_add, memoryHotAddEnabled=vm.memory_hot_add,
         changeTrackingEnabled=vm.cbt, memoryReservationLockedToMax=vm.reservation_locked,
         memoryAllocation=vim.ResourceAllocationInfo(reservation=vm.memory_reservation_mb),
