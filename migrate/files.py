@@ -21,7 +21,15 @@ def replace_when_done(path: str | Path) -> Iterator[Path]:
     os.close(handle)
     try:
         yield Path(scratch)
+        # mkstemp makes the file private (0600); a report is as readable as any file the user writes.
+        os.chmod(scratch, 0o666 & ~_umask())
         os.replace(scratch, path)
     finally:
         if os.path.exists(scratch):
             os.unlink(scratch)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -45,6 +45,7 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ("Disk", "uuid"): ASSIGNED,
     ("Disk", "file_path"): ASSIGNED + " (the vmdk's name; the datastore is compared)",
     ("Disk", "label"): VCSIM_LABEL,
+    ("Disk", "committed_bytes"): NOT_IN_RVTOOLS + " (per disk); vcsim's disk files are empty anyway",
     ("Disk", "backing"): NOT_IN_RVTOOLS + " (flat or sparse, for a disk that is not an RDM)",
     ("Nic", "key"): ASSIGNED,
     ("Nic", "mac"): ASSIGNED,
