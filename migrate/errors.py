@@ -77,3 +77,35 @@ class InputFileError(MigrateError):
 
 class MappingFileError(InputFileError):
     """A mapping file (mappings/*.yaml) is malformed: the message starts with file:line:column and says the fix."""
+
+
+class TargetUnreachableError(MigrateError):
+    """The Proxmox API could not be reached, or it did not answer in time."""
+
+    exit_code = ExitCode.UNREACHABLE
+
+
+class TargetTlsError(TargetUnreachableError):
+    """The Proxmox API's certificate could not be verified."""
+
+
+class TargetAuthError(MigrateError):
+    """The Proxmox API rejected the API token."""
+
+    exit_code = ExitCode.AUTH
+
+
+class TargetApiError(MigrateError):
+    """The Proxmox API refused a request or answered something the toolkit cannot read."""
+
+    exit_code = ExitCode.ERROR
+
+
+class WaveError(UsageError):
+    """A wave cannot be created as asked (a VM already in another wave, an empty selection, a bad CSV)."""
+
+
+class PlanError(MigrateError):
+    """A wave cannot be planned (nothing discovered on the target, no VM fits)."""
+
+    exit_code = ExitCode.BLOCKERS
