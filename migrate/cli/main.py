@@ -36,11 +36,12 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import db, discover, inventory
+    from migrate.cli import db, discover, inventory, target
 
     cli.add_command(db.db)
     cli.add_command(discover.discover)
     cli.add_command(inventory.inventory)
+    cli.add_command(target.target)
 
 
 _register_commands()
@@ -51,8 +52,9 @@ def main(argv: list[str] | None = None, app: AppContext | None = None) -> int:
     app = app or AppContext()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, obj=app, standalone_mode=False, prog_name="migrate")
-        return ExitCode.OK
+        result = cli.main(args=argv, obj=app, standalone_mode=False, prog_name="migrate")
+        # Without standalone mode click returns the code of `ctx.exit(code)` (e.g. 3, blockers found).
+        return result if isinstance(result, int) else ExitCode.OK
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
