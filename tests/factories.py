@@ -54,3 +54,12 @@ def make_snapshot(nodes: int = 3, memory_gib: int = 64, used_gib: int = 8, stora
         guests=tuple(guests),
     )
     return TargetSnapshot(**{**values, **overrides})
+
+
+def store_inventory(session, inventory) -> None:
+    """Save `inventory` as a successful discovery, committed."""
+    from migrate.inventory.store import save_inventory, start_run
+
+    run = start_run(session, inventory.source, "vsphere-api")
+    save_inventory(session, run.id, inventory)
+    session.commit()

@@ -36,12 +36,13 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import db, discover, inventory, target
+    from migrate.cli import db, discover, inventory, target, wave
 
     cli.add_command(db.db)
     cli.add_command(discover.discover)
     cli.add_command(inventory.inventory)
     cli.add_command(target.target)
+    cli.add_command(wave.wave)
 
 
 _register_commands()
