@@ -36,13 +36,14 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import db, discover, inventory, target, wave
+    from migrate.cli import db, discover, inventory, plan, target, wave
 
     cli.add_command(db.db)
     cli.add_command(discover.discover)
     cli.add_command(inventory.inventory)
     cli.add_command(target.target)
     cli.add_command(wave.wave)
+    cli.add_command(plan.plan)
 
 
 _register_commands()

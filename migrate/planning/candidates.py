@@ -42,6 +42,7 @@ class Candidate:
     ha_wanted: bool = False
     group: str | None = None
     anti_affinity: tuple[str, ...] = ()  # names of the DRS anti-affinity rules the VM is in
+    blockers: tuple[str, ...] = ()  # the readiness rule ids that block it
 
     @property
     def key(self) -> str:
@@ -58,12 +59,13 @@ class Candidate:
 
 def build_candidate(
     vm: Vm, config: ProxmoxConfig, verdict: str, mappings: Mappings, *, vm_id: int | None = None,
-    ha_wanted: bool = False, group: str | None = None, anti_affinity: tuple[str, ...] = (),
+    ha_wanted: bool = False, group: str | None = None, anti_affinity: tuple[str, ...] = (), blockers: tuple[str, ...] = (),
 ) -> Candidate:
     """The placement needs of `vm` mapped to `config`."""
     return Candidate(
         vm=vm, vm_id=vm_id, verdict=verdict, config=config, disks=_disk_needs(vm, config, mappings),
         nics=_nics(vm, config), ha_wanted=ha_wanted, group=group, anti_affinity=anti_affinity,
+        blockers=blockers,
     )
 
 

@@ -28,7 +28,9 @@ def place_wave(
     ready = []
     for candidate in candidates:
         if candidate.verdict == NOT_READY and not force:
-            excluded.append(ExcludedVm(candidate.key, candidate.vm.name, "readiness: Not ready (plan with --force to include)"))
+            blocking = f" ({', '.join(candidate.blockers)})" if candidate.blockers else ""
+            excluded.append(ExcludedVm(candidate.key, candidate.vm.name,
+                                       f"readiness: Not ready{blocking}; plan with --force to include it"))
         else:
             ready.append(candidate)
     capacity = Capacity.of(snapshot, settings)
