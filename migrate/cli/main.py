@@ -36,7 +36,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import db, discover, inventory, plan, target, wave
+    from migrate.cli import db, discover, inventory, plan, runbook, target, wave
 
     cli.add_command(db.db)
     cli.add_command(discover.discover)
@@ -44,6 +44,7 @@ def _register_commands() -> None:
     cli.add_command(target.target)
     cli.add_command(wave.wave)
     cli.add_command(plan.plan)
+    cli.add_command(runbook.runbook)
 
 
 _register_commands()
