@@ -91,7 +91,7 @@ def test_runbook_command_writes_the_file(db_url, session, tmp_path):
     out = tmp_path / "wave-1.md"
     result = run_cli("runbook", "--wave", "1", "-o", str(out), db_url=db_url)
     assert result.exit_code == 0 and result.stdout == ""
-    assert out.read_text().startswith("# Runbook: wave 1 (ERP)\n") and "### 2. db-01 → db-01" in out.read_text()
+    assert out.read_text().startswith("# Runbook: wave 1 (ERP)\n") and "### 1. db-01 → db-01" in out.read_text()
     missing_dir = run_cli("runbook", "--wave", "1", "-o", str(tmp_path / "nope" / "w.md"), db_url=db_url)
     assert missing_dir.exit_code == 2 and "does not exist" in missing_dir.stderr
     assert run_cli("runbook", "--wave", "2", db_url=db_url).exit_code == 1
