@@ -56,20 +56,19 @@ class Capacity:
         )
 
     def choose(self, candidate: Candidate) -> Choice | str:
-        """The node with the most memory left after placing `candidate`, or the reason no node fits."""
-        best: tuple[float, Choice] | None = None
+        """The node with the most memory left after placing `candidate` (ties: by name), or why no node fits.
+
+        Nodes are tried best first, so the usual case checks one node's bridges and storages, not all of them.
+        """
+        memory = candidate.memory_bytes
+        ranked = sorted(self.nodes, key=lambda n: (-(self.memory_free[n] - memory) / (self.memory_total[n] or 1), n))
         reasons: list[str] = []
-        for node in self.nodes:
+        for node in ranked:
             outcome = self._fit(candidate, node)
-            if isinstance(outcome, str):
-                reasons.append(outcome)
-                continue
-            left = (self.memory_free[node] - candidate.memory_bytes) / (self.memory_total[node] or 1)
-            if best is None or left > best[0]:
-                best = (left, outcome)
-        if best is None:
-            return _summary(reasons) if reasons else "the target has no online node"
-        return best[1]
+            if not isinstance(outcome, str):
+                return outcome
+            reasons.append(outcome)
+        return _summary(sorted(reasons)) if reasons else "the target has no online node"
 
     def take(self, candidate: Candidate, choice: Choice) -> None:
         """Book `candidate` on the chosen node and storages."""

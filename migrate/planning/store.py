@@ -104,16 +104,17 @@ def _anti_affinity(clusters: list[Cluster]) -> dict[str, tuple[str, ...]]:
     return {name: tuple(rules) for name, rules in found.items()}
 
 
-def plan_digest(plan: Plan) -> str:
+def plan_digest(plan: Plan | dict) -> str:
     """SHA-256 of the plan's canonical JSON: two plans from the same inputs have the same digest."""
-    return hashlib.sha256(json.dumps(plan.to_dict(), sort_keys=True, default=str).encode()).hexdigest()
+    document = plan.to_dict() if isinstance(plan, Plan) else plan
+    return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _store(session: Session, wave: Wave, target_id: int, snapshot_id: int, plan: Plan) -> PlanRecord:
     version = (session.scalar(select(func.max(PlanRecord.version)).where(PlanRecord.wave_id == wave.id)) or 0) + 1
     document = plan.to_dict()
     record = PlanRecord(wave_id=wave.id, version=version, target_id=target_id, snapshot_id=snapshot_id,
-                        forced=plan.forced, digest=plan_digest(plan), document=document)
+                        forced=plan.forced, digest=plan_digest(document), document=document)
     record.vms = [
         PlanVm(vm_id=vm.vm_id, vm_name=vm.vm_name, proxmox_name=vm.proxmox_name, node=vm.node, vmid=vm.vmid, entry=entry)
         for vm, entry in zip(plan.vms, document["vms"])
