@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from migrate.planning.candidates import Candidate, DiskNeed
-from migrate.planning.model import PlanSettings
+from migrate.planning.model import MIB, PlannedVm, PlanSettings
 from migrate.target.model import StorageFacts, TargetSnapshot
 
 THICK_TYPES = frozenset({"lvm", "iscsi", "iscsidirect"})
@@ -78,6 +78,16 @@ class Capacity:
             self.storage_free[pool_key(storage)] -= charge(disk, storage)
         for rule in candidate.anti_affinity:
             self.rule_nodes[rule].add(choice.node)
+
+    def reserve(self, vm: PlannedVm) -> None:
+        """Book a VM that another wave's plan put here and that does not exist on the target yet."""
+        if vm.node not in self.memory_free:
+            return
+        self.memory_free[vm.node] -= vm.memory_mib * MIB
+        for disk in vm.disks:
+            storage = self.node_storages[vm.node].get(disk.storage)
+            if storage is not None:
+                self.storage_free[pool_key(storage)] -= charge(disk, storage)
 
     def _fit(self, candidate: Candidate, node: str) -> Choice | str:
         missing = sorted(candidate.bridges - self.node_bridges[node])

@@ -21,9 +21,14 @@ NOT_READY = "Not ready"
 
 def place_wave(
     candidates: Sequence[Candidate], snapshot: TargetSnapshot, settings: PlanSettings, *, wave: int,
-    snapshot_version: int, wave_name: str | None = None, force: bool = False,
+    snapshot_version: int, wave_name: str | None = None, force: bool = False, pending: Sequence[PlannedVm] = (),
 ) -> Plan:
-    """The plan of a wave: every candidate placed, or listed as excluded with the reason."""
+    """The plan of a wave: every candidate placed, or listed as excluded with the reason.
+
+    `pending` are the entries of other waves' plans on this target whose VMs do not exist there yet: their
+    memory, storage and VMIDs are booked first, so two planned waves never count on the same room or VMID.
+    """
+    pending = [vm for vm in pending if vm.vmid not in snapshot.vmids]
     excluded: list[ExcludedVm] = []
     ready = []
     for candidate in candidates:
@@ -34,6 +39,8 @@ def place_wave(
         else:
             ready.append(candidate)
     capacity = Capacity.of(snapshot, settings)
+    for vm in pending:
+        capacity.reserve(vm)
     placed: list[tuple[Candidate, Choice]] = []
     for candidate in sorted(ready, key=lambda c: (-c.memory_bytes, -_transfer(c), c.key)):
         choice = capacity.choose(candidate)
@@ -42,7 +49,7 @@ def place_wave(
             continue
         capacity.take(candidate, choice)
         placed.append((candidate, choice))
-    vms = _with_vmids(placed, snapshot.vmids, settings, excluded)
+    vms = _with_vmids(placed, snapshot.vmids | {vm.vmid for vm in pending}, settings, excluded)
     return Plan(
         wave=wave, wave_name=wave_name, target=snapshot.target, snapshot_version=snapshot_version, settings=settings,
         forced=force, vms=tuple(vms), excluded=tuple(sorted(excluded, key=lambda e: (e.vm_name, e.vm_key))),

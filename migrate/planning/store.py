@@ -28,7 +28,7 @@ from migrate.readiness.assess import assess_vm
 from migrate.readiness.context import build_context
 from migrate.readiness.rule import Severity
 from migrate.target.model import TargetSnapshot
-from migrate.target.store import get_target, latest_snapshot
+from migrate.target.store import get_target, latest_plans, latest_snapshot
 from migrate.waves.select import DEFAULT_GROUP_ATTRIBUTE
 from migrate.waves.store import get_wave, wave_records
 
@@ -42,8 +42,9 @@ def plan_wave(
     target_row = get_target(session, target)
     snapshot_row, snapshot = latest_snapshot(session, target_row)
     candidates = wave_candidates(session, wave, snapshot, mappings_dir)
+    pending = [vm for other in latest_plans(session, target_row) if other.wave != wave.number for vm in other.vms]
     plan = place_wave(candidates, snapshot, settings, wave=wave.number, wave_name=wave.name,
-                      snapshot_version=snapshot_row.version, force=force)
+                      snapshot_version=snapshot_row.version, force=force, pending=pending)
     return _store(session, wave, target_row.id, snapshot_row.id, plan)
 
 

@@ -134,3 +134,20 @@ def test_the_same_inputs_give_the_same_plan():
 def test_the_plan_round_trips_through_its_document():
     result = plan([candidate(make_vm("a")), candidate(make_vm("b"), verdict="Not ready")])
     assert Plan.from_dict(result.to_dict()) == result
+
+
+def test_another_waves_pending_plan_books_its_vmids_memory_and_storage_first():
+    snapshot = make_snapshot(nodes=1, memory_gib=64, used_gib=8)
+    wave1 = plan([candidate(make_vm("a", memory_mb=40 * 1024))], snapshot)
+    wave2 = place_wave([candidate(make_vm("b", memory_mb=12 * 1024)), candidate(make_vm("c", memory_mb=4 * 1024))],
+                       snapshot, SETTINGS, wave=2, snapshot_version=1, pending=wave1.vms)
+    assert [(vm.vm_name, vm.vmid) for vm in wave2.vms] == [("c", 1001)]
+    assert [e.vm_name for e in wave2.excluded] == ["b"], "8 used + 40 pending + 12 would pass 90 % of 64 GiB"
+
+
+def test_a_pending_vm_that_now_exists_on_the_target_is_not_booked_twice():
+    snapshot = make_snapshot(nodes=1)
+    wave1 = plan([candidate(make_vm("a"))], snapshot)
+    created = dataclasses.replace(snapshot, guests=(GuestFacts(wave1.vms[0].vmid, "a", "pve1"),))
+    wave2 = place_wave([candidate(make_vm("b"))], created, SETTINGS, wave=2, snapshot_version=2, pending=wave1.vms)
+    assert wave2.vms[0].vmid == 1001

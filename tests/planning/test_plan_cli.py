@@ -150,3 +150,16 @@ def test_plan_without_a_discovered_target_or_wave_says_what_to_run(db_url, sessi
     assert no_wave.exit_code == 1 and "wave 9 does not exist" in no_wave.stderr
     bad_range = _plan(db_url, tmp_path, "--vmid-range", "5-1")
     assert bad_range.exit_code == 2 and "FIRST-LAST" in bad_range.stderr
+
+
+def test_two_planned_waves_never_share_a_vmid(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
+    vms = [make_vm(f"a-{i}", memory_mb=512, disks=_disk(f"a-{i}")) for i in range(2)]
+    vms += [make_vm(f"b-{i}", memory_mb=512, disks=_disk(f"b-{i}")) for i in range(2)]
+    _setup(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path, vms)
+    run_cli("wave", "create", "1", "--pattern", "a-*", db_url=db_url)
+    run_cli("wave", "create", "2", "--pattern", "b-*", db_url=db_url)
+    assert _plan(db_url, tmp_path).exit_code == 0
+    second = run_cli("plan", "--wave", "2", "--mappings", str(tmp_path), "--vmid-range", "2000-2999", db_url=db_url)
+    assert second.exit_code == 0, second.stderr
+    rows = session.execute(select(PlanVm.vm_name, PlanVm.vmid).order_by(PlanVm.vmid)).all()
+    assert [tuple(r) for r in rows] == [("a-0", 2000), ("a-1", 2001), ("b-0", 2002), ("b-1", 2003)]
