@@ -13,6 +13,7 @@ from migrate.mapping.model import NetworkTarget
 from migrate.planning.capacity import charge, pool_key
 from migrate.planning.model import GIB, Plan, PlanSettings
 from migrate.readiness.rule import Finding, Rule, Severity
+from migrate.target.known_hosts import KnownHosts
 from migrate.target.model import TargetSnapshot
 from migrate.target.privileges import missing_privileges
 
@@ -37,21 +38,39 @@ HA_LOCAL = Rule("LZ-09", Severity.WARNING, "HA wanted on storage that is not sha
 PRIVILEGES = Rule("LZ-10", Severity.BLOCKER, "API token lacks privileges",
                   "grant the role of docs/proxmox-role.md to the user and the token on /")
 NODE_OFFLINE = Rule("LZ-11", Severity.WARNING, "Node offline", "bring the node back or remove it from the cluster")
+HOST_KEY = Rule("LZ-12", Severity.WARNING, "Node's SSH host key not in known_hosts",
+                "add the node's key from /etc/ssh/ssh_host_ed25519_key.pub (checked out of band, not by ssh-keyscan) "
+                "to the target's known_hosts file")
 
 ALL_LANDING_RULES = (TWO_NODES, NO_QUORUM, CEPH, STORAGE_FULL, MEMORY_FULL, BRIDGE_MISSING, VLAN_UNAWARE, CPU_HOST,
-                     HA_LOCAL, PRIVILEGES, NODE_OFFLINE)
+                     HA_LOCAL, PRIVILEGES, NODE_OFFLINE, HOST_KEY)
 
 
 def check_landing_zone(
     snapshot: TargetSnapshot, plans: Sequence[Plan] = (), networks: Mapping[str, NetworkTarget] | None = None,
-    settings: PlanSettings = PlanSettings(),
+    settings: PlanSettings = PlanSettings(), known_hosts: KnownHosts | None = None,
 ) -> list[Finding]:
-    """Findings about `snapshot` with the VMs of `plans` placed and the bridges of `networks` (portgroup -> target)."""
+    """Findings about `snapshot` with the VMs of `plans` placed and the bridges of `networks` (portgroup -> target).
+
+    With `known_hosts`, each online node must have a host key in it (by name or cluster address).
+    """
     findings = _cluster(snapshot) + _privileges(snapshot)
     findings += _storage_after(snapshot, plans, settings) + _memory_after(snapshot, plans, settings)
     findings += _networks(snapshot, plans, networks or {})
     findings += _cpu_host(snapshot, plans) + _ha_local(snapshot, plans)
+    if known_hosts is not None:
+        findings += _host_keys(snapshot, known_hosts)
     return findings
+
+
+def _host_keys(snapshot: TargetSnapshot, known_hosts: KnownHosts) -> list[Finding]:
+    found = []
+    for node in snapshot.nodes:
+        if node.online and not any(known_hosts.knows(name) for name in (node.name, node.address) if name):
+            where = f"{node.name} ({node.address})" if node.address else node.name
+            found.append(HOST_KEY.finding(f"no host key for node {where} in {known_hosts.path}: the executor would refuse it",
+                                          {"node": node.name, "address": node.address, "known_hosts": known_hosts.path}))
+    return found
 
 
 def _cluster(snapshot: TargetSnapshot) -> list[Finding]:

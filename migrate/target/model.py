@@ -24,6 +24,7 @@ class NodeFacts:
     memory_total: int = 0
     memory_used: int = 0
     cpu_usage: float | None = None  # 0..1
+    address: str | None = None  # the node's cluster address (from /cluster/status), for SSH
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from migrate.mapping.model import NetworkTarget
 from migrate.mapping.source_map import mapping_file_path
 from migrate.planning.model import Plan
 from migrate.readiness.rule import Finding
+from migrate.target.known_hosts import KnownHosts, parse_known_hosts
 from migrate.target.landing import check_landing_zone
 from migrate.target.model import TargetSnapshot
 
@@ -120,7 +121,17 @@ def check_target(session: Session, name: str, mappings_dir: str | Path = "mappin
     """Landing-zone findings of the latest snapshot, with the latest plan of every wave on it placed."""
     target = get_target(session, name)
     _, snapshot = latest_snapshot(session, target)
-    return check_landing_zone(snapshot, latest_plans(session, target), _mapped_networks(session, mappings_dir))
+    return check_landing_zone(snapshot, latest_plans(session, target), _mapped_networks(session, mappings_dir),
+                              known_hosts=_known_hosts(target))
+
+
+def _known_hosts(target: Target) -> KnownHosts | None:
+    if not target.known_hosts:
+        return None
+    try:
+        return parse_known_hosts(Path(target.known_hosts).read_text(encoding="utf-8", errors="replace"), target.known_hosts)
+    except OSError as exc:
+        raise UsageError(f"cannot read the known_hosts file {target.known_hosts} of target {target.name}: {exc.strerror}") from None
 
 
 def latest_plans(session: Session, target: Target) -> list[Plan]:

@@ -139,3 +139,19 @@ def test_read_privileges_alone_are_enough_to_discover(db_url, fakepve, fakepve_c
     result = _check(db_url, fakepve, fakepve_cafile)
     [finding] = json.loads(result.stdout)
     assert finding["rule"] == "LZ-10" and "VM.Allocate" in finding["finding"]
+
+
+def test_check_names_nodes_whose_host_key_is_not_in_known_hosts(db_url, fakepve, fakepve_cafile, tmp_path):
+    add_nodes(fakepve, 3)
+    _grant_all(fakepve)
+    known = tmp_path / "known_hosts"
+    known.write_text("pve1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGm9Bzjx0FlDqD0EGeXkEhJ4n9bVj0G0A9I0yI1yqv5T\n"
+                     "192.0.2.13 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGm9Bzjx0FlDqD0EGeXkEhJ4n9bVj0G0A9I0yI1yqv5T\n")
+    ep = endpoint(fakepve, fakepve_cafile)
+    run_cli("target", "add", "pve-prod", "--api", f"{ep.host}:{ep.port}", "--token-id", TOKEN_ID, "--ca-file",
+            fakepve_cafile, "--ssh-user", "root", "--known-hosts", str(known), db_url=db_url)
+    assert run_cli("target", "discover", "pve-prod", db_url=db_url, env=ENV).exit_code == 0
+    result = run_cli("target", "check", "pve-prod", "--format", "json", db_url=db_url)
+    [finding] = json.loads(result.stdout)
+    assert result.exit_code == 0 and finding["rule"] == "LZ-12"
+    assert finding["finding"].startswith("no host key for node pve2 (192.0.2.12)")

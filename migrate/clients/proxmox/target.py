@@ -25,8 +25,10 @@ _NET_KEY = re.compile(r"^net\d+$")
 
 def read_target(client: PveClient, name: str) -> TargetSnapshot:
     """Everything planning and the landing-zone checks need, read through the API."""
-    cluster = _cluster_status(client)
-    nodes = tuple(_node(client, item) for item in sorted(client.get("/nodes"), key=lambda n: n["node"]))
+    status = client.get("/cluster/status") or []
+    cluster = next((e for e in status if e.get("type") == "cluster"), {"quorate": 1})  # none on a standalone node
+    addresses = {e.get("name"): e.get("ip") for e in status if e.get("type") == "node"}
+    nodes = tuple(_node(client, item, addresses.get(item["node"])) for item in sorted(client.get("/nodes"), key=lambda n: n["node"]))
     online = [n.name for n in nodes if n.online]
     storages = tuple(s for node in online for s in _storages(client, node))
     return TargetSnapshot(
@@ -47,19 +49,13 @@ def read_target(client: PveClient, name: str) -> TargetSnapshot:
     )
 
 
-def _cluster_status(client: PveClient) -> dict[str, Any]:
-    """The `cluster` entry of /cluster/status; a standalone node has none and is quorate by itself."""
-    entries = client.get("/cluster/status") or []
-    return next((e for e in entries if e.get("type") == "cluster"), {"quorate": 1})
-
-
-def _node(client: PveClient, item: dict[str, Any]) -> NodeFacts:
+def _node(client: PveClient, item: dict[str, Any], address: str | None) -> NodeFacts:
     online = item.get("status") == "online"
     cpuinfo = (client.get(f"/nodes/{item['node']}/status") or {}).get("cpuinfo", {}) if online else {}
     return NodeFacts(
         name=item["node"], online=online, cpu_model=cpuinfo.get("model"), cpu_sockets=cpuinfo.get("sockets"),
         cores=item.get("maxcpu"), memory_total=int(item.get("maxmem") or 0), memory_used=int(item.get("mem") or 0),
-        cpu_usage=item.get("cpu"),
+        cpu_usage=item.get("cpu"), address=address,
     )
 
 
