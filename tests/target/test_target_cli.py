@@ -155,3 +155,11 @@ def test_check_names_nodes_whose_host_key_is_not_in_known_hosts(db_url, fakepve,
     [finding] = json.loads(result.stdout)
     assert result.exit_code == 0 and finding["rule"] == "LZ-12"
     assert finding["finding"].startswith("no host key for node pve2 (192.0.2.12)")
+
+
+def test_debug_output_of_a_failed_login_does_not_reveal_the_secret(db_url, fakepve, fakepve_cafile):
+    add(db_url, fakepve, fakepve_cafile)
+    secret = "do-not-print-this-secret"
+    result = run_cli("--debug", "target", "discover", "pve-prod", db_url=db_url, env={"MIGRATE_PVE_TOKEN_SECRET": secret})
+    assert result.exit_code == 6 and "Traceback" in result.stderr
+    assert secret not in result.stderr + result.stdout
