@@ -79,3 +79,21 @@ def test_closed_port_is_unreachable(fakepve, fakepve_cafile):
 def test_a_token_id_without_realm_and_name_is_a_usage_error(fakepve, fakepve_cafile):
     with pytest.raises(UsageError, match="user@realm!name"):
         connect(endpoint(fakepve, fakepve_cafile, token_id="migrate"))
+
+
+def test_an_api_that_does_not_answer_times_out_with_the_configured_timeout(fakepve, fakepve_cafile):
+    import time
+
+    fakepve.time_scale = 1
+    fakepve.flaky_network(hang_rate=1, hang_secs=3, seed=1)
+    started = time.monotonic()
+    with pytest.raises(TargetUnreachableError, match="did not answer /version within 1 s"):
+        connect(endpoint(fakepve, fakepve_cafile, timeout=1))
+    assert time.monotonic() - started < 10
+    fakepve.flaky_network()
+
+
+def test_the_default_timeout_is_well_above_proxmoxers_five_seconds():
+    from migrate.clients.proxmox import DEFAULT_TIMEOUT, PveEndpoint
+
+    assert PveEndpoint("h", "u@pve!t", "s").timeout == DEFAULT_TIMEOUT >= 30

@@ -163,3 +163,11 @@ def test_debug_output_of_a_failed_login_does_not_reveal_the_secret(db_url, fakep
     result = run_cli("--debug", "target", "discover", "pve-prod", db_url=db_url, env={"MIGRATE_PVE_TOKEN_SECRET": secret})
     assert result.exit_code == 6 and "Traceback" in result.stderr
     assert secret not in result.stderr + result.stdout
+
+
+def test_add_refuses_files_that_do_not_exist(db_url, session, tmp_path):
+    for option in ("--ca-file", "--ssh-key", "--known-hosts"):
+        result = run_cli("target", "add", "t", "--api", "pve1", "--token-id", TOKEN_ID, option, str(tmp_path / "nope"),
+                         db_url=db_url)
+        assert result.exit_code == 2 and result.stderr == f"migrate: error: {option} {tmp_path / 'nope'}: no such file\n"
+    assert session.scalars(select(Target)).all() == []
