@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from migrate.mapping.model import NetworkTarget
 from migrate.planning.capacity import charge, pool_key
-from migrate.planning.model import GIB, Plan, PlanSettings
+from migrate.planning.model import GIB, Plan, PlannedVm, PlanSettings
 from migrate.readiness.rule import Finding, Rule, Severity
 from migrate.target.known_hosts import KnownHosts
 from migrate.target.model import TargetSnapshot
@@ -106,12 +106,11 @@ def _storage_after(snapshot: TargetSnapshot, plans: Sequence[Plan], settings: Pl
     for storage in snapshot.storages:
         storages[pool_key(storage)] = storage
         taken[pool_key(storage)] = storage.taken
-    for plan in plans:
-        for vm in plan.vms:
-            on_node = {s.storage: s for s in snapshot.storages_on(vm.node)}
-            for disk in vm.disks:
-                if disk.storage in on_node:
-                    taken[pool_key(on_node[disk.storage])] += charge(disk, on_node[disk.storage])
+    for vm in _not_created(snapshot, plans):
+        on_node = {s.storage: s for s in snapshot.storages_on(vm.node)}
+        for disk in vm.disks:
+            if disk.storage in on_node:
+                taken[pool_key(on_node[disk.storage])] += charge(disk, on_node[disk.storage])
     found = []
     for key in sorted(taken):
         storage = storages[key]
@@ -127,10 +126,9 @@ def _storage_after(snapshot: TargetSnapshot, plans: Sequence[Plan], settings: Pl
 
 def _memory_after(snapshot: TargetSnapshot, plans: Sequence[Plan], settings: PlanSettings) -> list[Finding]:
     used = {node.name: node.memory_used for node in snapshot.nodes}
-    for plan in plans:
-        for vm in plan.vms:
-            if vm.node in used:
-                used[vm.node] += vm.memory_mib * 1024**2
+    for vm in _not_created(snapshot, plans):
+        if vm.node in used:
+            used[vm.node] += vm.memory_mib * 1024**2
     found = []
     for node in snapshot.nodes:
         if node.memory_total and used[node.name] > node.memory_total * settings.memory_limit:
@@ -139,6 +137,12 @@ def _memory_after(snapshot: TargetSnapshot, plans: Sequence[Plan], settings: Pla
                 f"node {node.name} would use {share:.0%} of its {node.memory_total / GIB:.0f} GiB of memory",
                 {"node": node.name, "used_after": used[node.name], "total": node.memory_total}))
     return found
+
+
+def _not_created(snapshot: TargetSnapshot, plans: Sequence[Plan]) -> list[PlannedVm]:
+    """The planned VMs whose VMID is not on the target yet: a created VM is already in the usage figures."""
+    vmids = snapshot.vmids
+    return [vm for plan in plans for vm in plan.vms if vm.vmid not in vmids]
 
 
 def _networks(snapshot: TargetSnapshot, plans: Sequence[Plan], networks: Mapping[str, NetworkTarget]) -> list[Finding]:

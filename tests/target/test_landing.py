@@ -110,3 +110,13 @@ def test_the_role_document_names_every_required_privilege_and_the_pveum_commands
     text = (Path(__file__).resolve().parents[2] / "docs" / "proxmox-role.md").read_text()
     assert [p for p in REQUIRED_PRIVILEGES if f"| `{p}` |" not in text] == []
     assert all(command in text for command in pveum_commands())
+
+
+def test_a_planned_vm_that_was_created_meanwhile_is_not_counted_twice():
+    from migrate.target.model import GuestFacts
+
+    snap = snapshot(nodes=1, memory_gib=64, used_gib=8)
+    plan = _plan(snap, [candidate(make_vm("big", memory_mb=52 * 1024))], memory_limit=1.0)
+    created = dataclasses.replace(snap, guests=(GuestFacts(plan.vms[0].vmid, "big", "pve1"),))
+    assert rules(check_landing_zone(snap, [plan])) == ["LZ-05"]
+    assert check_landing_zone(created, [plan]) == []
