@@ -20,6 +20,7 @@ THICK_TYPES = frozenset({"lvm", "iscsi", "iscsidirect"})
 class Choice:
     node: str
     storages: dict[str, str]  # slot -> storage
+    shared: frozenset[str] = frozenset()  # the chosen storages that are shared by the cluster
 
 
 @dataclass
@@ -123,7 +124,8 @@ class Capacity:
         for key, size in needed.items():
             if size > self.storage_free.get(key, 0):
                 return f"storage {key[1]} on {node} has not {_gib(size)} free under the limit"
-        return Choice(node, chosen)
+        shared = frozenset(name for name in chosen.values() if on_node[name].shared)
+        return Choice(node, chosen, shared)
 
     def _roomiest(self, on_node: dict[str, StorageFacts], disks: list[DiskNeed], needed: dict) -> StorageFacts | None:
         best = None

@@ -37,6 +37,7 @@ class PlannedDisk:
     source_file: str | None = None  # "[datastore] vm/vm.vmdk"; None for EFI vars and TPM state
     datastore: str | None = None
     format: str | None = None
+    shared: bool = False  # the storage is shared by the cluster (one pool, HA and live migration possible)
 
 
 @dataclass(frozen=True)

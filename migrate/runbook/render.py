@@ -43,11 +43,11 @@ def _environment(templates: Path) -> jinja2.Environment:
 
 def _facts(plan: Plan) -> dict:
     """Figures the template shows that are sums over the plan."""
-    storages: dict[tuple[str, str], int] = defaultdict(int)
+    storages: dict[tuple[str, str], int] = defaultdict(int)  # (storage, node or "" when shared) -> bytes
     networks = set()
     for vm in plan.vms:
         for disk in vm.disks:
-            storages[(disk.storage, vm.node)] += disk.size_bytes
+            storages[(disk.storage, "" if disk.shared else vm.node)] += disk.size_bytes
         for nic in vm.nics:
             networks.add(nic.bridge + (f" VLAN {nic.vlan}" if nic.vlan else ""))
     return {

@@ -96,3 +96,11 @@ def test_runbook_command_writes_the_file(db_url, session, tmp_path):
     assert missing_dir.exit_code == 2 and "does not exist" in missing_dir.stderr
     assert run_cli("runbook", "--wave", "2", db_url=db_url).exit_code == 1
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_shared_storage_is_listed_once_for_the_cluster():
+    shared = make_snapshot(storage_type="rbd", shared=True)
+    vms = [candidate(make_vm(f"app-{i}", nics=[Nic(4000, "eth0", "vmxnet3", f"00:50:56:00:01:{i:02x}", "assigned",
+                                                    "VM Network")])) for i in range(3)]
+    text = render_runbook(place_wave(vms, shared, PlanSettings(), wave=1, snapshot_version=1), 1, "f" * 64)
+    assert "  - `data` (shared): 120.0 GiB\n" in text and "`data` on pve" not in text
