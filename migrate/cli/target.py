@@ -23,7 +23,8 @@ def target() -> None:
 @target.command()
 @click.argument("name")
 @click.option("--api", "api", required=True, metavar="HOST[:PORT]", help=f"The Proxmox API (port {DEFAULT_PORT} unless given).")
-@click.option("--token-id", required=True, metavar="USER@REALM!NAME", help="API token, e.g. migrate@pve!plan (privilege separated).")
+@click.option("--token-id", required=True, metavar="USER@REALM!NAME",
+              help="API token, e.g. migrate@pve!plan (privilege separated).")
 @click.option("--ca-file", type=click.Path(dir_okay=False), help="PEM file of the CA that signed the API's certificate.")
 @click.option("--insecure", is_flag=True, help="Do not verify the API's certificate (lab use only).")
 @click.option("--ssh-user", metavar="USER", help="User for the nodes' shells (the executor runs qemu-img there).")

@@ -64,7 +64,8 @@ def _with_vmids(
     for candidate, choice in sorted(placed, key=lambda p: (p[0].config.name, p[0].key)):
         vmid = next(free, None)
         if vmid is None:
-            excluded.append(ExcludedVm(candidate.key, candidate.vm.name, f"no free VMID left in {settings.vmid_min}-{settings.vmid_max}"))
+            reason = f"no free VMID left in {settings.vmid_min}-{settings.vmid_max}"
+            excluded.append(ExcludedVm(candidate.key, candidate.vm.name, reason))
             continue
         vms.append(planned_vm(candidate, choice, vmid, settings))
     return vms

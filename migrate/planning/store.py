@@ -83,10 +83,12 @@ def source_mappings(source: str, mappings_dir: str | Path) -> Mappings:
 def load_inventory(session: Session, source_id: int) -> Inventory:
     """A source's current inventory as the model (VMs not removed, and its estate)."""
     source = session.get(Source, source_id)
-    vms = session.scalars(select(VmRecord).where(VmRecord.source_id == source_id, VmRecord.removed_run_id.is_(None)).order_by(VmRecord.id))
+    current = (VmRecord.source_id == source_id) & VmRecord.removed_run_id.is_(None)
+    vms = session.scalars(select(VmRecord).where(current).order_by(VmRecord.id))
 
     def estate(model, cls):
-        return [cls.from_dict(r.facts) for r in session.scalars(select(model).where(model.source_id == source_id).order_by(model.id))]
+        rows = session.scalars(select(model).where(model.source_id == source_id).order_by(model.id))
+        return [cls.from_dict(r.facts) for r in rows]
 
     return Inventory(
         source=source.name, vms=[Vm.from_dict(r.facts) for r in vms], hosts=estate(HostRecord, Host),

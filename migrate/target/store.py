@@ -100,7 +100,8 @@ def discover_target(session: Session, name: str, secret: str | None, connector: 
     """Read the target through its API and store the snapshot as its next version."""
     target = get_target(session, name)
     snapshot = read_target(connector(endpoint_of(target, secret)), target.name)
-    version = (session.scalar(select(func.max(TargetSnapshotRecord.version)).where(TargetSnapshotRecord.target_id == target.id)) or 0) + 1
+    newest = select(func.max(TargetSnapshotRecord.version)).where(TargetSnapshotRecord.target_id == target.id)
+    version = (session.scalar(newest) or 0) + 1
     record = TargetSnapshotRecord(target_id=target.id, version=version, facts=snapshot.to_dict())
     session.add(record)
     session.flush()
@@ -131,12 +132,15 @@ def _known_hosts(target: Target) -> KnownHosts | None:
     try:
         return parse_known_hosts(Path(target.known_hosts).read_text(encoding="utf-8", errors="replace"), target.known_hosts)
     except OSError as exc:
-        raise UsageError(f"cannot read the known_hosts file {target.known_hosts} of target {target.name}: {exc.strerror}") from None
+        raise UsageError(
+            f"cannot read the known_hosts file {target.known_hosts} of target {target.name}: {exc.strerror}"
+        ) from None
 
 
 def latest_plans(session: Session, target: Target) -> list[Plan]:
     """The newest plan of each wave that was planned onto `target`."""
-    records = session.scalars(select(PlanRecord).where(PlanRecord.target_id == target.id).order_by(PlanRecord.wave_id, PlanRecord.version))
+    query = select(PlanRecord).where(PlanRecord.target_id == target.id).order_by(PlanRecord.wave_id, PlanRecord.version)
+    records = session.scalars(query)
     newest = {record.wave_id: record for record in records}
     return [Plan.from_dict(newest[wave].document) for wave in sorted(newest)]
 

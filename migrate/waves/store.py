@@ -101,7 +101,8 @@ def get_wave(session: Session, number: int) -> Wave:
 
 
 def wave_records(session: Session, wave: Wave) -> list[VmRecord]:
-    query = select(VmRecord).join(WaveVm, WaveVm.vm_id == VmRecord.id).where(WaveVm.wave_id == wave.id).order_by(VmRecord.name, VmRecord.id)
+    query = (select(VmRecord).join(WaveVm, WaveVm.vm_id == VmRecord.id).where(WaveVm.wave_id == wave.id)
+             .order_by(VmRecord.name, VmRecord.id))
     return list(session.scalars(query))
 
 

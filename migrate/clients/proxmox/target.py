@@ -28,7 +28,8 @@ def read_target(client: PveClient, name: str) -> TargetSnapshot:
     status = client.get("/cluster/status") or []
     cluster = next((e for e in status if e.get("type") == "cluster"), {"quorate": 1})  # none on a standalone node
     addresses = {e.get("name"): e.get("ip") for e in status if e.get("type") == "node"}
-    nodes = tuple(_node(client, item, addresses.get(item["node"])) for item in sorted(client.get("/nodes"), key=lambda n: n["node"]))
+    listed = sorted(client.get("/nodes") or [], key=lambda n: n["node"])
+    nodes = tuple(_node(client, item, addresses.get(item["node"])) for item in listed)
     online = [n.name for n in nodes if n.online]
     storages = tuple(s for node in online for s in _storages(client, node))
     return TargetSnapshot(
@@ -67,15 +68,17 @@ def _storages(client: PveClient, node: str) -> list[StorageFacts]:
         found.append(StorageFacts(
             node=node, storage=item["storage"], type=item.get("type", ""), shared=bool(item.get("shared")),
             content=tuple(sorted(c for c in str(item.get("content", "")).split(",") if c)),
-            total=int(item.get("total") or 0), used=int(item.get("used") or 0), avail=int(item.get("avail") or 0), active=bool(item.get("active", 1)),
+            total=int(item.get("total") or 0), used=int(item.get("used") or 0), avail=int(item.get("avail") or 0),
+            active=bool(item.get("active", 1)),
         ))
     return found
 
 
 def _bridges(client: PveClient, node: str) -> list[BridgeFacts]:
     interfaces = client.get(f"/nodes/{node}/network", type="any_bridge") or []
+    # An OVS bridge carries VLAN tags by design; a Linux bridge only with bridge-vlan-aware.
     return [
-        BridgeFacts(node=node, name=i["iface"], vlan_aware=bool(int(i.get("bridge_vlan_aware") or 0)) or i.get("type") == "OVSBridge")
+        BridgeFacts(node=node, name=i["iface"], vlan_aware=i.get("type") == "OVSBridge" or bool(int(i.get("bridge_vlan_aware") or 0)))
         for i in sorted(interfaces, key=lambda i: i["iface"])
         if i.get("type") in ("bridge", "OVSBridge")
     ]
