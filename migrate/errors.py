@@ -105,7 +105,7 @@ class WaveError(UsageError):
     """A wave cannot be created as asked (a VM already in another wave, an empty selection, a bad CSV)."""
 
 
-class PlanError(MigrateError):
-    """A wave cannot be planned (nothing discovered on the target, no VM fits)."""
+class BlockersFound(MigrateError):
+    """The output (already written) lists blockers: landing-zone blockers, or VMs a plan had to leave out."""
 
     exit_code = ExitCode.BLOCKERS

@@ -55,9 +55,8 @@ def main(argv: list[str] | None = None, app: AppContext | None = None) -> int:
     app = app or AppContext()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        result = cli.main(args=argv, obj=app, standalone_mode=False, prog_name="migrate")
-        # Without standalone mode click returns the code of `ctx.exit(code)` (e.g. 3, blockers found).
-        return result if isinstance(result, int) else ExitCode.OK
+        cli.main(args=argv, obj=app, standalone_mode=False, prog_name="migrate")
+        return ExitCode.OK
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:

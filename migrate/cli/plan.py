@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from migrate.cli import render
-from migrate.cli.context import AppContext
-from migrate.errors import ExitCode, UsageError
+from migrate.cli.context import AppContext, pass_app
+from migrate.errors import BlockersFound, UsageError
 from migrate.planning.model import GIB, Plan, PlannedVm, PlanSettings
 from migrate.planning.store import plan_wave
 
@@ -33,8 +33,8 @@ def _vmid_range(value: str) -> tuple[int, int]:
 @click.option("--mappings", "mappings_dir", default="mappings", show_default=True, type=click.Path(file_okay=False),
               help="Directory of the sources' mapping files (<source>.yaml).")
 @render.format_option
-@click.pass_context
-def plan(ctx: click.Context, number: int, target: str | None, force: bool, vmid_range: str, throughput: float,
+@pass_app
+def plan(app: AppContext, number: int, target: str | None, force: bool, vmid_range: str, throughput: float,
          cutover_overhead: int, mappings_dir: str, output_format: str) -> None:
     """Place a wave's VMs on the target's nodes and storages and store the plan; exit 3 if a VM was left out.
 
@@ -42,7 +42,6 @@ def plan(ctx: click.Context, number: int, target: str | None, force: bool, vmid_
     Example:
       migrate plan --wave 1 --vmid-range 2000-2999 --throughput 200
     """
-    app = ctx.find_object(AppContext)
     low, high = _vmid_range(vmid_range)
     settings = PlanSettings(vmid_min=low, vmid_max=high, throughput_mib_s=throughput, cutover_overhead_s=cutover_overhead)
     with app.session() as session:
@@ -51,7 +50,8 @@ def plan(ctx: click.Context, number: int, target: str | None, force: bool, vmid_
         result, version, digest = Plan.from_dict(record.document), record.version, record.digest
     _render(app, result, version, digest, output_format)
     if result.excluded:
-        ctx.exit(ExitCode.BLOCKERS)
+        raise BlockersFound(f"{len(result.excluded)} VMs of wave {number} were left out of plan {version} (listed above): "
+                            "fix what is listed, or plan with --force for the Not ready ones")
 
 
 def _render(app: AppContext, result: Plan, version: int, digest: str, output_format: str) -> None:

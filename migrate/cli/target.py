@@ -7,7 +7,7 @@ import click
 from migrate.cli import render
 from migrate.cli.context import AppContext, pass_app
 from migrate.clients.proxmox import DEFAULT_PORT, SECRET_ENV
-from migrate.errors import ExitCode, UsageError
+from migrate.errors import BlockersFound, UsageError
 from migrate.readiness.rule import Severity
 from migrate.target.model import TargetSnapshot
 from migrate.target.store import TargetSpec, add_target, check_target, discover_target, list_targets
@@ -88,23 +88,22 @@ def discover(app: AppContext, name: str) -> None:
 @click.option("--mappings", "mappings_dir", default="mappings", show_default=True, type=click.Path(file_okay=False),
               help="Directory of the sources' mapping files, whose bridges and VLANs are checked.")
 @render.format_option
-@click.pass_context
-def check(ctx: click.Context, name: str, mappings_dir: str, output_format: str) -> None:
+@pass_app
+def check(app: AppContext, name: str, mappings_dir: str, output_format: str) -> None:
     """Check the target as a landing zone, with the latest plans placed; exit 3 when a blocker is found.
 
     \b
     Example:
       migrate target check pve-prod
     """
-    app = ctx.find_object(AppContext)
     with app.session() as session:
         findings = check_target(session, name, mappings_dir)
     rows = [(str(f.severity), f.rule_id, f.message, f.remedy) for f in findings]
     render.rows(app.stdout, output_format, FINDING_HEADERS, rows)
     blockers = sum(1 for f in findings if f.severity is Severity.BLOCKER)
-    app.say(f"{name}: {len(findings)} findings, {blockers} blockers" if findings else f"{name}: no findings")
     if blockers:
-        ctx.exit(ExitCode.BLOCKERS)
+        raise BlockersFound(f"target {name} has {blockers} blocker findings: apply their remedies before migrating")
+    app.say(f"{name}: {len(findings)} findings, no blocker" if findings else f"{name}: no findings")
 
 
 def api_address(api: str) -> tuple[str, int]:
