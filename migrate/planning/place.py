@@ -29,15 +29,7 @@ def place_wave(
     memory, storage and VMIDs are booked first, so two planned waves never count on the same room or VMID.
     """
     pending = [vm for vm in pending if vm.vmid not in snapshot.vmids]
-    excluded: list[ExcludedVm] = []
-    ready = []
-    for candidate in candidates:
-        if candidate.verdict == NOT_READY and not force:
-            blocking = f" ({', '.join(candidate.blockers)})" if candidate.blockers else ""
-            excluded.append(ExcludedVm(candidate.key, candidate.vm.name,
-                                       f"readiness: Not ready{blocking}; plan with --force to include it"))
-        else:
-            ready.append(candidate)
+    ready, excluded = _readiness_gate(candidates, force)
     capacity = Capacity.of(snapshot, settings)
     for vm in pending:
         capacity.reserve(vm)
@@ -54,6 +46,19 @@ def place_wave(
         wave=wave, wave_name=wave_name, target=snapshot.target, snapshot_version=snapshot_version, settings=settings,
         forced=force, vms=tuple(vms), excluded=tuple(sorted(excluded, key=lambda e: (e.vm_name, e.vm_key))),
     )
+
+
+def _readiness_gate(candidates: Sequence[Candidate], force: bool) -> tuple[list[Candidate], list[ExcludedVm]]:
+    """The candidates to place, and the Not ready ones left out (none with `force`)."""
+    ready, excluded = [], []
+    for candidate in candidates:
+        if candidate.verdict == NOT_READY and not force:
+            blocking = f" ({', '.join(candidate.blockers)})" if candidate.blockers else ""
+            excluded.append(ExcludedVm(candidate.key, candidate.vm.name,
+                                       f"readiness: Not ready{blocking}; plan with --force to include it"))
+        else:
+            ready.append(candidate)
+    return ready, excluded
 
 
 def _with_vmids(
