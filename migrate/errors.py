@@ -83,3 +83,35 @@ class StepFailedError(MigrateError):
     """A migration step failed; the journal records where, and `migrate run` resumes from there."""
 
     exit_code = ExitCode.STEP_FAILED
+
+
+class TargetUnreachableError(MigrateError):
+    """The Proxmox API could not be reached, or it did not answer in time."""
+
+    exit_code = ExitCode.UNREACHABLE
+
+
+class TargetTlsError(TargetUnreachableError):
+    """The Proxmox API's certificate could not be verified."""
+
+
+class TargetAuthError(MigrateError):
+    """The Proxmox API rejected the API token."""
+
+    exit_code = ExitCode.AUTH
+
+
+class TargetApiError(MigrateError):
+    """The Proxmox API refused a request or answered something the toolkit cannot read."""
+
+    exit_code = ExitCode.ERROR
+
+
+class WaveError(UsageError):
+    """A wave cannot be created as asked (a VM already in another wave, an empty selection, a bad CSV)."""
+
+
+class BlockersFound(MigrateError):
+    """The output (already written) lists blockers: landing-zone blockers, or VMs a plan had to leave out."""
+
+    exit_code = ExitCode.BLOCKERS

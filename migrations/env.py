@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from migrate.db import execution_models, models, readiness_models  # noqa: F401  (registers every table on the metadata)
+from migrate.db import execution_models, models, plan_models, readiness_models  # noqa: F401  (registers every table on the metadata)
 from migrate.db.base import Base
 
 config = context.config

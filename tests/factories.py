@@ -35,3 +35,31 @@ def make_vm(name: str = "app-01", **overrides) -> Vm:
 
 def make_inventory(*vms: Vm, source: str = "vc.example.com") -> Inventory:
     return Inventory(source=source, api_version="8.0.3.0", vms=list(vms))
+
+
+def make_snapshot(nodes: int = 3, memory_gib: int = 64, used_gib: int = 8, storage_gib: int = 1000, *,
+                  shared: bool = False, storage_type: str = "lvmthin", bridges=(("vmbr0", True),),
+                  guests=(), quorate: bool = True, target: str = "pve-prod", **overrides):
+    """A target snapshot: `nodes` online nodes with the same CPU, one images storage `data`, the given bridges."""
+    from migrate.target.model import BridgeFacts, NodeFacts, StorageFacts, TargetSnapshot
+
+    gib = 1024**3
+    names = [f"pve{i}" for i in range(1, nodes + 1)]
+    values = dict(
+        target=target, pve_version="9.0.10", cluster_name="prod", quorate=quorate, node_count=nodes,
+        nodes=tuple(NodeFacts(n, True, "AMD EPYC 7543", 2, 64, memory_gib * gib, used_gib * gib, 0.1) for n in names),
+        storages=tuple(StorageFacts(n, "data", storage_type, shared, ("images", "rootdir"), storage_gib * gib, 0,
+                                    storage_gib * gib) for n in names),
+        bridges=tuple(BridgeFacts(n, b, aware) for n in names for b, aware in bridges),
+        guests=tuple(guests),
+    )
+    return TargetSnapshot(**{**values, **overrides})
+
+
+def store_inventory(session, inventory) -> None:
+    """Save `inventory` as a successful discovery, committed."""
+    from migrate.inventory.store import save_inventory, start_run
+
+    run = start_run(session, inventory.source, "vsphere-api")
+    save_inventory(session, run.id, inventory)
+    session.commit()

@@ -17,3 +17,15 @@ def test_benchmark_script_runs_on_a_small_estate(capsys):
     module["main"](200)
     output = capsys.readouterr().out
     assert "| mapping + readiness (`assess`) | 200 |" in output
+
+
+def test_planning_benchmark_runs_on_a_small_estate(capsys):
+    module = runpy.run_path(str(ROOT / "benchmarks" / "plan.py"))
+    module["main"](300, 5)
+    output = capsys.readouterr().out
+    assert "| placement (`place_wave`) | 300 | 5 |" in output
+    assert "300 placed on 5 nodes, 0 left out, 0 stale reasons" in output
+
+
+def test_benchmarks_doc_has_a_planning_section():
+    assert "\n## Planning\n" in (ROOT / "docs" / "benchmarks.md").read_text()

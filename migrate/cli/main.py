@@ -36,7 +36,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import db, discover, inventory, mapping, readiness
+    from migrate.cli import db, discover, inventory, mapping, plan, readiness, runbook, target, wave
 
     cli.add_command(db.db)
     cli.add_command(discover.discover)
@@ -44,6 +44,10 @@ def _register_commands() -> None:
     cli.add_command(mapping.mapping)
     cli.add_command(mapping.map_group)
     cli.add_command(readiness.readiness)
+    cli.add_command(target.target)
+    cli.add_command(wave.wave)
+    cli.add_command(plan.plan)
+    cli.add_command(runbook.runbook)
 
 
 _register_commands()

@@ -13,7 +13,7 @@ from migrate.errors import MigrateError
 from migrate.mapping.service import DEFAULT_DIRECTORY, check_source_map_of, init_source_map, show_vm_config
 
 directory_option = click.option(
-    "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIRECTORY,
+    "--mappings", "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIRECTORY,
     show_default=True, help="Where the map files live (mappings/<source>.yaml).",
 )
 

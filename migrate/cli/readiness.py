@@ -9,16 +9,10 @@ import click
 from migrate.cli.context import AppContext, pass_app
 from migrate.cli.inventory import source_option
 from migrate.cli.mapping import directory_option
-from migrate.errors import ExitCode, MigrateError
+from migrate.errors import BlockersFound
 from migrate.readiness.service import ReportFiles, run_readiness
 
 output_path = click.Path(dir_okay=False, writable=True, path_type=Path)
-
-
-class BlockersFound(MigrateError):
-    """--fail-on-blockers: some VMs cannot move yet."""
-
-    exit_code = ExitCode.BLOCKERS
 
 
 @click.command()

@@ -56,3 +56,13 @@ def safe_cell(value: Any) -> Any:
 def json_document(stream: IO[str], document: Any) -> None:
     json.dump(document, stream, indent=2, ensure_ascii=False, default=str)
     stream.write("\n")
+
+
+def rows(stream: IO[str], output_format: str, headers: Sequence[str], data: Sequence[Sequence[Any]]) -> None:
+    """`data` as a table, CSV, or JSON objects keyed by the headers."""
+    if output_format == "json":
+        json_document(stream, [dict(zip(headers, row)) for row in data])
+    elif output_format == "csv":
+        csv_rows(stream, headers, data)
+    else:
+        table(stream, headers, data)

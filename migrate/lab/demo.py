@@ -1,7 +1,8 @@
 """`make demo`: the main job on the local lab, step by step, as a consultant would type it.
 
-The vCenter simulator is started with the sample estate loaded; everything the demo writes goes to
-`demo/` (the database, the mapping file, the readiness report). Run it with `python -m migrate.lab.demo`.
+The vCenter simulator is started with the sample estate loaded, and a simulated Proxmox VE cluster
+for the target; everything the demo writes goes to `demo/` (the database, the mapping file, the
+readiness report, the runbook of wave 1). Run it with `python -m migrate.lab.demo`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from migrate.cli.context import AppContext
 from migrate.cli.main import main as migrate
 from migrate.lab.lab import start_lab
+from migrate.lab.pve import start_simulated_target
 from migrate.lab.vcsim import REPO_ROOT
 
 DEMO_DIR = REPO_ROOT / "demo"
@@ -46,7 +48,11 @@ def run_demo(workdir: Path = DEMO_DIR) -> int:
     ]
     if code := _run_all(steps, env):
         return code
-    _say(f"done: the readiness report is in {workdir}/readiness.xlsx (and .csv)")
+    _say("starting a simulated Proxmox VE cluster (fakepve: 3 nodes, Ceph and NFS storages, bridges vmbr0-2)")
+    with start_simulated_target(workdir) as target:
+        if code := _run_all(target.steps(runbook="wave-1.md"), {**env, "MIGRATE_PVE_TOKEN_SECRET": target.secret}):
+            return code
+    _say(f"done: readiness report {workdir}/readiness.xlsx (and .csv), wave 1 runbook {workdir}/wave-1.md")
     return 0
 
 

@@ -118,6 +118,11 @@ def _disks(vm: Vm, mappings: Mappings, emulated: bool, notes: list[str]) -> dict
     return params
 
 
+def ordered_disks(vm: Vm) -> list[Disk]:
+    """The VM's disks in the order the mapper gives them slots (boot bus first, then bus and unit number)."""
+    return sorted(vm.disks, key=_disk_order)
+
+
 def _disk_order(disk: Disk) -> tuple[int, int, int]:
     return (_BUS_RANK.get(disk.controller_kind or "", 9), disk.bus_number or 0, disk.unit_number or 0)
 
@@ -204,4 +209,4 @@ def _description(vm: Vm, mappings: Mappings) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["map_vm", "is_windows"]
+__all__ = ["map_vm", "is_windows", "ordered_disks"]

@@ -1,7 +1,7 @@
 """Execution journal: migration runs (attempts), VM migrations across attempts, their steps and locks.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-28 00:56:49.743851
 """
 
@@ -11,7 +11,7 @@ import migrate.db.base
 from sqlalchemy.dialects import postgresql
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,77 @@
+"""`migrate plan`: place a wave on the target and store the plan."""
+
+from __future__ import annotations
+
+import click
+
+from migrate.cli import render
+from migrate.cli.context import AppContext, pass_app
+from migrate.errors import BlockersFound, UsageError
+from migrate.planning.model import GIB, Plan, PlannedVm, PlanSettings
+from migrate.planning.store import plan_wave
+
+HEADERS = ("vm", "proxmox_name", "vmid", "node", "memory_mib", "storages", "networks", "transfer_gib", "copy", "downtime")
+
+
+def _vmid_range(value: str) -> tuple[int, int]:
+    low, sep, high = value.partition("-")
+    if not (sep and low.isdigit() and high.isdigit()) or not 100 <= int(low) <= int(high) <= 999_999_999:
+        raise UsageError(f"--vmid-range {value!r}: give it as FIRST-LAST within 100-999999999, e.g. 1000-1999")
+    return int(low), int(high)
+
+
+@click.command()
+@click.option("--wave", "number", required=True, type=click.IntRange(1), help="The wave to plan.")
+@click.option("--target", metavar="NAME", help="The target, when there are several.")
+@click.option("--force", is_flag=True, help="Also plan VMs whose readiness is Not ready.")
+@click.option("--vmid-range", default="1000-999999", show_default=True, metavar="FIRST-LAST",
+              help="VMIDs to give; ids that exist on the target are skipped.")
+@click.option("--throughput", type=click.FloatRange(1), default=100.0, show_default=True, metavar="MIB/S",
+              help="Copy speed per VM, for the copy-time and downtime estimates.")
+@click.option("--cutover-overhead", type=click.IntRange(0), default=600, show_default=True, metavar="SECONDS",
+              help="Downtime on top of the copy: shutdown, config, first boot, checks.")
+@click.option("--mappings", "mappings_dir", default="mappings", show_default=True, type=click.Path(file_okay=False),
+              help="Directory of the sources' mapping files (<source>.yaml).")
+@render.format_option
+@pass_app
+def plan(app: AppContext, number: int, target: str | None, force: bool, vmid_range: str, throughput: float,
+         cutover_overhead: int, mappings_dir: str, output_format: str) -> None:
+    """Place a wave's VMs on the target's nodes and storages and store the plan; exit 3 if a VM was left out.
+
+    \b
+    Example:
+      migrate plan --wave 1 --vmid-range 2000-2999 --throughput 200
+    """
+    low, high = _vmid_range(vmid_range)
+    settings = PlanSettings(vmid_min=low, vmid_max=high, throughput_mib_s=throughput, cutover_overhead_s=cutover_overhead)
+    with app.session() as session:
+        record = plan_wave(session, number, target=target, force=force, settings=settings, mappings_dir=mappings_dir)
+        session.commit()
+        result, version, digest = Plan.from_dict(record.document), record.version, record.digest
+    _render(app, result, version, digest, output_format)
+    if result.excluded:
+        raise BlockersFound(f"{len(result.excluded)} VMs of wave {number} were left out of plan {version} (listed above): "
+                            "fix what is listed, or plan with --force for the Not ready ones")
+
+
+def _render(app: AppContext, result: Plan, version: int, digest: str, output_format: str) -> None:
+    if output_format == "json":
+        render.json_document(app.stdout, {"version": version, "digest": digest, **result.to_dict()})
+    else:
+        render.rows(app.stdout, output_format, HEADERS, [_row(vm) for vm in result.vms])
+    for excluded in result.excluded:
+        app.say(f"left out: {excluded.vm_name}: {excluded.reason}")
+    app.say(f"wave {result.wave} plan {version}: {len(result.vms)} VMs placed, {len(result.excluded)} left out, "
+            f"{result.transfer_bytes / GIB:.1f} GiB to copy, about {_duration(result.copy_seconds)} of copying")
+
+
+def _row(vm: PlannedVm) -> tuple:
+    storages = ",".join(sorted({d.storage for d in vm.disks}))
+    networks = ",".join(f"{n.bridge}" + (f".{n.vlan}" if n.vlan else "") for n in vm.nics)
+    return (vm.vm_name, vm.proxmox_name, vm.vmid, vm.node, vm.memory_mib, storages, networks,
+            round(vm.transfer_bytes / GIB, 1), _duration(vm.copy_seconds), _duration(vm.downtime_seconds))
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"

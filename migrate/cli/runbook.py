@@ -1,0 +1,50 @@
+"""`migrate runbook`: write a wave's runbook from its stored plan."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from migrate.cli.context import AppContext, pass_app
+from migrate.errors import UsageError
+from migrate.planning.store import load_plan
+from migrate.runbook.render import render_runbook
+
+
+@click.command()
+@click.option("--wave", "number", required=True, type=click.IntRange(1), help="The wave whose plan to write up.")
+@click.option("--plan-version", type=click.IntRange(1), help="A plan version other than the newest.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Markdown file to write (default: stdout).")
+@pass_app
+def runbook(app: AppContext, number: int, plan_version: int | None, output: str | None) -> None:
+    """Write the Markdown runbook of a wave's plan for the customer's operators.
+
+    \b
+    Example:
+      migrate runbook --wave 1 -o runbooks/wave-1.md
+    """
+    with app.session() as session:
+        record, plan = load_plan(session, number, plan_version)
+        text = render_runbook(plan, record.version, record.digest)
+    if output is None:
+        app.stdout.write(text)
+        return
+    write_whole(Path(output), text)
+    app.say(f"wrote {output}: wave {number}, plan {record.version}, {len(plan.vms)} VMs")
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same directory: never a half-written file."""
+    if not path.parent.is_dir():
+        raise UsageError(f"-o {path}: the directory {path.parent} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,135 @@
+"""`migrate target`: the Proxmox VE cluster the VMs move to: add it, discover it, check it as a landing zone."""
+
+from __future__ import annotations
+
+import click
+
+from migrate.cli import render
+from migrate.cli.context import AppContext, pass_app
+from migrate.clients.proxmox import DEFAULT_PORT, SECRET_ENV
+from migrate.errors import BlockersFound, UsageError
+from migrate.readiness.rule import Severity
+from migrate.target.model import TargetSnapshot
+from migrate.target.store import TargetSpec, add_target, check_target, discover_target, list_targets
+
+FINDING_HEADERS = ("severity", "rule", "finding", "remedy")
+
+
+@click.group()
+def target() -> None:
+    """Add, discover and check the Proxmox VE target cluster."""
+
+
+@target.command()
+@click.argument("name")
+@click.option("--api", "api", required=True, metavar="HOST[:PORT]", help=f"The Proxmox API (port {DEFAULT_PORT} unless given).")
+@click.option("--token-id", required=True, metavar="USER@REALM!NAME",
+              help="API token, e.g. migrate@pve!plan (privilege separated).")
+@click.option("--ca-file", type=click.Path(dir_okay=False), help="PEM file of the CA that signed the API's certificate.")
+@click.option("--insecure", is_flag=True, help="Do not verify the API's certificate (lab use only).")
+@click.option("--ssh-user", metavar="USER", help="User for the nodes' shells (the executor runs qemu-img there).")
+@click.option("--ssh-key", type=click.Path(dir_okay=False), help="Private key for the nodes' shells.")
+@click.option("--known-hosts", type=click.Path(dir_okay=False), help="known_hosts file with the nodes' host keys (verified).")
+@pass_app
+def add(app: AppContext, name: str, api: str, token_id: str, ca_file: str | None, insecure: bool,
+        ssh_user: str | None, ssh_key: str | None, known_hosts: str | None) -> None:
+    """Record a target; the token secret is read from MIGRATE_PVE_TOKEN_SECRET when used, never stored.
+
+    \b
+    Example:
+      migrate target add pve-prod --api pve1.example.com:8006 --token-id 'migrate@pve!plan' \\
+          --ssh-user root --ssh-key ~/.ssh/id_ed25519 --known-hosts ~/.ssh/known_hosts
+    """
+    host, port = api_address(api)
+    spec = TargetSpec(name, host, port, token_id, ca_file, insecure, ssh_user, ssh_key, known_hosts)
+    with app.session() as session:
+        added = add_target(session, spec)
+        session.commit()
+    click.echo(f"added target {added.name}: https://{added.api_host}:{added.api_port} as {added.token_id}", file=app.stdout)
+    app.say(f"next: export {SECRET_ENV}=...; migrate target discover {added.name}")
+
+
+@target.command("list")
+@render.format_option
+@pass_app
+def list_command(app: AppContext, output_format: str) -> None:
+    """List the targets.
+
+    \b
+    Example:
+      migrate target list
+    """
+    headers = ("name", "api", "token_id", "tls", "ssh_user")
+    with app.session() as session:
+        rows = [(t.name, f"{t.api_host}:{t.api_port}", t.token_id, _tls(t.ca_file, t.insecure), t.ssh_user or "")
+                for t in list_targets(session)]
+    render.rows(app.stdout, output_format, headers, rows)
+
+
+@target.command()
+@click.argument("name")
+@pass_app
+def discover(app: AppContext, name: str) -> None:
+    """Read nodes, storages, bridges, VMIDs, names, MACs, quorum, Ceph, HA and the token's privileges.
+
+    \b
+    Example:
+      MIGRATE_PVE_TOKEN_SECRET=... migrate target discover pve-prod
+    """
+    with app.session() as session:
+        record = discover_target(session, name, app.env.get(SECRET_ENV))
+        session.commit()
+    snapshot = TargetSnapshot.from_dict(record.facts)
+    click.echo(f"discovered {name} (snapshot {record.version}): {_summary(snapshot)}", file=app.stdout)
+
+
+@target.command()
+@click.argument("name")
+@click.option("--mappings", "mappings_dir", default="mappings", show_default=True, type=click.Path(file_okay=False),
+              help="Directory of the sources' mapping files, whose bridges and VLANs are checked.")
+@render.format_option
+@pass_app
+def check(app: AppContext, name: str, mappings_dir: str, output_format: str) -> None:
+    """Check the target as a landing zone, with the latest plans placed; exit 3 when a blocker is found.
+
+    \b
+    Example:
+      migrate target check pve-prod
+    """
+    with app.session() as session:
+        findings = check_target(session, name, mappings_dir)
+    rows = [(str(f.severity), f.rule_id, f.message, f.remedy) for f in findings]
+    render.rows(app.stdout, output_format, FINDING_HEADERS, rows)
+    blockers = sum(1 for f in findings if f.severity is Severity.BLOCKER)
+    if blockers:
+        raise BlockersFound(f"target {name} has {blockers} blocker findings: apply their remedies before migrating")
+    app.say(f"{name}: {len(findings)} findings, no blocker" if findings else f"{name}: no findings")
+
+
+def api_address(api: str) -> tuple[str, int]:
+    """`host`, `host:port` or `https://host:port/` as (host, port)."""
+    text = api.removeprefix("https://").split("/", 1)[0]
+    host, port = text, DEFAULT_PORT
+    if text.count(":") == 1:
+        host, _, given = text.partition(":")
+        if not given.isdigit() or not 0 < int(given) < 65536:
+            raise UsageError(f"--api {api!r}: the port must be a number from 1 to 65535")
+        port = int(given)
+    host = host.strip("[]")
+    if not host:
+        raise UsageError(f"--api {api!r} names no host: give e.g. --api pve1.example.com:8006")
+    return host, port
+
+
+def _tls(ca_file: str | None, insecure: bool) -> str:
+    return "NOT VERIFIED" if insecure else (f"CA {ca_file}" if ca_file else "system CAs")
+
+
+def _summary(s: TargetSnapshot) -> str:
+    ceph = f", Ceph {s.ceph_health}" if s.ceph_health else ""
+    quorum = "quorate" if s.quorate else "NOT QUORATE"
+    online = sum(1 for n in s.nodes if n.online)
+    storages = len({st.storage for st in s.storages})
+    bridges = len({b.name for b in s.bridges})
+    return (f"{len(s.nodes)} nodes ({online} online), {storages} storages, {bridges} bridges, "
+            f"{len(s.guests)} VMs, {quorum}{ceph}")

@@ -1,0 +1,115 @@
+"""Planning a stored wave onto a stored target snapshot, and reading plans back. The caller owns the transaction.
+
+The inputs are read here (the wave's VMs and their sources' inventories, the mapping files, the latest target
+snapshot); the decisions are made by the pure `place_wave`; the result is stored as the wave's next plan version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from migrate.db.models import Source, VmRecord
+from migrate.db.plan_models import PlanRecord, PlanVm, Wave
+from migrate.errors import NotFoundError
+from migrate.inventory.model import Cluster, Vm
+from migrate.inventory.store import load_inventory
+from migrate.mapping.service import source_mappings
+from migrate.planning.candidates import Candidate, build_candidate
+from migrate.planning.model import Plan, PlanSettings
+from migrate.planning.place import place_wave
+from migrate.readiness.assess import assess_vm
+from migrate.readiness.context import build_context
+from migrate.readiness.rule import Severity
+from migrate.target.model import TargetSnapshot
+from migrate.target.store import get_target, latest_plans, latest_snapshot
+from migrate.waves.select import DEFAULT_GROUP_ATTRIBUTE
+from migrate.waves.store import get_wave, wave_records
+
+
+def plan_wave(
+    session: Session, number: int, *, target: str | None = None, force: bool = False,
+    settings: PlanSettings = PlanSettings(), mappings_dir: str | Path = "mappings",
+) -> PlanRecord:
+    """Plan wave `number` onto the target's latest snapshot and store it as the wave's next plan version."""
+    wave = get_wave(session, number)
+    target_row = get_target(session, target)
+    snapshot_row, snapshot = latest_snapshot(session, target_row)
+    candidates = wave_candidates(session, wave, snapshot, mappings_dir)
+    pending = [vm for other in latest_plans(session, target_row) if other.wave != wave.number for vm in other.vms]
+    plan = place_wave(candidates, snapshot, settings, wave=wave.number, wave_name=wave.name,
+                      snapshot_version=snapshot_row.version, force=force, pending=pending)
+    return _store(session, wave, target_row.id, snapshot_row.id, plan)
+
+
+def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mappings_dir: str | Path) -> list[Candidate]:
+    """Each VM of the wave judged and mapped against its whole source inventory and the target's facts."""
+    group_attribute = (wave.selection or {}).get("group_attribute") or DEFAULT_GROUP_ATTRIBUTE
+    by_source: dict[int, list[VmRecord]] = defaultdict(list)
+    for record in wave_records(session, wave):
+        by_source[record.source_id].append(record)
+    candidates = []
+    for source_id, records in sorted(by_source.items()):
+        inventory = load_inventory(session, session.get(Source, source_id).name)
+        mappings = source_mappings(inventory.source, Path(mappings_dir))
+        context = build_context(inventory, mappings, snapshot.mapping_facts())
+        clusters = {c.name: c for c in inventory.clusters}
+        apart = _anti_affinity(inventory.clusters)
+        for record in records:
+            vm = Vm.from_dict(record.facts)
+            assessment = assess_vm(vm, context)
+            cluster = clusters.get(vm.cluster or "")
+            candidates.append(build_candidate(
+                vm, assessment.config, str(assessment.verdict), mappings, vm_id=record.id,
+                ha_wanted=bool(cluster and cluster.ha_enabled), group=(vm.custom_attributes or {}).get(group_attribute),
+                anti_affinity=apart.get(vm.name, ()),
+                blockers=tuple(sorted({f.rule_id for f in assessment.findings if f.severity is Severity.BLOCKER})),
+            ))
+    return candidates
+
+
+def _anti_affinity(clusters: list[Cluster]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for cluster in clusters:
+        for rule in cluster.rules:
+            if rule.kind == "anti-affinity" and rule.enabled is not False:
+                for name in rule.vms:
+                    found[name].append(f"{cluster.name}/{rule.name}")
+    return {name: tuple(rules) for name, rules in found.items()}
+
+
+def plan_digest(plan: Plan | dict) -> str:
+    """SHA-256 of the plan's canonical JSON: two plans from the same inputs have the same digest."""
+    document = plan.to_dict() if isinstance(plan, Plan) else plan
+    return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _store(session: Session, wave: Wave, target_id: int, snapshot_id: int, plan: Plan) -> PlanRecord:
+    version = (session.scalar(select(func.max(PlanRecord.version)).where(PlanRecord.wave_id == wave.id)) or 0) + 1
+    document = plan.to_dict()
+    record = PlanRecord(wave_id=wave.id, version=version, target_id=target_id, snapshot_id=snapshot_id,
+                        forced=plan.forced, digest=plan_digest(document), document=document)
+    record.vms = [
+        PlanVm(vm_id=vm.vm_id, vm_name=vm.vm_name, proxmox_name=vm.proxmox_name, node=vm.node, vmid=vm.vmid, entry=entry)
+        for vm, entry in zip(plan.vms, document["vms"])
+    ]
+    session.add(record)
+    session.flush()
+    return record
+
+
+def load_plan(session: Session, number: int, version: int | None = None) -> tuple[PlanRecord, Plan]:
+    """A stored plan of wave `number`: the given version, else the newest."""
+    wave = get_wave(session, number)
+    query = select(PlanRecord).where(PlanRecord.wave_id == wave.id)
+    query = query.where(PlanRecord.version == version) if version else query.order_by(PlanRecord.version.desc()).limit(1)
+    record = session.scalar(query)
+    if record is None:
+        which = f"version {version} of wave {number}" if version else f"wave {number}"
+        raise NotFoundError(f"no plan for {which}: run `migrate plan --wave {number}`")
+    return record, Plan.from_dict(record.document)

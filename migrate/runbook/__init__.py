@@ -1,0 +1,1 @@
+"""Runbooks: the Markdown a consultant hands to the customer's operators for a wave."""

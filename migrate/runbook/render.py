@@ -1,0 +1,79 @@
+"""Render a wave's runbook from its plan with the Jinja2 templates of `runbooks/`.
+
+Undefined names fail loudly (StrictUndefined): a template typo must never print an empty step that an
+operator would follow. Text from the inventory is escaped for Markdown table cells (`|`, newlines).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import jinja2
+
+from migrate.errors import UsageError
+from migrate.planning.model import GIB, Plan
+
+RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "runbooks"
+TEMPLATE = "wave.md.j2"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def render_runbook(plan: Plan, version: int, digest: str, templates: str | Path = RUNBOOK_DIR) -> str:
+    """The Markdown runbook of `plan` (version `version` of its wave)."""
+    environment = _environment(Path(templates))
+    try:
+        template = environment.get_template(TEMPLATE)
+        return template.render(plan=plan, version=version, digest=digest, **_facts(plan))
+    except jinja2.TemplateNotFound as exc:
+        raise UsageError(f"runbook template {exc.name} not found in {templates}") from None
+    except (jinja2.TemplateSyntaxError, jinja2.UndefinedError) as exc:
+        raise UsageError(f"runbook template in {templates} is broken: {exc}") from None
+
+
+def _environment(templates: Path) -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates), undefined=jinja2.StrictUndefined, autoescape=False,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    environment.filters.update(cell=markdown_cell, inline=inline, heading=inline, gib=gib, duration=duration)
+    return environment
+
+
+def _facts(plan: Plan) -> dict:
+    """Figures the template shows that are sums over the plan."""
+    storages: dict[tuple[str, str], int] = defaultdict(int)  # (storage, node or "" when shared) -> bytes
+    networks = set()
+    for vm in plan.vms:
+        for disk in vm.disks:
+            storages[(disk.storage, "" if disk.shared else vm.node)] += disk.size_bytes
+        for nic in vm.nics:
+            networks.add(nic.bridge + (f" VLAN {nic.vlan}" if nic.vlan else ""))
+    return {
+        "storages": [{"name": name, "node": node, "bytes": size} for (name, node), size in sorted(storages.items())],
+        "networks": sorted(networks),
+        "longest_downtime": max((vm.downtime_seconds for vm in plan.vms), default=0),
+        "windows_count": sum(1 for vm in plan.vms if (vm.guest or {}).get("windows")),
+    }
+
+
+def markdown_cell(value: object) -> str:
+    """Text that stays inside one Markdown table cell: `|` escaped, line breaks as <br>, controls dropped."""
+    text = _CONTROL.sub("", "" if value is None else str(value))
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+
+
+def inline(value: object) -> str:
+    """Text that stays on one Markdown line."""
+    return " ".join(_CONTROL.sub("", "" if value is None else str(value)).split())
+
+
+def gib(size: int) -> str:
+    """A size for people: GiB with one decimal, MiB under 1 GiB (EFI and TPM volumes)."""
+    return f"{size / GIB:.1f} GiB" if size >= GIB else f"{size / 1024**2:.0f} MiB"
+
+
+def duration(seconds: int | float) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours} h {rest // 60:02d} min" if hours else f"{rest // 60} min {rest % 60:02d} s"

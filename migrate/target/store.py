@@ -1,0 +1,160 @@
+"""Targets in the database: adding one, discovering it (a new snapshot version each time), checking it.
+
+The token secret is an argument at use time only; nothing here stores or logs it. The caller owns the
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from migrate.clients.proxmox import PveClient, PveEndpoint, connect, read_target
+from migrate.clients.proxmox.connection import parse_token_id
+from migrate.db.models import Source
+from migrate.db.plan_models import PlanRecord, Target, TargetSnapshotRecord
+from migrate.errors import MigrateError, NotFoundError, UsageError
+from migrate.mapping.files import load_mappings
+from migrate.mapping.model import NetworkTarget
+from migrate.mapping.source_map import mapping_file_path
+from migrate.planning.model import Plan
+from migrate.readiness.rule import Finding
+from migrate.target.known_hosts import KnownHosts, parse_known_hosts
+from migrate.target.landing import check_landing_zone
+from migrate.target.model import TargetSnapshot
+
+Connector = Callable[[PveEndpoint], PveClient]
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """What `target add` records: the API address and token id, the CA choice and the node shell access."""
+
+    name: str
+    host: str
+    port: int
+    token_id: str
+    ca_file: str | None = None
+    insecure: bool = False
+    ssh_user: str | None = None
+    ssh_key: str | None = None
+    known_hosts: str | None = None
+
+
+def add_target(session: Session, spec: TargetSpec) -> Target:
+    """Record a new target; refuses a name in use, a bad token id, and --ca-file with --insecure."""
+    parse_token_id(spec.token_id)
+    if spec.ca_file and spec.insecure:
+        raise UsageError("choose one of --ca-file and --insecure")
+    for label, path in (("--ca-file", spec.ca_file), ("--ssh-key", spec.ssh_key), ("--known-hosts", spec.known_hosts)):
+        if path and not Path(path).is_file():
+            raise UsageError(f"{label} {path}: no such file")
+    if session.scalar(select(Target).where(Target.name == spec.name)) is not None:
+        raise UsageError(f"target {spec.name} exists already: choose another name")
+    target = Target(
+        name=spec.name, api_host=spec.host, api_port=spec.port, token_id=spec.token_id,
+        ca_file=_absolute(spec.ca_file), insecure=spec.insecure, ssh_user=spec.ssh_user,
+        ssh_key=_absolute(spec.ssh_key), known_hosts=_absolute(spec.known_hosts),
+    )
+    session.add(target)
+    session.flush()
+    return target
+
+
+def _absolute(path: str | None) -> str | None:
+    return str(Path(path).resolve()) if path else None
+
+
+def list_targets(session: Session) -> list[Target]:
+    return list(session.scalars(select(Target).order_by(Target.name)))
+
+
+def get_target(session: Session, name: str | None) -> Target:
+    """The target called `name`; without a name, the only target there is."""
+    if name is None:
+        targets = list_targets(session)
+        if len(targets) == 1:
+            return targets[0]
+        if not targets:
+            raise NotFoundError("no target yet: add one with `migrate target add NAME --api HOST --token-id ID`")
+        raise UsageError(f"{len(targets)} targets exist: name one with --target ({', '.join(t.name for t in targets)})")
+    target = session.scalar(select(Target).where(Target.name == name))
+    if target is None:
+        raise NotFoundError(f"target {name} is not known: add it with `migrate target add {name} --api HOST --token-id ID`")
+    return target
+
+
+def endpoint_of(target: Target, secret: str | None) -> PveEndpoint:
+    """How to reach `target` with the secret given now (from MIGRATE_PVE_TOKEN_SECRET)."""
+    if not secret:
+        raise UsageError(f"no secret for API token {target.token_id} of target {target.name}: set MIGRATE_PVE_TOKEN_SECRET")
+    return PveEndpoint(host=target.api_host, port=target.api_port, token_id=target.token_id, secret=secret,
+                       ca_file=target.ca_file, insecure=target.insecure)
+
+
+def discover_target(session: Session, name: str, secret: str | None, connector: Connector = connect) -> TargetSnapshotRecord:
+    """Read the target through its API and store the snapshot as its next version."""
+    target = get_target(session, name)
+    snapshot = read_target(connector(endpoint_of(target, secret)), target.name)
+    newest = select(func.max(TargetSnapshotRecord.version)).where(TargetSnapshotRecord.target_id == target.id)
+    version = (session.scalar(newest) or 0) + 1
+    record = TargetSnapshotRecord(target_id=target.id, version=version, facts=snapshot.to_dict())
+    session.add(record)
+    session.flush()
+    return record
+
+
+def latest_snapshot(session: Session, target: Target) -> tuple[TargetSnapshotRecord, TargetSnapshot]:
+    record = session.scalar(
+        select(TargetSnapshotRecord).where(TargetSnapshotRecord.target_id == target.id)
+        .order_by(TargetSnapshotRecord.version.desc()).limit(1)
+    )
+    if record is None:
+        raise NotFoundError(f"target {target.name} has not been discovered: run `migrate target discover {target.name}`")
+    return record, TargetSnapshot.from_dict(record.facts)
+
+
+def check_target(session: Session, name: str, mappings_dir: str | Path = "mappings") -> list[Finding]:
+    """Landing-zone findings of the latest snapshot, with the latest plan of every wave on it placed."""
+    target = get_target(session, name)
+    _, snapshot = latest_snapshot(session, target)
+    return check_landing_zone(snapshot, latest_plans(session, target), _mapped_networks(session, mappings_dir),
+                              known_hosts=_known_hosts(target))
+
+
+def _known_hosts(target: Target) -> KnownHosts | None:
+    if not target.known_hosts:
+        return None
+    try:
+        return parse_known_hosts(Path(target.known_hosts).read_text(encoding="utf-8", errors="replace"), target.known_hosts)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read the known_hosts file {target.known_hosts} of target {target.name}: {exc.strerror}"
+        ) from None
+
+
+def latest_plans(session: Session, target: Target) -> list[Plan]:
+    """The newest plan of each wave that was planned onto `target`."""
+    query = select(PlanRecord).where(PlanRecord.target_id == target.id).order_by(PlanRecord.wave_id, PlanRecord.version)
+    records = session.scalars(query)
+    newest = {record.wave_id: record for record in records}
+    return [Plan.from_dict(newest[wave].document) for wave in sorted(newest)]
+
+
+def _mapped_networks(session: Session, mappings_dir: str | Path) -> dict[str, NetworkTarget]:
+    """The network targets of every source's mapping file that exists; a broken file is skipped, `mapping check` tells."""
+    found: dict[str, NetworkTarget] = {}
+    for source in session.scalars(select(Source.name).order_by(Source.name)):
+        path = mapping_file_path(mappings_dir, source)
+        if not path.is_file():
+            continue
+        try:
+            mappings = load_mappings(path)
+        except MigrateError:
+            continue
+        found.update({f"{source}/{name}": target for name, target in mappings.networks.items() if target})
+    return found

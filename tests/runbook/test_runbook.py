@@ -1,0 +1,105 @@
+"""The runbook: content checked against a reviewed golden file, escaping, strictness, and the command."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from migrate.errors import UsageError
+from migrate.inventory.model import IpAddress, Nic
+from migrate.planning.model import PlanSettings
+from migrate.planning.place import place_wave
+from migrate.runbook.render import markdown_cell, render_runbook
+from tests.factories import make_snapshot, make_vm
+from tests.planning.helpers import candidate
+
+GOLDEN = Path(__file__).parent / "golden" / "wave-1.md"
+
+
+def _plan():
+    windows = make_vm("WIN-APP|01", guest_id="windows2019srv_64Guest", guest_full_name="Microsoft Windows Server 2019\n(64-bit)",
+                      firmware="efi", custom_attributes={"app": "erp"},
+                      nics=[Nic(4000, "Network adapter 1", "vmxnet3", "00:50:56:00:00:11", "assigned", "VM Network",
+                                ip_addresses=[IpAddress("10.0.20.15", 24, "manual"), IpAddress("fe80::1", 64, "manual")])])
+    linux = make_vm("db-01", nics=[Nic(4000, "eth0", "vmxnet3", "00:50:56:00:00:12", "assigned", "VM Network")])
+    blocked = make_vm("old-01", nics=[Nic(4000, "eth0", "vmxnet3", "00:50:56:00:00:13", "assigned", "VM Network")])
+    candidates = [candidate(windows, group="erp"), candidate(linux), candidate(blocked, verdict="Not ready", blockers=("DSK-06",))]
+    return place_wave(candidates, make_snapshot(), PlanSettings(vmid_min=2000), wave=1, wave_name="ERP", snapshot_version=3)
+
+
+def _render():
+    return render_runbook(_plan(), 2, "0123456789abcdef" * 4)
+
+
+def test_runbook_matches_the_reviewed_golden_file():
+    text = _render()
+    if os.environ.get("MIGRATE_UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(text)
+    assert text == GOLDEN.read_text()
+
+
+def test_runbook_has_every_section_in_order():
+    text = _render()
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == ["## 1. Pre-checks (the day before and one hour before)", "## 2. Communication",
+                        "## 3. Cutover, per VM", "## 4. Validation (after the last VM)", "## 5. Rollback",
+                        "## Left out of this wave", "## 6. Sign-off"]
+
+
+def test_cutover_steps_carry_static_ips_drivers_tools_and_agent_per_guest():
+    text = _render()
+    sections = {part.split(" ", 2)[1]: part for part in text.split("\n### ")[1:]}
+    windows, linux = sections["WIN-APP|01"], sections["db-01"]
+    assert "| Network adapter 1 | 00:50:56:00:00:11 | 10.0.20.15/24 |" in windows and "fe80::1" not in windows
+    assert "virtio-win-guest-tools.exe" in windows and "Uninstall" in windows and "QEMU-GA" in windows
+    assert "qemu-guest-agent" in linux and "open-vm-tools" in linux and "virtio-win" not in linux
+    assert "DHCP reservation on MAC 00:50:56:00:00:12" in linux
+
+
+def test_inventory_text_cannot_break_a_table_row():
+    text = _render()
+    assert "| Guest | Microsoft Windows Server 2019<br>(64-bit) (win10, efi) |" in text
+    assert "### 2. WIN-APP|01 → win-app-01 (VMID 2001 on pve1)" in text
+    assert "| old-01 | readiness: Not ready (DSK-06); plan with --force to include it |" in text
+    assert markdown_cell("a|b\\c\r\nd\x07") == "a\\|b\\\\c<br>d"
+
+
+def test_a_template_with_an_undefined_name_fails_instead_of_printing_nothing(tmp_path):
+    (tmp_path / "wave.md.j2").write_text("# {{ plan.wave }} {{ plan.no_such_field }}\n")
+    with pytest.raises(UsageError, match="runbook template .* is broken"):
+        render_runbook(_plan(), 1, "x" * 64, templates=tmp_path)
+
+
+def test_runbook_command_writes_the_file(db_url, session, tmp_path):
+    from migrate.db.plan_models import PlanRecord, Target, TargetSnapshotRecord, Wave
+    from migrate.planning.store import plan_digest
+    from tests.support.cli import run_cli
+
+    plan = _plan()
+    target = Target(name="pve-prod", api_host="pve1", api_port=8006, token_id="migrate@pve!plan")
+    snapshot = TargetSnapshotRecord(target=target, version=3, facts=make_snapshot().to_dict())
+    wave = Wave(number=1, name="ERP", selection={})
+    session.add_all([target, snapshot, wave])
+    session.flush()
+    session.add(PlanRecord(wave_id=wave.id, version=1, target_id=target.id, snapshot_id=snapshot.id,
+                           digest=plan_digest(plan), document=plan.to_dict()))
+    session.commit()
+    out = tmp_path / "wave-1.md"
+    result = run_cli("runbook", "--wave", "1", "-o", str(out), db_url=db_url)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_text().startswith("# Runbook: wave 1 (ERP)\n") and "### 1. db-01 → db-01" in out.read_text()
+    missing_dir = run_cli("runbook", "--wave", "1", "-o", str(tmp_path / "nope" / "w.md"), db_url=db_url)
+    assert missing_dir.exit_code == 2 and "does not exist" in missing_dir.stderr
+    assert run_cli("runbook", "--wave", "2", db_url=db_url).exit_code == 1
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_shared_storage_is_listed_once_for_the_cluster():
+    shared = make_snapshot(storage_type="rbd", shared=True)
+    vms = [candidate(make_vm(f"app-{i}", nics=[Nic(4000, "eth0", "vmxnet3", f"00:50:56:00:01:{i:02x}", "assigned",
+                                                    "VM Network")])) for i in range(3)]
+    text = render_runbook(place_wave(vms, shared, PlanSettings(), wave=1, snapshot_version=1), 1, "f" * 64)
+    assert "  - `data` (shared): 120.0 GiB\n" in text and "`data` on pve" not in text

@@ -1,0 +1,173 @@
+"""`migrate target add|discover|check|list` against fakepve, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select, text
+
+from migrate.db.plan_models import Target, TargetSnapshotRecord
+from migrate.target.privileges import READ_PRIVILEGES, REQUIRED_PRIVILEGES
+from tests.support.cli import run_cli
+from tests.support.pve import SECRET, TOKEN_ID, add_nodes, endpoint, set_bridges
+
+ENV = {"MIGRATE_PVE_TOKEN_SECRET": SECRET}
+
+
+def add(db_url, fakepve, cafile, name="pve-prod", *extra):
+    ep = endpoint(fakepve, cafile)
+    return run_cli("target", "add", name, "--api", f"{ep.host}:{ep.port}", "--token-id", TOKEN_ID,
+                   "--ca-file", cafile, *extra, db_url=db_url)
+
+
+def test_add_then_discover_stores_a_versioned_snapshot_and_never_the_secret(db_url, session, fakepve, fakepve_cafile):
+    add_nodes(fakepve, 3)
+    assert add(db_url, fakepve, fakepve_cafile).exit_code == 0
+    first = run_cli("target", "discover", "pve-prod", db_url=db_url, env=ENV)
+    second = run_cli("target", "discover", "pve-prod", db_url=db_url, env=ENV)
+    assert first.exit_code == 0, first.stderr
+    assert "snapshot 1" in first.stdout and "snapshot 2" in second.stdout and "3 nodes (3 online)" in first.stdout
+    assert session.scalars(select(TargetSnapshotRecord.version).order_by(TargetSnapshotRecord.version)).all() == [1, 2]
+    dump = " ".join(str(row) for table in ("targets", "target_snapshots")
+                    for row in session.execute(text(f"SELECT * FROM {table}")))
+    assert SECRET not in dump and SECRET not in first.stdout + first.stderr
+
+
+def test_discover_without_the_secret_says_which_variable_to_set(db_url, fakepve, fakepve_cafile):
+    add(db_url, fakepve, fakepve_cafile)
+    result = run_cli("target", "discover", "pve-prod", db_url=db_url, env={})
+    assert result.exit_code == 2 and "set MIGRATE_PVE_TOKEN_SECRET" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_bad_secret_fails_in_one_line_and_stores_nothing(db_url, session, fakepve, fakepve_cafile):
+    add(db_url, fakepve, fakepve_cafile)
+    result = run_cli("target", "discover", "pve-prod", db_url=db_url, env={"MIGRATE_PVE_TOKEN_SECRET": "wrong-secret"})
+    assert result.exit_code == 6 and result.stdout == ""
+    assert result.stderr.startswith("migrate: error: Proxmox API") and "rejected API token" in result.stderr
+    assert "Traceback" not in result.stderr and "wrong-secret" not in result.stderr
+    assert session.scalars(select(TargetSnapshotRecord)).all() == []
+
+
+def test_an_untrusted_certificate_is_refused_unless_insecure(db_url, fakepve, fakepve_cafile):
+    ep = endpoint(fakepve, fakepve_cafile)
+    run_cli("target", "add", "strict", "--api", f"{ep.host}:{ep.port}", "--token-id", TOKEN_ID, db_url=db_url)
+    run_cli("target", "add", "lab", "--api", f"{ep.host}:{ep.port}", "--token-id", TOKEN_ID, "--insecure", db_url=db_url)
+    refused = run_cli("target", "discover", "strict", db_url=db_url, env=ENV)
+    assert refused.exit_code == 5 and "could not be verified: give its CA with --ca-file" in refused.stderr
+    assert run_cli("target", "discover", "lab", db_url=db_url, env=ENV).exit_code == 0
+
+
+def test_add_refuses_a_duplicate_name_a_bad_token_id_and_both_ca_and_insecure(db_url, session, fakepve, fakepve_cafile):
+    assert add(db_url, fakepve, fakepve_cafile).exit_code == 0
+    duplicate = add(db_url, fakepve, fakepve_cafile)
+    assert duplicate.exit_code == 2 and "target pve-prod exists already" in duplicate.stderr
+    bad_token = run_cli("target", "add", "x", "--api", "pve1", "--token-id", "migrate", db_url=db_url)
+    assert bad_token.exit_code == 2 and "user@realm!name" in bad_token.stderr
+    both = add(db_url, fakepve, fakepve_cafile, "y", "--insecure")
+    assert both.exit_code == 2 and "choose one of --ca-file and --insecure" in both.stderr
+    bad_port = run_cli("target", "add", "z", "--api", "pve1:http", "--token-id", TOKEN_ID, db_url=db_url)
+    assert bad_port.exit_code == 2 and "the port must be a number" in bad_port.stderr
+    assert session.scalars(select(Target.name)).all() == ["pve-prod"]
+
+
+def test_list_shows_how_each_target_is_reached(db_url, fakepve, fakepve_cafile):
+    add(db_url, fakepve, fakepve_cafile)
+    result = run_cli("target", "list", "--format", "json", db_url=db_url)
+    [row] = json.loads(result.stdout)
+    assert row["name"] == "pve-prod" and row["token_id"] == TOKEN_ID and row["tls"].startswith("CA ")
+
+
+def _check(db_url, fakepve, fakepve_cafile, *extra):
+    add(db_url, fakepve, fakepve_cafile)
+    discovered = run_cli("target", "discover", "pve-prod", db_url=db_url, env=ENV)
+    assert discovered.exit_code == 0, discovered.stderr
+    return run_cli("target", "check", "pve-prod", "--format", "json", *extra, db_url=db_url)
+
+
+def _grant_all(fakepve, skip=()):
+    fakepve.grant("migrate@pve", "/", *[p for p in REQUIRED_PRIVILEGES if p not in skip])
+
+
+def test_check_of_a_healthy_three_node_cluster_passes(db_url, fakepve, fakepve_cafile):
+    add_nodes(fakepve, 3)
+    _grant_all(fakepve)
+    result = _check(db_url, fakepve, fakepve_cafile)
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+def test_check_of_a_two_node_cluster_asks_for_a_qdevice(db_url, fakepve, fakepve_cafile):
+    add_nodes(fakepve, 2)
+    _grant_all(fakepve)
+    result = _check(db_url, fakepve, fakepve_cafile)
+    assert result.exit_code == 3
+    assert [f["rule"] for f in json.loads(result.stdout)] == ["LZ-01"]
+
+
+def test_check_reports_lost_quorum(db_url, fakepve, fakepve_cafile):
+    add_nodes(fakepve, 3)
+    _grant_all(fakepve)
+    fakepve.lose_quorum()
+    result = _check(db_url, fakepve, fakepve_cafile)
+    assert [f["rule"] for f in json.loads(result.stdout)] == ["LZ-02"]
+
+
+def test_check_names_the_missing_privilege(db_url, fakepve, fakepve_cafile):
+    add_nodes(fakepve, 3)
+    _grant_all(fakepve, skip=("VM.PowerMgmt",))
+    result = _check(db_url, fakepve, fakepve_cafile)
+    [finding] = json.loads(result.stdout)
+    assert result.exit_code == 3 and finding["rule"] == "LZ-10" and "lacks VM.PowerMgmt" in finding["finding"]
+
+
+def test_check_reports_a_mapped_bridge_missing_on_a_node(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
+    add_nodes(fakepve, 3)
+    _grant_all(fakepve)
+    set_bridges(monkeypatch, {"pve1": [("vmbr0", True), ("vmbr1", True)], "pve2": [("vmbr0", True)],
+                              "pve3": [("vmbr0", True), ("vmbr1", True)]})
+    session.execute(text("INSERT INTO sources (name, created_at) VALUES ('vc1.example.com', CURRENT_TIMESTAMP)"))
+    session.commit()
+    (tmp_path / "vc1.example.com.yaml").write_text(
+        'source: vc1.example.com\nnetworks:\n  "VM Network": {bridge: vmbr1, vlan: 20}\nstorage: {}\n')
+    result = _check(db_url, fakepve, fakepve_cafile, "--mappings", str(tmp_path))
+    [finding] = json.loads(result.stdout)
+    assert finding["rule"] == "LZ-06" and finding["finding"] == "bridge vmbr1 is missing on pve2"
+
+
+def test_read_privileges_alone_are_enough_to_discover(db_url, fakepve, fakepve_cafile):
+    fakepve.grant("migrate@pve", "/", *READ_PRIVILEGES)
+    result = _check(db_url, fakepve, fakepve_cafile)
+    [finding] = json.loads(result.stdout)
+    assert finding["rule"] == "LZ-10" and "VM.Allocate" in finding["finding"]
+
+
+def test_check_names_nodes_whose_host_key_is_not_in_known_hosts(db_url, fakepve, fakepve_cafile, tmp_path):
+    add_nodes(fakepve, 3)
+    _grant_all(fakepve)
+    known = tmp_path / "known_hosts"
+    known.write_text("pve1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGm9Bzjx0FlDqD0EGeXkEhJ4n9bVj0G0A9I0yI1yqv5T\n"
+                     "192.0.2.13 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGm9Bzjx0FlDqD0EGeXkEhJ4n9bVj0G0A9I0yI1yqv5T\n")
+    ep = endpoint(fakepve, fakepve_cafile)
+    run_cli("target", "add", "pve-prod", "--api", f"{ep.host}:{ep.port}", "--token-id", TOKEN_ID, "--ca-file",
+            fakepve_cafile, "--ssh-user", "root", "--known-hosts", str(known), db_url=db_url)
+    assert run_cli("target", "discover", "pve-prod", db_url=db_url, env=ENV).exit_code == 0
+    result = run_cli("target", "check", "pve-prod", "--format", "json", db_url=db_url)
+    [finding] = json.loads(result.stdout)
+    assert result.exit_code == 0 and finding["rule"] == "LZ-12"
+    assert finding["finding"].startswith("no host key for node pve2 (192.0.2.12)")
+
+
+def test_debug_output_of_a_failed_login_does_not_reveal_the_secret(db_url, fakepve, fakepve_cafile):
+    add(db_url, fakepve, fakepve_cafile)
+    secret = "do-not-print-this-secret"
+    result = run_cli("--debug", "target", "discover", "pve-prod", db_url=db_url, env={"MIGRATE_PVE_TOKEN_SECRET": secret})
+    assert result.exit_code == 6 and "Traceback" in result.stderr
+    assert secret not in result.stderr + result.stdout
+
+
+def test_add_refuses_files_that_do_not_exist(db_url, session, tmp_path):
+    for option in ("--ca-file", "--ssh-key", "--known-hosts"):
+        result = run_cli("target", "add", "t", "--api", "pve1", "--token-id", TOKEN_ID, option, str(tmp_path / "nope"),
+                         db_url=db_url)
+        assert result.exit_code == 2 and result.stderr == f"migrate: error: {option} {tmp_path / 'nope'}: no such file\n"
+    assert session.scalars(select(Target)).all() == []
