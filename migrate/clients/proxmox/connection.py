@@ -8,12 +8,14 @@ unless `insecure` says otherwise. The token secret lives only in `PveEndpoint.se
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import requests
+import urllib3
 from proxmoxer import ProxmoxAPI
 from proxmoxer.core import AuthenticationError, ResourceException
 
@@ -85,6 +87,8 @@ def connect(endpoint: PveEndpoint) -> PveClient:
 
 def _verify(endpoint: PveEndpoint) -> bool | str:
     if endpoint.insecure:
+        # The consultant turned verification off explicitly; urllib3 would repeat its warning on every call.
+        warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
         return False
     return endpoint.ca_file or True
 
