@@ -141,6 +141,8 @@ class NodeShell:
                 channel.sendall(stdin)
             channel.shutdown_write()
             return self._pump(channel, on_stdout, on_stderr, timeout, idle_timeout, argv[0])
+        except TimeoutError:
+            raise  # the command's own time limit, not a lost connection (TimeoutError is an OSError)
         except (paramiko.SSHException, OSError, EOFError, AttributeError) as exc:
             raise self._lost(argv[0], exc) from exc
 
@@ -163,10 +165,10 @@ class NodeShell:
                 break
             if timeout is not None and now - started > timeout:
                 channel.close()
-                raise TimeoutError(f"{name} on {self.address.label} did not finish within {timeout:.0f} s")
+                raise TimeoutError(f"{name} on {self.address.label} did not finish within {timeout:g} s")
             if idle_timeout is not None and now - last_output > idle_timeout:
                 channel.close()
-                raise TimeoutError(f"{name} on {self.address.label} wrote nothing for {idle_timeout:.0f} s")
+                raise TimeoutError(f"{name} on {self.address.label} wrote nothing for {idle_timeout:g} s")
             if not got:
                 time.sleep(POLL)
         if not channel.exit_status_ready():

@@ -4,6 +4,7 @@ VMDKs in every subformat made by qemu-img, and the vCenter simulator's datastore
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def _need(*commands: str) -> None:
 def sshd(tmp_path_factory):
     """A real OpenSSH server on loopback, standing in for a Proxmox node's shell."""
     _need("/usr/sbin/sshd", "ssh-keygen", "qemu-img")
-    server = start_sshd(tmp_path_factory.mktemp("sshd"))
+    # As root the node gets a CA bundle of its own, so HTTPS tests can verify the simulator's certificate.
+    server = start_sshd(tmp_path_factory.mktemp("sshd"), private_trust=os.geteuid() == 0)
     yield server
     server.stop()
 

@@ -17,6 +17,10 @@ from pathlib import Path
 
 SSHD = "/usr/sbin/sshd"
 HOST = "127.0.0.1"
+SYSTEM_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+# Run as root in a private mount namespace, sshd (and every command of the node) sees `$1` as the system's
+# CA bundle: the node's trust store, to which a test adds the simulator's CA as an operator would.
+_WITH_BUNDLE = 'mount --bind "$1" ' + str(SYSTEM_BUNDLE) + ' && shift && exec "$@"'
 
 
 @dataclass
@@ -30,6 +34,14 @@ class SshServer:
     known_hosts: Path
     host_key: Path
     process: subprocess.Popen = field(repr=False)
+    ca_bundle: Path | None = None
+
+    def trust(self, ca_file: Path) -> None:
+        """Make the node trust a CA, as `update-ca-certificates` would (needs a server with a ca_bundle)."""
+        if self.ca_bundle is None:
+            raise RuntimeError("this sshd has no trust store of its own (start_sshd(private_trust=True) as root)")
+        with open(self.ca_bundle, "a") as bundle:
+            bundle.write("\n" + Path(ca_file).read_text())
 
     def stop(self) -> None:
         """Stop the listener (connections it forked end with their commands)."""
@@ -58,8 +70,11 @@ def write_known_hosts(path: Path, host: str, port: int, public_key_file: Path) -
     path.write_text(f"[{host}]:{port} {key_type} {key}\n")
 
 
-def start_sshd(workdir: Path, startup_timeout: float = 10.0) -> SshServer:
-    """Start sshd on a free loopback port with keys made under `workdir`; raises if sshd cannot start."""
+def start_sshd(workdir: Path, startup_timeout: float = 10.0, private_trust: bool = False) -> SshServer:
+    """Start sshd on a free loopback port with keys made under `workdir`; raises if sshd cannot start.
+
+    With `private_trust` (root only), the node gets a CA bundle of its own (see `SshServer.trust`).
+    """
     if not Path(SSHD).exists() or shutil.which("ssh-keygen") is None:
         raise RuntimeError("openssh-server is not installed (apt-get install openssh-server openssh-client)")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -80,11 +95,18 @@ def start_sshd(workdir: Path, startup_timeout: float = 10.0) -> SshServer:
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
     known_hosts = workdir / "known_hosts"
     write_known_hosts(known_hosts, HOST, port, host_key.with_suffix(".pub"))
+    argv, bundle = [SSHD, "-D", "-e", "-f", str(config)], None
+    if private_trust:
+        if os.geteuid() != 0 or shutil.which("unshare") is None:
+            raise RuntimeError("a private CA bundle for the node needs root and unshare (util-linux)")
+        bundle = workdir / "node-ca-bundle.crt"
+        shutil.copy(SYSTEM_BUNDLE, bundle)
+        argv = ["unshare", "-m", "sh", "-c", _WITH_BUNDLE, "sh", str(bundle), *argv]
     log = open(workdir / "sshd.log", "wb")
-    process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=log, stderr=log)
+    process = subprocess.Popen(argv, stdout=log, stderr=log)
     log.close()
     _wait_listening(process, port, startup_timeout, workdir / "sshd.log")
-    return SshServer(HOST, port, getpass.getuser(), client_key, known_hosts, host_key, process)
+    return SshServer(HOST, port, getpass.getuser(), client_key, known_hosts, host_key, process, bundle)
 
 
 def _wait_listening(process: subprocess.Popen, port: int, timeout: float, log: Path) -> None:

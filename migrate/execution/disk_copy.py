@@ -1,0 +1,146 @@
+"""Copy one disk on a Proxmox node: qemu-img reads the source and writes the allocated volume, over SSH.
+
+The bytes never pass through the controller. What the caller (the executor's copy step) owns:
+- allocating the target volume through the API and giving its path here (this module creates and
+  deletes no volume, and removes only the cookie file it wrote itself);
+- journaling: record the disk as "copying" before `copy_disk` and "copied" after it returns. A disk found
+  "copying" on resume was interrupted: copy it again with `DiskCopyJob.retry()`, which drops
+  `--target-is-zero` because the volume now holds part of the earlier attempt. A "copied" disk is never
+  copied again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from migrate.clients.ssh import CommandResult, NodeShell
+from migrate.errors import DiskCopyError, DiskCopyStalledError
+from migrate.execution.qemu_img import (
+    HttpsFile,
+    NodePath,
+    Source,
+    Target,
+    compare_argv,
+    convert_argv,
+    info_argv,
+    parse_progress,
+)
+
+# qemu-img prints progress at each whole percent, so one update can be minutes apart on a big, slow disk.
+STALL_TIMEOUT = 900.0
+INFO_TIMEOUT = 120.0
+# Written by a fixed script; the cookie arrives on stdin, never as a word of a command.
+_WRITE_SECRET = 'umask 077 && f=$(mktemp "${TMPDIR:-/tmp}/migrate-cookie.XXXXXXXX") && cat > "$f" && echo "$f"'
+
+
+@dataclass(frozen=True)
+class DiskCopyJob:
+    """One disk to copy: where it is read, the volume it is written into, and its size from the plan."""
+
+    source: Source
+    target: Target
+    size: int
+    cookie: str | None = field(default=None, repr=False)  # the vCenter session cookie, HTTPS sources only
+
+    def retry(self) -> DiskCopyJob:
+        """The same copy after an interrupted attempt: the volume is no longer known to read as zeroes."""
+        return replace(self, target=replace(self.target, zeroed=False))
+
+
+@dataclass(frozen=True)
+class CopyOutcome:
+    """What a finished copy did: the size copied, how long it took, and whether it was compared."""
+
+    size: int
+    seconds: float
+    compared: bool
+
+
+def copy_disk(shell: NodeShell, job: DiskCopyJob, *, on_progress: Callable[[float], None] | None = None,
+              compare: bool = False, stall_timeout: float = STALL_TIMEOUT) -> CopyOutcome:
+    """Copy the source into the target volume on the node, reporting progress as a fraction (0..1).
+
+    Checks first that the source has the planned size and the volume exists and is big enough; with
+    `compare`, runs `qemu-img compare` afterwards. Raises DiskCopyError (or DiskCopyStalledError).
+    """
+    started = time.monotonic()
+    with _cookie_on_node(shell, job) as source:
+        source_size = _virtual_size(shell, source, "source")
+        if source_size != job.size:
+            raise DiskCopyError(f"source {describe(source)} is {source_size} bytes, the plan says {job.size}: "
+                                "the disk changed since planning; plan the wave again")
+        target_size = _virtual_size(shell, job.target, "target")
+        if target_size < source_size:
+            raise DiskCopyError(f"target volume {job.target.path} on node {shell.address.label} holds "
+                                f"{target_size} bytes, less than the source's {source_size}: allocate it again")
+        _convert(shell, source, job.target, on_progress, stall_timeout)
+        if compare:
+            _compare(shell, source, job.target)
+    return CopyOutcome(source_size, time.monotonic() - started, compare)
+
+
+def describe(source: Source) -> str:
+    """The source as a person would name it: its path, or its URL (which never holds the cookie)."""
+    return source.path if isinstance(source, NodePath) else source.url
+
+
+def _convert(shell, source, target, on_progress, stall_timeout) -> None:
+    def on_line(line: str) -> None:
+        fraction = parse_progress(line)
+        if fraction is not None and on_progress is not None:
+            on_progress(fraction)
+
+    try:
+        result = shell.stream(convert_argv(source, target), on_line, idle_timeout=stall_timeout)
+    except TimeoutError as exc:
+        raise DiskCopyStalledError(f"copy of {describe(source)} into {target.path} stalled: {exc}; "
+                                   "check the source's network and run again") from exc
+    _check(result, shell, f"qemu-img convert of {describe(source)} into {target.path}")
+
+
+def _compare(shell, source, target) -> None:
+    result = shell.run(compare_argv(source, target))
+    if result.rc == 1:
+        raise DiskCopyError(f"target {target.path} on node {shell.address.label} differs from "
+                            f"{describe(source)}: {_last_line(result.stdout)}; copy the disk again")
+    _check(result, shell, f"qemu-img compare of {describe(source)} and {target.path}")
+
+
+def _virtual_size(shell: NodeShell, image: Source | Target, role: str) -> int:
+    result = shell.run(info_argv(image), timeout=INFO_TIMEOUT)
+    name = image.path if isinstance(image, Target) else describe(image)
+    _check(result, shell, f"reading the {role} {name}")
+    return int(json.loads(result.stdout)["virtual-size"])
+
+
+def _check(result: CommandResult, shell: NodeShell, what: str) -> None:
+    if result.rc != 0:
+        raise DiskCopyError(f"{what} failed on node {shell.address.label} (exit code {result.rc}): "
+                            f"{_last_line(result.stderr)}")
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    line = lines[-1] if lines else "no message"
+    return line if len(line) <= 400 else line[:400] + "…"
+
+
+@contextmanager
+def _cookie_on_node(shell: NodeShell, job: DiskCopyJob) -> Iterator[Source]:
+    """The job's source, with the cookie in a 0600 file on the node for the time of the copy."""
+    if not isinstance(job.source, HttpsFile) or job.cookie is None:
+        yield job.source
+        return
+    result = shell.run(["sh", "-c", _WRITE_SECRET], stdin=job.cookie.encode())
+    path = result.stdout.strip()
+    if result.rc != 0 or not path.startswith("/"):
+        raise DiskCopyError(f"cannot write the session cookie file on node {shell.address.label}: "
+                            f"{_last_line(result.stderr)}")
+    try:
+        yield replace(job.source, cookie_file=path)
+    finally:
+        shell.run(["rm", "-f", "--", path])
