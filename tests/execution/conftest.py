@@ -92,3 +92,39 @@ def pve(served_pve, fakepve_cafile):
 
     return ProxmoxAPI(served_pve.host, port=served_pve.port, user="root@pam", password="secret",
                       verify_ssl=fakepve_cafile, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def vcsim(sshd):
+    """The vCenter simulator, whose certificate the node trusts (when the node has a trust store of its own)."""
+    from migrate.lab.vcsim import start_vcsim
+
+    with start_vcsim(model={"dc": 1, "cluster": 1, "host": 1, "vm": 1, "ds": 1}) as sim:
+        if sshd.ca_bundle is not None:
+            sshd.trust(sim.ca_file)
+        yield sim
+
+
+@pytest.fixture(scope="session")
+def range_pki(tmp_path_factory, sshd):
+    """A certificate for the recording range server, trusted by the node."""
+    from fakepve.certs import make_cert
+
+    certfile, keyfile, _ = make_cert(str(tmp_path_factory.mktemp("range-pki")), name="range", hosts=("127.0.0.1",))
+    if sshd.ca_bundle is not None:
+        sshd.trust(Path(certfile))
+    return certfile, keyfile
+
+
+@pytest.fixture
+def allocate(pve):
+    """Allocate a volume of at least `size` bytes through the API, and give its path on the node."""
+    from migrate.execution.qemu_img import Target
+
+    def allocate(vmid: int, size: int, fmt: str = "raw", disk: int = 0) -> Target:
+        storage = pve.nodes("pve1").storage("tgt")
+        volid = storage.content.post(vmid=vmid, filename=f"vm-{vmid}-disk-{disk}.{fmt}", size=str(-(-size // 1024)),
+                                     format=fmt)
+        return Target(storage.content(volid).get()["path"], fmt, zeroed=True)
+
+    return allocate
