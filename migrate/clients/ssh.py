@@ -171,9 +171,18 @@ class NodeShell:
                 raise TimeoutError(f"{name} on {self.address.label} wrote nothing for {idle_timeout:g} s")
             if not got:
                 time.sleep(POLL)
-        if not channel.exit_status_ready():
+        if channel.exit_status == -1 and self._connection_lost(channel):
             raise self._lost(name, None)
-        return channel.recv_exit_status()
+        # -1 with the connection alive: the command ended by a signal (OpenSSH sends exit-signal instead).
+        return channel.exit_status
+
+    @staticmethod
+    def _connection_lost(channel) -> bool:
+        transport = channel.get_transport()
+        deadline = time.monotonic() + 1.0
+        while transport.is_active() and time.monotonic() < deadline:
+            time.sleep(POLL)  # the channel can close a moment before the transport notices the EOF
+        return not transport.is_active()
 
     def _lost(self, name: str, exc: BaseException | None) -> NodeConnectionLostError:
         cause = f": {exc}" if exc else ""

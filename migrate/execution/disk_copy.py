@@ -33,6 +33,11 @@ from migrate.execution.qemu_img import (
 # qemu-img prints progress at each whole percent, so one update can be minutes apart on a big, slow disk.
 STALL_TIMEOUT = 900.0
 INFO_TIMEOUT = 120.0
+# qemu-img processes holding the target open (by its canonical path, so /dev/pve/x symlinks match).
+_WRITERS = ('t=$(readlink -f -- "$1") || exit 0; for p in /proc/[0-9]*; do '
+            '[ "$(cat "$p/comm" 2>/dev/null)" = qemu-img ] || continue; for f in "$p"/fd/*; do '
+            '[ "$(readlink "$f" 2>/dev/null)" = "$t" ] && { echo "${p#/proc/}"; break; }; done; done')
+STOP_WAIT = 10.0
 # Written by a fixed script; the cookie arrives on stdin, never as a word of a command.
 _WRITE_SECRET = 'umask 077 && f=$(mktemp "${TMPDIR:-/tmp}/migrate-cookie.XXXXXXXX") && cat > "$f" && echo "$f"'
 
@@ -77,10 +82,36 @@ def copy_disk(shell: NodeShell, job: DiskCopyJob, *, on_progress: Callable[[floa
         if target_size < source_size:
             raise DiskCopyError(f"target volume {job.target.path} on node {shell.address.label} holds "
                                 f"{target_size} bytes, less than the source's {source_size}: allocate it again")
+        stop_stale_writers(shell, job.target)
         _convert(shell, source, job.target, on_progress, stall_timeout)
         if compare:
             _compare(shell, source, job.target)
     return CopyOutcome(source_size, time.monotonic() - started, compare)
+
+
+def stale_writers(shell: NodeShell, target: Target) -> list[int]:
+    """The PIDs of qemu-img processes on the node that hold the target volume open.
+
+    One VM is only ever worked on by one run (the database locks it), so such a process is left over
+    from an attempt whose SSH connection dropped: it may still be writing.
+    """
+    result = shell.run(["sh", "-c", _WRITERS, "sh", target.path], timeout=INFO_TIMEOUT)
+    _check(result, shell, f"looking for processes writing {target.path}")
+    return [int(pid) for pid in result.stdout.split()]
+
+
+def stop_stale_writers(shell: NodeShell, target: Target) -> list[int]:
+    """Stop (TERM, then KILL after STOP_WAIT seconds) every qemu-img still writing the target; returns their PIDs."""
+    pids = stale_writers(shell, target)
+    if not pids:
+        return []
+    shell.run(["kill", "-TERM", "--", *map(str, pids)])
+    deadline = time.monotonic() + STOP_WAIT
+    while (left := stale_writers(shell, target)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if left:
+        shell.run(["kill", "-KILL", "--", *map(str, left)])
+    return pids
 
 
 def describe(source: Source) -> str:
@@ -119,7 +150,8 @@ def _virtual_size(shell: NodeShell, image: Source | Target, role: str) -> int:
 
 def _check(result: CommandResult, shell: NodeShell, what: str) -> None:
     if result.rc != 0:
-        raise DiskCopyError(f"{what} failed on node {shell.address.label} (exit code {result.rc}): "
+        how = "killed by a signal" if result.rc < 0 else f"exit code {result.rc}"
+        raise DiskCopyError(f"{what} failed on node {shell.address.label} ({how}): "
                             f"{_last_line(result.stderr)}")
 
 

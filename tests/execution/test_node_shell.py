@@ -83,3 +83,9 @@ def test_closed_port_is_unreachable_naming_the_host(node_address):
     with pytest.raises(NodeUnreachableError, match=f"127.0.0.1:{port}"):
         NodeShell.connect(NodeAddress("127.0.0.1", port, key_file=node_address.key_file,
                                       known_hosts=node_address.known_hosts, connect_timeout=3))
+
+
+def test_a_command_killed_by_a_signal_is_not_a_lost_connection(node):
+    result = node.run(["sh", "-c", "kill -9 $$"])
+    assert result.rc == -1
+    assert node.run(["true"]).rc == 0

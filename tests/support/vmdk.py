@@ -18,7 +18,7 @@ SUBFORMATS = ("monolithicSparse", "monolithicFlat", "twoGbMaxExtentSparse", "two
 
 def data_offsets(size: int) -> list[tuple[int, int]]:
     """(offset, length) of the random chunks written into an image of `size` bytes."""
-    chunks = [(0, MIB), (17 * MIB + 12345, 300 * 1024), (size - MIB, MIB)]
+    chunks = [(0, MIB), (min(17 * MIB, size // 2) + 12345, 300 * 1024), (size - MIB, MIB)]
     if size > 2 * GIB + MIB:
         chunks.insert(2, (2 * GIB - 512 * 1024, MIB))
     return chunks
