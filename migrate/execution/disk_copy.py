@@ -35,7 +35,7 @@ STALL_TIMEOUT = 900.0
 INFO_TIMEOUT = 120.0
 # qemu-img processes holding the target open (by its canonical path, so /dev/pve/x symlinks match).
 _WRITERS = ('t=$(readlink -f -- "$1") || exit 0; for p in /proc/[0-9]*; do '
-            '[ "$(cat "$p/comm" 2>/dev/null)" = qemu-img ] || continue; for f in "$p"/fd/*; do '
+            'read -r c < "$p/comm" 2>/dev/null && [ "$c" = qemu-img ] || continue; for f in "$p"/fd/*; do '
             '[ "$(readlink "$f" 2>/dev/null)" = "$t" ] && { echo "${p#/proc/}"; break; }; done; done')
 STOP_WAIT = 10.0
 # Written by a fixed script; the cookie arrives on stdin, never as a word of a command.
