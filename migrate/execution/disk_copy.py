@@ -5,8 +5,8 @@ The bytes never pass through the controller. What the caller (the executor's cop
   deletes no volume, and removes only the cookie file it wrote itself);
 - journaling: record the disk as "copying" before `copy_disk` and "copied" after it returns. A disk found
   "copying" on resume was interrupted: copy it again with `DiskCopyJob.retry()`, which drops
-  `--target-is-zero` because the volume now holds part of the earlier attempt. A "copied" disk is never
-  copied again.
+  `--target-is-zero` (the volume now holds part of the earlier attempt) and first stops any qemu-img of
+  that attempt still writing the volume. A "copied" disk is never copied again.
 """
 
 from __future__ import annotations
@@ -50,10 +50,15 @@ class DiskCopyJob:
     target: Target
     size: int
     cookie: str | None = field(default=None, repr=False)  # the vCenter session cookie, HTTPS sources only
+    resumed: bool = False  # an earlier attempt was interrupted: its qemu-img may still be writing
 
     def retry(self) -> DiskCopyJob:
-        """The same copy after an interrupted attempt: the volume is no longer known to read as zeroes."""
-        return replace(self, target=replace(self.target, zeroed=False))
+        """The same copy after an interrupted attempt.
+
+        The volume is no longer known to read as zeroes, and a qemu-img left from that attempt (its SSH
+        connection or the controller died) is stopped before the new one starts.
+        """
+        return replace(self, target=replace(self.target, zeroed=False), resumed=True)
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,8 @@ def copy_disk(shell: NodeShell, job: DiskCopyJob, *, on_progress: Callable[[floa
         if target_size < source_size:
             raise DiskCopyError(f"target volume {job.target.path} on node {shell.address.label} holds "
                                 f"{target_size} bytes, less than the source's {source_size}: allocate it again")
-        stop_stale_writers(shell, job.target)
+        if job.resumed:
+            stop_stale_writers(shell, job.target)
         _convert(shell, source, job.target, on_progress, stall_timeout)
         if compare:
             _compare(shell, source, job.target)

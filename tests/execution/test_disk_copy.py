@@ -156,3 +156,8 @@ def test_an_untrusted_certificate_is_refused_unless_verification_is_off(served_p
     with pytest.raises(DiskCopyError) as unverified:
         copy_disk(node, DiskCopyJob(HttpsFile(source.url, verify_tls=False, timeout=10), target, SMALL_SIZE))
     assert "certificate" not in str(unverified.value)
+
+
+def test_retry_marks_the_job_resumed_so_leftover_writers_are_looked_for():
+    job = DiskCopyJob(NodePath("/d.vmdk"), Target("/t.raw", zeroed=True), 1)
+    assert job.retry().resumed is True and job.resumed is False

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 import secrets
 import signal
+import subprocess
 import threading
 import time
 
@@ -14,7 +16,7 @@ import pytest
 from migrate.clients.ssh import NodeShell
 from migrate.errors import DiskCopyError, NodeConnectionLostError
 from migrate.execution.disk_copy import DiskCopyJob, copy_disk, stale_writers
-from migrate.execution.qemu_img import HttpsFile
+from migrate.execution.qemu_img import HttpsFile, convert_argv
 from tests.support.rangeserver import RangeServer
 from tests.support.vmdk import MIB, make_raw, make_vmdk, same_bytes
 
@@ -142,4 +144,25 @@ def test_a_dropped_connection_mid_copy_is_typed_and_a_retry_copies_the_disk_agai
     with NodeShell.connect(node_address) as again:
         copy_disk(again, job.retry(), compare=True)
         assert stale_writers(again, target) == []
+    assert same_bytes(raw, target.path, DATA_SIZE)
+
+
+def test_a_resumed_copy_first_stops_the_earlier_qemu_img_still_writing_the_volume(served, node, allocate):
+    server, raw = served
+    target = allocate(123, DATA_SIZE)
+    job = DiskCopyJob(HttpsFile(server.url("full.raw"), flat=True, timeout=30), target, DATA_SIZE)
+    # The writer an earlier, interrupted attempt left behind (the node is this machine).
+    leftover = subprocess.Popen(convert_argv(dataclasses.replace(job.source, verify_tls=False), target),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while stale_writers(node, target) != [leftover.pid] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stale_writers(node, target) == [leftover.pid]
+        copy_disk(node, job.retry())
+        assert leftover.wait(timeout=10) == -signal.SIGTERM
+    finally:
+        if leftover.poll() is None:
+            leftover.kill()
+            leftover.wait()
     assert same_bytes(raw, target.path, DATA_SIZE)
