@@ -133,44 +133,48 @@ class NodeShell:
         self.close()
 
     def _exec(self, argv, stdin, timeout, on_stdout, on_stderr, idle_timeout=None) -> int:
-        command = shlex.join(argv)
+        transport = self._client.get_transport()
+        if transport is None or not transport.is_active():
+            raise NodeConnectionLostError(f"the SSH connection to node {self.address.label} is closed; "
+                                          "connect again")
         try:
-            channel = self._client.get_transport().open_session(timeout=self.address.connect_timeout)
-            channel.exec_command(command)
+            channel = transport.open_session(timeout=self.address.connect_timeout)
+            channel.exec_command(shlex.join(argv))
             if stdin is not None:
                 channel.sendall(stdin)
             channel.shutdown_write()
-            return self._pump(channel, on_stdout, on_stderr, timeout, idle_timeout, argv[0])
-        except TimeoutError:
-            raise  # the command's own time limit, not a lost connection (TimeoutError is an OSError)
-        except (paramiko.SSHException, OSError, EOFError, AttributeError) as exc:
+        except (paramiko.SSHException, OSError, EOFError) as exc:
             raise self._lost(argv[0], exc) from exc
+        try:
+            return self._pump(channel, on_stdout, on_stderr, timeout, idle_timeout, argv[0])
+        finally:
+            channel.close()
 
     def _pump(self, channel, on_stdout, on_stderr, timeout, idle_timeout, name) -> int:
+        """Feed the command's output to the callbacks until it exits; the callbacks' own errors pass through."""
         started = last_output = time.monotonic()
         while True:
-            got = False
-            while channel.recv_ready():
-                on_stdout(channel.recv(CHUNK))
-                got = True
-            while channel.recv_stderr_ready():
-                on_stderr(channel.recv_stderr(CHUNK))
-                got = True
+            try:
+                out = channel.recv(CHUNK) if channel.recv_ready() else b""
+                err = channel.recv_stderr(CHUNK) if channel.recv_stderr_ready() else b""
+                finished = channel.exit_status_ready() or channel.closed or not channel.get_transport().is_active()
+            except (paramiko.SSHException, OSError, EOFError) as exc:
+                raise self._lost(name, exc) from exc
+            if out:
+                on_stdout(out)
+            if err:
+                on_stderr(err)
             now = time.monotonic()
-            if got:
+            if out or err:
                 last_output = now
-            elif channel.exit_status_ready() and not channel.recv_ready() and not channel.recv_stderr_ready():
-                break
-            elif channel.closed or not channel.get_transport().is_active():
+                continue
+            if finished and not channel.recv_ready() and not channel.recv_stderr_ready():
                 break
             if timeout is not None and now - started > timeout:
-                channel.close()
                 raise TimeoutError(f"{name} on {self.address.label} did not finish within {timeout:g} s")
             if idle_timeout is not None and now - last_output > idle_timeout:
-                channel.close()
                 raise TimeoutError(f"{name} on {self.address.label} wrote nothing for {idle_timeout:g} s")
-            if not got:
-                time.sleep(POLL)
+            time.sleep(POLL)
         if channel.exit_status == -1 and self._connection_lost(channel):
             raise self._lost(name, None)
         # -1 with the connection alive: the command ended by a signal (OpenSSH sends exit-signal instead).

@@ -12,13 +12,14 @@ The bytes never pass through the controller. What the caller (the executor's cop
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from migrate.clients.ssh import CommandResult, NodeShell
-from migrate.errors import DiskCopyError, DiskCopyStalledError
+from migrate.errors import DiskCopyError, DiskCopyStalledError, NodeUnreachableError
 from migrate.execution.qemu_img import (
     HttpsFile,
     NodePath,
@@ -30,13 +31,20 @@ from migrate.execution.qemu_img import (
     parse_progress,
 )
 
+log = logging.getLogger(__name__)
+
 # qemu-img prints progress at each whole percent, so one update can be minutes apart on a big, slow disk.
 STALL_TIMEOUT = 900.0
 INFO_TIMEOUT = 120.0
-# qemu-img processes holding the target open (by its canonical path, so /dev/pve/x symlinks match).
-_WRITERS = ('t=$(readlink -f -- "$1") || exit 0; for p in /proc/[0-9]*; do '
-            'read -r c < "$p/comm" 2>/dev/null && [ "$c" = qemu-img ] || continue; for f in "$p"/fd/*; do '
-            '[ "$(readlink "$f" 2>/dev/null)" = "$t" ] && { echo "${p#/proc/}"; break; }; done; done')
+# qemu-img processes writing the target: named as the last word of their command line (as copy_disk runs
+# them; one that is still opening its source has not opened the target yet), or holding it open (by its
+# canonical path, so /dev/pve/x symlinks match).
+_WRITERS = ('t=$(readlink -f -- "$1") || t=$1; for p in /proc/[0-9]*; do '
+            'read -r c 2>/dev/null < "$p/comm" && [ "$c" = qemu-img ] || continue; '
+            'last=$(tr "\\0" "\\n" 2>/dev/null < "$p/cmdline" | tail -n 1); '
+            'if [ "$last" = "$1" ] || [ "$last" = "$t" ]; then echo "${p#/proc/}"; continue; fi; '
+            'for f in "$p"/fd/*; do [ "$(readlink "$f" 2>/dev/null)" = "$t" ] && { echo "${p#/proc/}"; break; }; '
+            'done; done')
 STOP_WAIT = 10.0
 # Written by a fixed script; the cookie arrives on stdin, never as a word of a command.
 _WRITE_SECRET = 'umask 077 && f=$(mktemp "${TMPDIR:-/tmp}/migrate-cookie.XXXXXXXX") && cat > "$f" && echo "$f"'
@@ -96,7 +104,7 @@ def copy_disk(shell: NodeShell, job: DiskCopyJob, *, on_progress: Callable[[floa
 
 
 def stale_writers(shell: NodeShell, target: Target) -> list[int]:
-    """The PIDs of qemu-img processes on the node that hold the target volume open.
+    """The PIDs of qemu-img processes on the node that write (or are about to write) the target volume.
 
     One VM is only ever worked on by one run (the database locks it), so such a process is left over
     from an attempt whose SSH connection dropped: it may still be writing.
@@ -134,6 +142,9 @@ def _convert(shell, source, target, on_progress, stall_timeout) -> None:
     try:
         result = shell.stream(convert_argv(source, target), on_line, idle_timeout=stall_timeout)
     except TimeoutError as exc:
+        # Closing the channel does not end a command started without a terminal: stop it, or it would
+        # go on writing the volume behind the next attempt.
+        stop_stale_writers(shell, target)
         raise DiskCopyStalledError(f"copy of {describe(source)} into {target.path} stalled: {exc}; "
                                    "check the source's network and run again") from exc
     _check(result, shell, f"qemu-img convert of {describe(source)} into {target.path}")
@@ -181,4 +192,9 @@ def _cookie_on_node(shell: NodeShell, job: DiskCopyJob) -> Iterator[Source]:
     try:
         yield replace(job.source, cookie_file=path)
     finally:
-        shell.run(["rm", "-f", "--", path])
+        try:
+            shell.run(["rm", "-f", "--", path])
+        except NodeUnreachableError:
+            # The first error is the one to report; the file is 0600 and holds a session that expires.
+            log.warning("could not remove the cookie file %s on node %s: the connection is gone",
+                        path, shell.address.label)

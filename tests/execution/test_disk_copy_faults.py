@@ -14,8 +14,8 @@ import time
 import pytest
 
 from migrate.clients.ssh import NodeShell
-from migrate.errors import DiskCopyError, NodeConnectionLostError
-from migrate.execution.disk_copy import DiskCopyJob, copy_disk, stale_writers
+from migrate.errors import DiskCopyError, DiskCopyStalledError, NodeConnectionLostError
+from migrate.execution.disk_copy import DiskCopyJob, copy_disk, stale_writers, stop_stale_writers
 from migrate.execution.qemu_img import HttpsFile, convert_argv
 from tests.support.rangeserver import RangeServer
 from tests.support.vmdk import MIB, make_raw, make_vmdk, same_bytes
@@ -166,3 +166,37 @@ def test_a_resumed_copy_first_stops_the_earlier_qemu_img_still_writing_the_volum
             leftover.kill()
             leftover.wait()
     assert same_bytes(raw, target.path, DATA_SIZE)
+
+
+def test_a_stalled_copy_is_stopped_on_the_node_and_reported(served, node, allocate):
+    server, _ = served
+    target = allocate(124, DATA_SIZE)
+    job = DiskCopyJob(HttpsFile(server.url("full.raw"), flat=True, timeout=60), target, DATA_SIZE)
+
+    def on_progress(fraction: float) -> None:
+        server.delay = 20  # the source stops answering once the copy is under way
+
+    with pytest.raises(DiskCopyStalledError, match=r"stalled: qemu-img .* wrote nothing for 1 s"):
+        copy_disk(node, job, on_progress=on_progress, stall_timeout=1)
+    assert stale_writers(node, target) == []
+
+
+def test_a_dropped_connection_while_the_cookie_file_exists_still_reports_the_drop(served, sshd, node, allocate,
+                                                                                  node_address):
+    server, _ = served
+    target = allocate(125, DATA_SIZE)
+    job = DiskCopyJob(HttpsFile(server.url("full.raw"), flat=True, timeout=30), target, DATA_SIZE,
+                      cookie="vmware_soap_session=x")
+
+    def on_progress(fraction: float) -> None:
+        if fraction > 0:
+            try:
+                os.kill(_session_process_of(target.path, sshd.process.pid), signal.SIGKILL)
+            except LookupError:
+                pass
+
+    with pytest.raises(NodeConnectionLostError):
+        copy_disk(node, job, on_progress=on_progress)
+    with NodeShell.connect(node_address) as again:
+        stop_stale_writers(again, target)
+        assert stale_writers(again, target) == []

@@ -89,3 +89,12 @@ def test_a_command_killed_by_a_signal_is_not_a_lost_connection(node):
     result = node.run(["sh", "-c", "kill -9 $$"])
     assert result.rc == -1
     assert node.run(["true"]).rc == 0
+
+
+def test_an_error_in_the_line_callback_is_not_mistaken_for_a_lost_connection(node):
+    def broken(line: str) -> None:
+        raise AttributeError("the progress bar broke")
+
+    with pytest.raises(AttributeError, match="progress bar"):
+        node.stream(["echo", "x"], broken)
+    assert node.run(["true"]).rc == 0
