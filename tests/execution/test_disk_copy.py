@@ -6,10 +6,12 @@ import shutil
 import subprocess
 
 import pytest
+import requests
 
 from migrate.errors import DiskCopyError
 from migrate.execution.disk_copy import DiskCopyJob, copy_disk
 from migrate.execution.qemu_img import HttpsFile, NodePath, Target
+from migrate.execution.vmdk_descriptor import https_read
 from tests.execution.conftest import BIG_SIZE, SMALL_SIZE
 from tests.support.datastore import datastore_dir, folder_url
 from tests.support.vmdk import SUBFORMATS, make_vmdk, same_bytes
@@ -118,14 +120,18 @@ def vcsim_images(vcsim, small_raw):
 
 
 @pytest.mark.vcsim
-@pytest.mark.parametrize("name, flat", [("monolithicSparse.vmdk", False), ("streamOptimized.vmdk", False),
-                                        ("monolithicFlat-flat.vmdk", True)])
-def test_https_datastore_copy_is_identical_with_tls_verified(name, flat, vcsim, vcsim_images, sshd, node, allocate,
+@pytest.mark.parametrize("subformat", ["monolithicSparse", "streamOptimized", "monolithicFlat"])
+def test_https_datastore_copy_is_identical_with_tls_verified(subformat, vcsim, vcsim_images, sshd, node, allocate,
                                                              small_raw):
     if sshd.ca_bundle is None:
         pytest.skip("the node can trust the simulator's CA only as root (private mount namespace)")
+    # As the executor will: read the head of the .vmdk, then open what https_read says.
+    head = requests.get(folder_url(vcsim, f"{vcsim_images}/{subformat}.vmdk"), headers={"Range": "bytes=0-65535"},
+                        verify=str(vcsim.ca_file), timeout=30).content
+    read = https_read(f"{vcsim_images}/{subformat}.vmdk", head)
+    assert read.flat is (subformat == "monolithicFlat")
     target = allocate(110, SMALL_SIZE)
-    source = HttpsFile(folder_url(vcsim, f"{vcsim_images}/{name}"), flat=flat, timeout=30)
+    source = HttpsFile(folder_url(vcsim, read.path), flat=read.flat, timeout=30)
     fractions = []
     copy_disk(node, DiskCopyJob(source, target, SMALL_SIZE, cookie="vmware_soap_session=\"abc\""),
               on_progress=fractions.append, compare=True)
