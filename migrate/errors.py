@@ -109,3 +109,9 @@ class DiskCopyError(MigrateError):
 
 class DiskCopyStalledError(DiskCopyError):
     """A disk copy made no progress for longer than its watchdog allows, and was stopped."""
+
+
+class NodeCommandTimeoutError(MigrateError, TimeoutError):
+    """A command on a node ran past its time limit, or wrote nothing for too long, and was left."""
+
+    exit_code = ExitCode.STEP_FAILED

@@ -21,6 +21,7 @@ import paramiko
 
 from migrate.errors import (
     NodeAuthError,
+    NodeCommandTimeoutError,
     NodeConnectionLostError,
     NodeHostKeyError,
     NodeUnreachableError,
@@ -105,7 +106,8 @@ class NodeShell:
                idle_timeout: float | None = None) -> CommandResult:
         """Run `argv`, calling `on_line` with each piece of stdout ended by `\\r` or `\\n` as it arrives.
 
-        `idle_timeout` stops the command (raising TimeoutError) when it writes nothing for that long.
+        `idle_timeout` gives up on the command (NodeCommandTimeoutError) when it writes nothing for that long;
+        the command itself goes on without a terminal, so the caller stops it if it must.
         stdout is not kept in the result; stderr is.
         """
         pending, stderr = bytearray(), bytearray()
@@ -171,9 +173,9 @@ class NodeShell:
             if finished and not channel.recv_ready() and not channel.recv_stderr_ready():
                 break
             if timeout is not None and now - started > timeout:
-                raise TimeoutError(f"{name} on {self.address.label} did not finish within {timeout:g} s")
+                raise NodeCommandTimeoutError(f"{name} on {self.address.label} did not finish within {timeout:g} s")
             if idle_timeout is not None and now - last_output > idle_timeout:
-                raise TimeoutError(f"{name} on {self.address.label} wrote nothing for {idle_timeout:g} s")
+                raise NodeCommandTimeoutError(f"{name} on {self.address.label} wrote nothing for {idle_timeout:g} s")
             time.sleep(POLL)
         if channel.exit_status == -1 and self._connection_lost(channel):
             raise self._lost(name, None)

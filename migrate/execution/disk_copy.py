@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from migrate.clients.ssh import CommandResult, NodeShell
-from migrate.errors import DiskCopyError, DiskCopyStalledError, NodeUnreachableError
+from migrate.errors import DiskCopyError, DiskCopyStalledError, NodeCommandTimeoutError, NodeUnreachableError
 from migrate.execution.qemu_img import (
     HttpsFile,
     NodePath,
@@ -141,7 +141,7 @@ def _convert(shell, source, target, on_progress, stall_timeout) -> None:
 
     try:
         result = shell.stream(convert_argv(source, target), on_line, idle_timeout=stall_timeout)
-    except TimeoutError as exc:
+    except NodeCommandTimeoutError as exc:
         # Closing the channel does not end a command started without a terminal: stop it, or it would
         # go on writing the volume behind the next attempt.
         stop_stale_writers(shell, target)

@@ -151,7 +151,9 @@ def test_a_resumed_copy_first_stops_the_earlier_qemu_img_still_writing_the_volum
     server, raw = served
     target = allocate(123, DATA_SIZE)
     job = DiskCopyJob(HttpsFile(server.url("full.raw"), flat=True, timeout=30), target, DATA_SIZE)
-    # The writer an earlier, interrupted attempt left behind (the node is this machine).
+    # The writer an earlier, interrupted attempt left behind (the node is this machine), slowed so that it is
+    # still writing when the retry starts.
+    server.delay = 0.5
     leftover = subprocess.Popen(convert_argv(dataclasses.replace(job.source, verify_tls=False), target),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -159,6 +161,7 @@ def test_a_resumed_copy_first_stops_the_earlier_qemu_img_still_writing_the_volum
         while stale_writers(node, target) != [leftover.pid] and time.monotonic() < deadline:
             time.sleep(0.05)
         assert stale_writers(node, target) == [leftover.pid]
+        server.delay = 0.05
         copy_disk(node, job.retry())
         assert leftover.wait(timeout=10) == -signal.SIGTERM
     finally:

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from migrate.clients.ssh import NodeAddress, NodeShell
-from migrate.errors import NodeAuthError, NodeHostKeyError, NodeUnreachableError
+from migrate.errors import NodeAuthError, NodeCommandTimeoutError, NodeHostKeyError, NodeUnreachableError
 from tests.support.sshd import write_known_hosts
 
 HOSTILE = ["it's", 'say "hi"', "$(touch {canary})", "`touch {canary}`", "a; touch {canary}", "x && touch {canary}",
@@ -37,7 +37,7 @@ def test_stream_splits_carriage_returns_and_newlines_as_they_arrive(node):
 
 
 def test_stream_stops_a_command_that_writes_nothing_for_too_long(node):
-    with pytest.raises(TimeoutError, match="wrote nothing"):
+    with pytest.raises(NodeCommandTimeoutError, match="wrote nothing for 0.5 s"):
         node.stream(["sleep", "30"], lambda line: None, idle_timeout=0.5)
 
 
@@ -98,3 +98,8 @@ def test_an_error_in_the_line_callback_is_not_mistaken_for_a_lost_connection(nod
     with pytest.raises(AttributeError, match="progress bar"):
         node.stream(["echo", "x"], broken)
     assert node.run(["true"]).rc == 0
+
+
+def test_a_command_past_its_time_limit_is_a_typed_error(node):
+    with pytest.raises(NodeCommandTimeoutError, match="did not finish within 0.5 s"):
+        node.run(["sh", "-c", "while :; do echo .; sleep 0.1; done"], timeout=0.5)
