@@ -198,8 +198,14 @@ def test_a_dropped_connection_while_the_cookie_file_exists_still_reports_the_dro
             except LookupError:
                 pass
 
+    before = set(glob.glob("/tmp/migrate-cookie.*"))
     with pytest.raises(NodeConnectionLostError):
         copy_disk(node, job, on_progress=on_progress)
+    # The connection that would have removed the cookie file is gone: it stays, readable by root only.
+    left = set(glob.glob("/tmp/migrate-cookie.*")) - before
+    assert all(os.stat(path).st_mode & 0o777 == 0o600 for path in left)
+    for path in left:
+        os.unlink(path)
     with NodeShell.connect(node_address) as again:
         stop_stale_writers(again, target)
         assert stale_writers(again, target) == []
