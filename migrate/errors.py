@@ -115,3 +115,41 @@ class BlockersFound(MigrateError):
     """The output (already written) lists blockers: landing-zone blockers, or VMs a plan had to leave out."""
 
     exit_code = ExitCode.BLOCKERS
+
+
+class NodeUnreachableError(MigrateError):
+    """A Proxmox node's SSH service could not be reached, or the connection to it was lost."""
+
+    exit_code = ExitCode.UNREACHABLE
+
+
+class NodeConnectionLostError(NodeUnreachableError):
+    """The SSH connection to a node dropped while a command was running; its outcome is unknown."""
+
+
+class NodeHostKeyError(MigrateError):
+    """A node's SSH host key is unknown or does not match known_hosts: the connection was refused."""
+
+    exit_code = ExitCode.AUTH
+
+
+class NodeAuthError(MigrateError):
+    """A node refused the SSH key."""
+
+    exit_code = ExitCode.AUTH
+
+
+class DiskCopyError(MigrateError):
+    """Copying a disk on the node failed (qemu-img failed, the target is missing or too small, a mismatch)."""
+
+    exit_code = ExitCode.STEP_FAILED
+
+
+class DiskCopyStalledError(DiskCopyError):
+    """A disk copy made no progress for longer than its watchdog allows, and was stopped."""
+
+
+class NodeCommandTimeoutError(MigrateError, TimeoutError):
+    """A command on a node ran past its time limit, or wrote nothing for too long, and was left."""
+
+    exit_code = ExitCode.STEP_FAILED

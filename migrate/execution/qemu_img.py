@@ -1,0 +1,145 @@
+"""The qemu-img command lines the executor runs on a Proxmox node, built as lists of words (pure).
+
+Two transports read a source disk:
+- `NodePath`: the datastore is mounted on the node (NFS); the VMDK is opened with the vmdk driver, which
+  follows a descriptor to its extents (monolithicFlat, twoGbMaxExtent*).
+- `HttpsFile`: the vCenter/ESXi datastore file API (`/folder/<path>?dcPath=&dsName=`) through qemu's curl
+  driver. A sparse or streamOptimized VMDK is opened with the vmdk driver; a descriptor's `-flat.vmdk`
+  extent with the raw driver (qemu cannot follow a descriptor's relative extent names over HTTPS).
+  qemu-img 7.2 can stall for good with more than one coroutine against a keep-alive HTTPS server, so
+  HTTPS copies run with `-m 1`. The session cookie is never a word of the command: it is read from a
+  file by a QEMU secret object (`--object secret,id=…,file=…`) named by `file.cookie-secret`.
+
+`--target-is-zero` skips writing zeroes, and is only right when the new volume reads as zeroes; see
+`ZERO_INITIALIZED_STORAGE_TYPES`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+QEMU_IMG = "qemu-img"
+COOKIE_SECRET_ID = "migrate-cookie"
+
+# The storage types whose newly allocated volumes read as zeroes: those for which PVE's storage plugins
+# declare the `sparseinit` feature (PVE::Storage::Plugin for the file-based types, for raw, qcow2 and vmdk;
+# ZFSPoolPlugin, LvmThinPlugin and RBDPlugin), which is what qemu-server checks before it converts into a
+# new volume with its zeroinit filter. Thick LVM (`lvm`) and iSCSI LUNs are absent: a new LV holds whatever
+# the previous owner of its extents wrote, so skipping zero regions would leak another VM's data.
+# Unknown types are treated as not zeroed.
+ZERO_INITIALIZED_STORAGE_TYPES = frozenset(
+    {"dir", "nfs", "cifs", "glusterfs", "cephfs", "btrfs", "zfspool", "lvmthin", "rbd"}
+)
+
+PROGRESS = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*/\s*100%\)")
+
+
+@dataclass(frozen=True)
+class NodePath:
+    """A source disk on a datastore mounted on the node: the absolute path of its .vmdk (descriptor or file)."""
+
+    path: str
+    format: str = "vmdk"
+
+
+@dataclass(frozen=True)
+class HttpsFile:
+    """A source disk read through the datastore file API.
+
+    `url` is the complete, percent-encoded URL of the file (for a descriptor + extent disk, of its
+    `-flat.vmdk`, with `flat=True`). `cookie_file` is the path, on the node, of the file holding the session
+    cookie (`vmware_soap_session=…`), 0600, which the caller writes and removes.
+    """
+
+    url: str
+    flat: bool = False
+    verify_tls: bool = True
+    cookie_file: str | None = None
+    timeout: int = 60
+    readahead: int = 1024 * 1024
+
+
+Source = NodePath | HttpsFile
+
+
+@dataclass(frozen=True)
+class Target:
+    """An allocated Proxmox volume, by its path on the node (raw file or block device, or qcow2 file)."""
+
+    path: str
+    format: str = "raw"
+    zeroed: bool = False  # True only for a fresh volume on a storage type in ZERO_INITIALIZED_STORAGE_TYPES
+
+
+def target_is_zero_safe(storage_type: str) -> bool:
+    """Whether a new volume on this PVE storage type is guaranteed to read as zeroes."""
+    return storage_type in ZERO_INITIALIZED_STORAGE_TYPES
+
+
+def convert_argv(source: Source, target: Target, *, progress: bool = True) -> list[str]:
+    """`qemu-img convert -n` from the source into the already allocated target volume."""
+    _absolute(target.path)
+    argv = [QEMU_IMG, "convert"]
+    if progress:
+        argv.append("-p")
+    argv += ["-n", "-O", target.format]
+    if target.zeroed:
+        argv.append("--target-is-zero")
+    argv += _source_words(source, coroutines=True)
+    return [*argv, target.path]
+
+
+def compare_argv(source: Source, target: Target) -> list[str]:
+    """`qemu-img compare` of the source and the target (exit code 0: identical, 1: different)."""
+    _absolute(target.path)
+    return [QEMU_IMG, "compare", *_source_words(source, coroutines=False), "-F", target.format, target.path]
+
+
+def info_argv(image: Source | Target) -> list[str]:
+    """`qemu-img info` as JSON (for the virtual size) of a source disk or a target volume."""
+    if isinstance(image, Target):
+        _absolute(image.path)
+        return [QEMU_IMG, "info", "--output=json", "-f", image.format, image.path]
+    return [QEMU_IMG, "info", "--output=json", *_source_words(image, coroutines=False)]
+
+
+def parse_progress(line: str) -> float | None:
+    """The fraction done in one `-p` progress line such as `    (12.00/100%)`, or None for any other line."""
+    found = PROGRESS.search(line)
+    return min(float(found.group(1)) / 100.0, 1.0) if found else None
+
+
+def _source_words(source: Source, *, coroutines: bool) -> list[str]:
+    if isinstance(source, NodePath):
+        _absolute(source.path)
+        return ["-f", source.format, source.path]
+    words = []
+    if source.cookie_file:
+        words += ["--object", f"secret,id={COOKIE_SECRET_ID},file={_object_value(source.cookie_file)}"]
+    if coroutines:
+        words += ["-m", "1"]
+    return [*words, https_filename(source)]
+
+
+def https_filename(source: HttpsFile) -> str:
+    """The `json:` filename opening the URL with qemu's https driver, under the vmdk or raw driver."""
+    if not source.url.startswith("https://"):
+        raise ValueError(f"not an https URL: {source.url!r}")
+    file = {"driver": "https", "url": source.url, "sslverify": source.verify_tls, "timeout": source.timeout,
+            "readahead": source.readahead}
+    if source.cookie_file:
+        file["cookie-secret"] = COOKIE_SECRET_ID
+    return "json:" + json.dumps({"driver": "raw" if source.flat else "vmdk", "file": file}, separators=(",", ":"))
+
+
+def _object_value(value: str) -> str:
+    # QEMU's option syntax ends a value at a comma; a literal comma is written twice.
+    return value.replace(",", ",,")
+
+
+def _absolute(path: str) -> None:
+    # An absolute path can be neither an option (-x) nor a protocol prefix (proto:...) to qemu-img.
+    if not path.startswith("/"):
+        raise ValueError(f"qemu-img paths must be absolute: {path!r}")
