@@ -79,12 +79,15 @@ def harvest(endpoint: VcenterEndpoint, _database: str | None) -> dict:
 
 
 def discover(endpoint: VcenterEndpoint, database: str | None) -> dict:
-    """`discover_vcenter` end to end (login, harvest, saving into a fresh SQLite file, commit)."""
-    from migrate.db.session import make_engine, session_factory, upgrade
+    """`discover_vcenter` end to end (login, harvest, saving into the SQLite file, commit).
+
+    The file was created by `migrate.db.session.upgrade` in another process, as `migrate db upgrade`
+    does before `migrate discover`, so this process's peak RSS is the discovery's.
+    """
+    from migrate.db.session import make_engine, session_factory
     from migrate.discovery.vcenter import discover_vcenter
 
     engine = make_engine(f"sqlite:///{database}")
-    upgrade(engine)
     with session_factory(engine)() as session:
         started = time.perf_counter()
         result = discover_vcenter(session, endpoint)
@@ -104,7 +107,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--user", default="administrator@vsphere.local")
     parser.add_argument("--ca-file", required=True)
-    parser.add_argument("--database", help="the SQLite file `discover` creates (must not exist)")
+    parser.add_argument("--database", help="the fresh, upgraded SQLite file `discover` writes into")
     args = parser.parse_args()
     endpoint = VcenterEndpoint(args.host, args.user, os.environ["MIGRATE_VCENTER_PASSWORD"], port=args.port,
                                ca_file=args.ca_file)
