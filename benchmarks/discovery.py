@@ -1,6 +1,7 @@
 """Benchmark: vCenter discovery against simulated estates of 500, 2,000 and 10,000 VMs.
 
-    .venv/bin/python benchmarks/discovery.py [--sizes 500,2000,10000] [--runs 3] [--json results.jsonl]
+    .venv/bin/python benchmarks/discovery.py [--sizes 500,2000,10000] [--runs 3] [--naive-runs N]
+                                             [--json results.jsonl] [--report results.jsonl]
 
 For each size it starts govmomi's simulator (vcsim 0.24, `migrate.lab.vcsim`), then runs every
 method in a fresh child process, interleaved (run 1 of each method, then run 2 of each...), and
@@ -104,8 +105,11 @@ def run_method(method: str, sim, scratch: Path, run: int) -> dict:
     return result
 
 
-def measure_size(size: int, runs: int, methods: list[str], log) -> dict:
-    """Start vcsim for `size` VMs, run every method `runs` times interleaved, return the medians."""
+def measure_size(size: int, runs: int, methods: list[str], log, naive_runs: int | None = None) -> dict:
+    """Start vcsim for `size` VMs, run every method `runs` times interleaved, return the medians.
+
+    `naive_runs` caps the runs of the naive loop, which takes minutes at 10,000 VMs.
+    """
     started = time.perf_counter()
     with start_vcsim(model=model_for(size), startup_timeout=600) as sim, \
             tempfile.TemporaryDirectory(prefix="migrate-bench-") as scratch:
@@ -114,6 +118,8 @@ def measure_size(size: int, runs: int, methods: list[str], log) -> dict:
         samples: dict[str, list[dict]] = {m: [] for m in methods}
         for run in range(runs):
             for method in methods:
+                if method == "naive" and naive_runs is not None and run >= naive_runs:
+                    continue
                 result = run_method(method, sim, Path(scratch), run)
                 samples[method].append(result)
                 log(f"  run {run + 1}/{runs} {method}: {result['seconds']:.2f} s, {result['round_trips']} round "
@@ -147,8 +153,11 @@ def markdown(measurements: list[dict]) -> str:
             med = m["median"][method]
             cells.append(f"{med['seconds']:.2f} s / {med['round_trips']:,.0f} / {med['peak_mb']:.0f} MB")
         lines.append(f"| {LABELS[method]} | " + " | ".join(cells) + " |")
-    lines += ["", "Cells: median wall seconds / round trips / peak RSS of the method's process "
-              f"(runs per size: {', '.join(str(m['runs']) for m in measurements)}).", ""]
+    runs = ", ".join(
+        f"{m['size']:,} VMs: " + ", ".join(f"{method} {len(m['samples'][method])}" for method in methods)
+        for m in measurements
+    )
+    lines += ["", f"Cells: median wall seconds / round trips / peak RSS of the method's process. Runs: {runs}.", ""]
     lines += ["| ratio | " + " | ".join(f"{s:,}" for s in sizes) + " | target |", "|---|" + "---:|" * len(sizes) + "---|"]
     ratios = (
         ("naive / ours (discover)", "naive", "discover", f">= {TARGETS['naive_over_ours']:g}x at 2,000"),
@@ -173,8 +182,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="500,2000,10000", help="comma-separated VM counts")
     parser.add_argument("--runs", type=int, default=3, help="runs per method and size (median reported)")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of " + ",".join(METHODS))
+    parser.add_argument("--naive-runs", type=int, help="cap the naive loop's runs (it takes minutes at 10,000)")
     parser.add_argument("--json", type=Path, help="append each size's measurements to this JSON-lines file")
+    parser.add_argument("--report", type=Path, help="only print the tables of a JSON-lines file written by --json")
     args = parser.parse_args()
+    if args.report:
+        print(markdown([json.loads(line) for line in args.report.read_text().splitlines() if line.strip()]))
+        return
     methods = [m for m in args.methods.split(",") if m]
     unknown = set(methods) - set(METHODS)
     if unknown:
@@ -187,7 +201,7 @@ def main() -> None:
 
     measurements = []
     for size in (int(s.replace("_", "")) for s in args.sizes.split(",")):
-        measurement = measure_size(size, args.runs, methods, log)
+        measurement = measure_size(size, args.runs, methods, log, args.naive_runs)
         measurements.append(measurement)
         if args.json:
             with args.json.open("a") as out:
