@@ -3,7 +3,8 @@
 // []mo.VirtualMachine. Built from Debian's govmomi source (GO111MODULE=off GOPATH=/usr/share/gocode).
 //
 // Usage: goclient -url https://user:pass@127.0.0.1:PORT/sdk -ca-file vcsim-ca.pem PATH...
-// It prints one JSON line: login and retrieval seconds, round trips of the retrieval, VMs, peak RSS.
+// It prints one JSON line: login and retrieval seconds, round trips of the retrieval, VMs, peak RSS
+// (VmHWM) and CPU seconds of the whole process.
 package main
 
 import (
@@ -13,6 +14,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,6 +45,7 @@ type result struct {
 	VMs             int     `json:"vms"`
 	Devices         int     `json:"devices"`
 	PeakRSSKilobyte int64   `json:"peak_rss_kb"`
+	CPUSeconds      float64 `json:"cpu_seconds"`
 }
 
 func main() {
@@ -98,10 +102,30 @@ func run(rawURL, caFile string, pageSize int, paths []string) error {
 	}
 	var usage syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
+	peak, err := peakRSS()
+	if err != nil {
+		return err
+	}
+	cpu := time.Duration(usage.Utime.Nano() + usage.Stime.Nano()).Seconds()
 	return json.NewEncoder(os.Stdout).Encode(result{
 		LoginSeconds: loginSeconds, Seconds: seconds, RoundTrips: rt.calls,
-		VMs: len(vms), Devices: devices, PeakRSSKilobyte: usage.Maxrss,
+		VMs: len(vms), Devices: devices, PeakRSSKilobyte: peak, CPUSeconds: cpu,
 	})
+}
+
+// peakRSS is this process's own peak resident set (VmHWM) in KiB. Rusage.Maxrss is not used: on
+// Linux it starts at the parent's peak at fork time, which the kernel carries across exec.
+func peakRSS() (int64, error) {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if fields := strings.Fields(line); len(fields) >= 2 && fields[0] == "VmHWM:" {
+			return strconv.ParseInt(fields[1], 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
 }
 
 // retrieve is ContainerView + RetrievePropertiesEx (+ ContinueRetrievePropertiesEx) + DestroyView.
