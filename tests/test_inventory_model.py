@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+from collections import OrderedDict, namedtuple
 
 import pytest
 
@@ -46,3 +47,10 @@ def test_cyclic_gc_is_restored_after_a_paused_block_even_on_error(enabled):
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_to_dict_treats_container_subclasses_like_asdict():
+    pair = namedtuple("Pair", "low high")
+    vm = make_vm("odd", custom_attributes=OrderedDict(owner=IpAddress("10.0.0.1")),
+                 cpu_affinity=[pair(IpAddress("10.0.0.2"), 1)])
+    assert repr(vm.to_dict()) == repr(dataclasses.asdict(vm))

@@ -335,6 +335,13 @@ def plain(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         _FIELD_NAMES[cls] = tuple(f.name for f in fields(value))
         return plain(value)
+    # Subclasses of the containers, as asdict treats them.
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return cls(*[plain(item) for item in value])
+    if isinstance(value, list | tuple):
+        return cls(plain(item) for item in value)
+    if isinstance(value, dict):
+        return cls((plain(k), plain(v)) for k, v in value.items())
     return copy.deepcopy(value)
 
 

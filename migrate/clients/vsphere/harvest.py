@@ -63,4 +63,3 @@ def _custom_field_names(collector: Collector, connection: VsphereConnection) -> 
         return {}
     props = collector.retrieve_one("CustomFieldsManager", manager._moId, ["field"])
     return {text(f.get("key")): text(f.get("name")) or "" for f in as_list(props.get("field")) if isinstance(f, dict)}
-
