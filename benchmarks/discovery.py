@@ -67,6 +67,7 @@ def build_goclient() -> Path:
 
 
 def model_for(size: int) -> dict[str, int]:
+    """vcsim's counts for `size` VMs: discovery-perf.md's estates, else a similar shape near that size."""
     if size in MODELS:
         return {"dc": 1, **MODELS[size], "ds": 1, "pg": 2}
     clusters = max(1, round((size / 500) ** 0.5))
@@ -87,7 +88,7 @@ def run_method(method: str, sim, scratch: Path, run: int) -> dict:
     """One run of one method in its own process; returns its JSON result."""
     env = {**os.environ, "MIGRATE_VCENTER_PASSWORD": sim.password}
     if method == "go":
-        url = f"https://{quote(sim.username, safe='')}:{quote(sim.password, safe='')}@{sim.host}:{sim.port}/sdk"
+        url = f"https://{quote(sim.username, safe='')}@{sim.host}:{sim.port}/sdk"
         command = [str(GO_BINARY), "-url", url, "-ca-file", str(sim.ca_file), *VM_SPEC.paths]
     else:
         database = scratch / f"{method}-{run}.db"

@@ -2,7 +2,7 @@
 // every VM of a ContainerView, with the pathSet given as arguments, decoded by govmomi into
 // []mo.VirtualMachine. Built from Debian's govmomi source (GO111MODULE=off GOPATH=/usr/share/gocode).
 //
-// Usage: goclient -url https://user:pass@127.0.0.1:PORT/sdk -ca-file vcsim-ca.pem PATH...
+// Usage: MIGRATE_VCENTER_PASSWORD=... goclient -url https://user@127.0.0.1:PORT/sdk -ca-file vcsim-ca.pem PATH...
 // It prints one JSON line: login and retrieval seconds, round trips of the retrieval, VMs, peak RSS
 // (VmHWM) and CPU seconds of the whole process.
 package main
@@ -49,7 +49,7 @@ type result struct {
 }
 
 func main() {
-	rawURL := flag.String("url", "", "the SDK URL, with user and password")
+	rawURL := flag.String("url", "", "the SDK URL, with the user (the password comes from MIGRATE_VCENTER_PASSWORD)")
 	caFile := flag.String("ca-file", "", "the server's CA certificate (PEM)")
 	pageSize := flag.Int("page-size", 500, "maxObjects per RetrievePropertiesEx page")
 	flag.Parse()
@@ -70,6 +70,7 @@ func run(rawURL, caFile string, pageSize int, paths []string) error {
 	if err != nil {
 		return err
 	}
+	u.User = url.UserPassword(u.User.Username(), os.Getenv("MIGRATE_VCENTER_PASSWORD"))
 	started := time.Now()
 	sc := soap.NewClient(u, false)
 	if caFile != "" {
