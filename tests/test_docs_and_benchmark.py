@@ -1,6 +1,8 @@
 import runpy
 from pathlib import Path
 
+import pytest
+
 from migrate.readiness.rules import ALL_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,3 +31,16 @@ def test_planning_benchmark_runs_on_a_small_estate(capsys):
 
 def test_benchmarks_doc_has_a_planning_section():
     assert "\n## Planning\n" in (ROOT / "docs" / "benchmarks.md").read_text()
+
+
+@pytest.mark.vcsim
+@pytest.mark.slow
+def test_discovery_benchmark_measures_every_method_on_a_small_estate():
+    module = runpy.run_path(str(ROOT / "benchmarks" / "discovery.py"))
+    module["build_goclient"]()
+    measurement = module["measure_size"](20, 1, list(module["METHODS"]), lambda message: None)
+    median = measurement["median"]
+    assert median["naive"]["round_trips"] == 19 * 20 + 3
+    assert median["go"]["round_trips"] == 3 and median["discover"]["round_trips"] == 7
+    assert all(0 < m["peak_mb"] < 1000 for m in median.values())
+    assert "| ours: discover_vcenter into SQLite |" in module["markdown"]([measurement])

@@ -110,3 +110,18 @@ def test_load_inventory_returns_the_current_vms_as_model_objects(session):
     assert inventory.source == "vc.example.com"
     assert [v.name for v in inventory.vms] == ["db-01"]
     assert inventory.vms[0] == vm
+
+
+def test_rediscovery_spanning_several_save_batches_matches_every_vm(session, monkeypatch):
+    monkeypatch.setattr("migrate.inventory.store.SAVE_BATCH", 2)
+    discover(session, *(make_vm(f"vm-{n}") for n in range(5)))
+    ids = {r.name: r.id for r in list_vms(session)}
+    summary = discover(session, make_vm("vm-0"), make_vm("vm-1", num_cpu=8), make_vm("vm-3"),
+                       make_vm("vm-4", memory_mb=1), make_vm("vm-new"))
+    assert summary.added == ["vm-new"] and summary.removed == ["vm-2"]
+    assert [name for name, _ in summary.changed] == ["vm-1", "vm-4"]
+    assert all(find_vm(session, name).id == vm_id for name, vm_id in ids.items() if name != "vm-2")
+    kinds = session.execute(select(VmChange.vm_name, VmChange.kind).where(VmChange.run_id == summary.run_id)
+                            .order_by(VmChange.id)).all()
+    assert [tuple(k) for k in kinds] == [("vm-1", "changed"), ("vm-4", "changed"), ("vm-2", "removed"),
+                                        ("vm-new", "added")]

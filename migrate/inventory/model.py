@@ -7,7 +7,8 @@ Sizes are bytes, memory is MiB, times are ISO-8601 UTC strings.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+import copy
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 
@@ -158,7 +159,7 @@ class Vm:
         return sum(d.capacity_bytes or 0 for d in self.disks)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Vm:
@@ -201,7 +202,7 @@ class Network:
     host_vlans: list[PortgroupVlan] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Network:
@@ -230,7 +231,7 @@ class Host:
     power_state: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Host:
@@ -258,7 +259,7 @@ class Cluster:
     rules: list[ClusterRule] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Cluster:
@@ -279,7 +280,7 @@ class Datastore:
     accessible: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Datastore:
@@ -306,6 +307,42 @@ class Inventory:
             "datastores": len(self.datastores),
             "networks": len(self.networks),
         }
+
+
+_LEAVES = (str, int, bool, float, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def plain(value: Any) -> Any:
+    """`dataclasses.asdict` for the model's values, at a fraction of its cost.
+
+    Same result (dicts for dataclasses, new lists, tuples and dicts, copies of anything else), but
+    the field names are looked up once per class and immutable leaves are returned as they are
+    instead of going through `copy.deepcopy`; saving 10,000 VMs spent half its time in asdict.
+    """
+    cls = type(value)
+    if cls in _LEAVES:
+        return value
+    if cls is list:
+        return [plain(item) for item in value]
+    names = _FIELD_NAMES.get(cls)
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if cls is dict:
+        return {plain(k): plain(v) for k, v in value.items()}
+    if cls is tuple:
+        return tuple(plain(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        _FIELD_NAMES[cls] = tuple(f.name for f in fields(value))
+        return plain(value)
+    # Subclasses of the containers, as asdict treats them.
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return cls(*[plain(item) for item in value])
+    if isinstance(value, list | tuple):
+        return cls(plain(item) for item in value)
+    if isinstance(value, dict):
+        return cls((plain(k), plain(v)) for k, v in value.items())
+    return copy.deepcopy(value)
 
 
 def _known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:

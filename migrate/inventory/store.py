@@ -26,10 +26,12 @@ from migrate.db.models import (
     VmRecord,
 )
 from migrate.errors import NotFoundError
+from migrate.gc_pause import cyclic_gc_paused
 from migrate.inventory.diff import diff_facts
 from migrate.inventory.model import Cluster, Datastore, Host, Inventory, Network, Vm
 
 API_MATCH_KEYS = ("instance_uuid", "moref")
+SAVE_BATCH = 500
 
 
 @dataclass
@@ -82,38 +84,29 @@ def fail_run(session: Session, run_id: int, message: str) -> None:
 def save_inventory(
     session: Session, run_id: int, inventory: Inventory, match_keys: Sequence[str] = API_MATCH_KEYS
 ) -> ChangeSummary:
-    """Apply a complete inventory as the result of run `run_id` and return what changed."""
+    """Apply a complete inventory as the result of run `run_id` and return what changed.
+
+    VMs are written in batches of SAVE_BATCH, and the earlier facts they are compared with are read
+    batch by batch too, so memory holds the inventory plus one batch of documents, not all of them.
+    """
     run = session.get(DiscoveryRun, run_id)
     source_id = run.source_id
     previous = previous_successful_run(session, run)
     summary = ChangeSummary(run_id=run_id, source=run.source.name, previous_run_id=previous.id if previous else None)
-    existing = _existing_vms(session, source_id)
-    matcher = _Matcher(existing, match_keys)
-    inserts, updates, change_rows = [], [], []
-    for vm in inventory.vms:
-        facts = vm.to_dict()
-        row = _vm_columns(vm, facts)
-        record = matcher.take(vm)
-        if record is None:
-            inserts.append({**row, "source_id": source_id, "first_seen_run_id": run_id, "last_seen_run_id": run_id})
-            summary.added.append(vm.name)
-            continue
-        updates.append({**row, "id": record["id"], "last_seen_run_id": run_id, "removed_run_id": None})
-        if record["removed_run_id"] is not None:
-            summary.added.append(vm.name)
-            change_rows.append(_change(run_id, record["id"], "added", vm.name))
-        elif fields := diff_facts(record["facts"], facts):
-            summary.changed.append((vm.name, fields))
-            change_rows.append(_change(run_id, record["id"], "changed", vm.name, fields))
+    matcher = _Matcher(_existing_vms(session, source_id), match_keys)
+    change_rows, added_ids = [], []
+    with cyclic_gc_paused():
+        for start in range(0, len(inventory.vms), SAVE_BATCH):
+            batch = inventory.vms[start:start + SAVE_BATCH]
+            added_ids += _save_batch(session, run_id, source_id, batch, matcher, summary, change_rows)
+    updates = []
     for record in matcher.unmatched_active():
         updates.append({"id": record["id"], "removed_run_id": run_id})
         summary.removed.append(record["name"])
         change_rows.append(_change(run_id, record["id"], "removed", record["name"]))
     if updates:
         session.execute(update(VmRecord), updates)
-    if inserts:
-        new_ids = session.scalars(insert(VmRecord).returning(VmRecord.id, sort_by_parameter_order=True), inserts).all()
-        change_rows.extend(_change(run_id, vm_id, "added", row["name"]) for vm_id, row in zip(new_ids, inserts))
+    change_rows.extend(_change(run_id, vm_id, "added", name) for vm_id, name in added_ids)
     if change_rows:
         session.execute(insert(VmChange), change_rows)
     _replace_estate(session, source_id, inventory)
@@ -126,11 +119,49 @@ def save_inventory(
     return summary
 
 
+def _save_batch(
+    session: Session, run_id: int, source_id: int, vms: Sequence[Vm], matcher: _Matcher,
+    summary: ChangeSummary, change_rows: list[dict[str, Any]],
+) -> list[tuple[int, str]]:
+    """Write one batch of VMs, noting their changes; returns the ids and names of the VMs new to the source."""
+    records = [matcher.take(vm) for vm in vms]
+    earlier = _earlier_facts(session, [r["id"] for r in records if r is not None and r["removed_run_id"] is None])
+    inserts, updates = [], []
+    for vm, record in zip(vms, records):
+        facts = vm.to_dict()
+        row = _vm_columns(vm, facts)
+        if record is None:
+            inserts.append({**row, "source_id": source_id, "first_seen_run_id": run_id, "last_seen_run_id": run_id})
+            summary.added.append(vm.name)
+            continue
+        updates.append({**row, "id": record["id"], "last_seen_run_id": run_id, "removed_run_id": None})
+        if record["removed_run_id"] is not None:
+            summary.added.append(vm.name)
+            change_rows.append(_change(run_id, record["id"], "added", vm.name))
+        elif fields := diff_facts(earlier[record["id"]], facts):
+            summary.changed.append((vm.name, fields))
+            change_rows.append(_change(run_id, record["id"], "changed", vm.name, fields))
+    if updates:
+        session.execute(update(VmRecord), updates)
+    if not inserts:
+        return []
+    new_ids = session.scalars(insert(VmRecord).returning(VmRecord.id, sort_by_parameter_order=True), inserts).all()
+    return [(vm_id, row["name"]) for vm_id, row in zip(new_ids, inserts)]
+
+
 def _existing_vms(session: Session, source_id: int) -> list[dict[str, Any]]:
+    """The source's earlier VM records, without their facts documents (read per batch when needed)."""
     columns = (VmRecord.id, VmRecord.name, VmRecord.moref, VmRecord.instance_uuid, VmRecord.bios_uuid,
-               VmRecord.facts, VmRecord.removed_run_id)
+               VmRecord.removed_run_id)
     rows = session.execute(select(*columns).where(VmRecord.source_id == source_id).order_by(VmRecord.id))
     return [dict(row._mapping) for row in rows]
+
+
+def _earlier_facts(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = session.execute(select(VmRecord.id, VmRecord.facts).where(VmRecord.id.in_(ids)))
+    return {vm_id: facts for vm_id, facts in rows}
 
 
 class _Matcher:

@@ -11,6 +11,7 @@ from migrate.clients.vsphere.connection import VsphereConnection
 from migrate.clients.vsphere.soap import as_list
 from migrate.clients.vsphere.values import text
 from migrate.clients.vsphere.vms import VM_SPEC, read_vm
+from migrate.gc_pause import cyclic_gc_paused
 from migrate.inventory.model import Inventory
 
 
@@ -31,16 +32,17 @@ def harvest(
     so memory grows with the inventory model, not with the SOAP answer.
     """
     collector = Collector(connection, page_size)
-    try:
-        index = estate.index_estate(collector.retrieve(estate.ESTATE_SPECS), connection.content.rootFolder._moId)
-        field_names = _custom_field_names(collector, connection)
-        vms = []
-        for obj in collector.retrieve([VM_SPEC]):
-            vms.append(read_vm(obj, index, field_names))
-            if on_vm:
-                on_vm()
-    finally:
-        collector.close()
+    with cyclic_gc_paused():
+        try:
+            index = estate.index_estate(collector.retrieve(estate.ESTATE_SPECS), connection.content.rootFolder._moId)
+            field_names = _custom_field_names(collector, connection)
+            vms = []
+            for obj in collector.retrieve([VM_SPEC]):
+                vms.append(read_vm(obj, index, field_names))
+                if on_vm:
+                    on_vm()
+        finally:
+            collector.close()
     vm_names = {vm.moref: vm.name for vm in vms}
     inventory = Inventory(
         source=connection.endpoint.name,
