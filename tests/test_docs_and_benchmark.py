@@ -44,3 +44,13 @@ def test_discovery_benchmark_measures_every_method_on_a_small_estate():
     assert median["go"]["round_trips"] == 3 and median["discover"]["round_trips"] == 7
     assert all(0 < m["peak_mb"] < 1000 for m in median.values())
     assert "| ours: discover_vcenter into SQLite |" in module["markdown"]([measurement])
+
+
+def test_rvtools_benchmark_runs_on_a_small_export():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "rvtools_import.py"), "--vms", "50"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "| 50 | " in result.stdout and "MiB |" in result.stdout
