@@ -10,6 +10,8 @@ from typing import IO, Any
 
 import click
 
+from migrate.reports.excel import excel_safe
+
 FORMATS = ("table", "csv", "json")
 format_option = click.option(
     "--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True,
@@ -18,8 +20,6 @@ format_option = click.option(
 
 # Control characters in names typed by vCenter users must not drive the terminal.
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# A cell starting with one of these becomes a formula in Excel (CWE-1236).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def printable(value: Any) -> str:
@@ -41,16 +41,7 @@ def csv_rows(stream: IO[str], headers: Sequence[str], rows: Sequence[Sequence[An
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-
-
-def safe_cell(value: Any) -> Any:
-    """A CSV cell that Excel shows as typed: text that looks like a formula gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+        writer.writerow(["" if v is None else excel_safe(v) for v in row])
 
 
 def json_document(stream: IO[str], document: Any) -> None:
