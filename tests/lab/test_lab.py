@@ -6,15 +6,8 @@ import pytest
 
 from migrate.clients.vsphere.lab_readback import read_lab_vms
 from migrate.lab.estate import load_estate_file
-from migrate.lab.lab import start_lab
 
 pytestmark = pytest.mark.vcsim
-
-
-@pytest.fixture(scope="session")
-def lab():
-    with start_lab() as simulator:
-        yield simulator
 
 
 @pytest.fixture(scope="session")

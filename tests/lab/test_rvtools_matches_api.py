@@ -17,17 +17,10 @@ from migrate.clients.vsphere.harvest import harvest
 from migrate.discovery.vcenter import discover_vcenter
 from migrate.inventory import model
 from migrate.lab.export import SAMPLE_EXPORT
-from migrate.lab.lab import start_lab
 from migrate.rvtools import import_rvtools, read_rvtools
 from tests.lab.compare import EXCLUDED, differences, inventory_from_db
 
 pytestmark = pytest.mark.vcsim
-
-
-@pytest.fixture(scope="module")
-def lab():
-    with start_lab() as simulator:
-        yield simulator
 
 
 @pytest.fixture(scope="module")
