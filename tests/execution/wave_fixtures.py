@@ -61,6 +61,7 @@ def estate(sshd, tmp_path_factory):
 def bed(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path):
     """The wave planned onto the fake cluster; returns the bed's description (plain data)."""
     sim, vms, store = estate
+    _reset_sources(sim, vms)
     store_inventory(session, make_inventory(*vms))
     served_pve.apitokens[TOKEN] = SECRET
     served_pve.storages["tgt"].update(total=100 * 1024**3, avail=100 * 1024**3)
@@ -81,3 +82,14 @@ def bed(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, 
                known_hosts=str(sshd.known_hosts), vc_host=sim.host, vc_port=sim.port, vc_user=sim.username,
                vc_password=sim.password, vc_ca=str(sim.ca_file), datastore="LocalDS_0", datastore_dir=str(store))
     return bed
+
+
+def _reset_sources(sim, vms) -> None:
+    """Every source VM on with its NICs connected, as before any migration (the simulator is shared)."""
+    from migrate.clients.vsphere import power
+    from migrate.clients.vsphere.connection import VcenterEndpoint, connect
+
+    with connect(VcenterEndpoint(sim.host, sim.username, sim.password, port=sim.port, ca_file=str(sim.ca_file))) as conn:
+        for vm in vms:
+            power.set_nics_connected(conn, vm.moref, True)
+            power.power_on(conn, vm.moref)
