@@ -168,3 +168,20 @@ def _dump(engine) -> str:
     metadata.reflect(engine)
     with engine.connect() as connection:
         return "\n".join(repr(row) for table in metadata.sorted_tables for row in connection.execute(table.select()))
+
+
+def test_the_toolkits_own_overhead_per_vm_is_under_two_seconds(bed, engine, estate):
+    """Everything but qemu-img, the guest's shutdown and the guest agent's wait: API calls, database, SSH set-up."""
+    _, vms, _ = estate
+    assert run(engine, bed, parallel=1, start=False).outcome.failed == {}
+    with session_factory(engine)() as session:
+        rows = session.execute(select(StepRun.vm_migration_id, StepRun.step, StepRun.started_at, StepRun.finished_at,
+                                      StepRun.detail)).all()
+    overhead: dict[int, float] = {}
+    for vm, step, started, finished, detail in rows:
+        if step == "stop_source":
+            continue
+        spent = (finished - started).total_seconds() - float((detail or {}).get("seconds") or 0)
+        overhead[vm] = overhead.get(vm, 0.0) + spent
+    print(f"toolkit overhead per VM (s): {sorted(round(o, 2) for o in overhead.values())}")
+    assert len(overhead) == len(vms) and max(overhead.values()) < 2.0
