@@ -25,6 +25,8 @@ source_options = [
                  "journaled)."),
     click.option("--ssh-port", type=click.IntRange(1, 65535), default=22, show_default=True,
                  help="The nodes' SSH port."),
+    click.option("--node-address", "node_addresses", multiple=True, metavar="NODE=HOST[:PORT]",
+                 help="Reach NODE's SSH at HOST (default: its address in the cluster status)."),
 ]
 
 
@@ -34,9 +36,10 @@ def with_source_options(command):
     return command
 
 
-def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port):
+def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
+    pairs = dict(_pair(value, "--node-address", "NODE=HOST[:PORT]") for value in node_addresses)
     with app.session() as session:
-        return live_services(session, SourceAccess(vcenter, user, ca_file, insecure, ssh_port, app.env))
+        return live_services(session, SourceAccess(vcenter, user, ca_file, insecure, ssh_port, pairs, app.env))
 
 
 @click.command("run")
@@ -55,7 +58,7 @@ def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port):
 @pass_app
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
         power_off: bool, shutdown_timeout: float, datastore_paths: tuple[str, ...], vcenter, user, ca_file,
-        insecure_source, ssh_port) -> None:
+        insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave; run it again to resume after a failure or a crash.
 
     \b
@@ -63,11 +66,13 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
       MIGRATE_PVE_TOKEN_SECRET=... MIGRATE_VCENTER_PASSWORD=... \\
         migrate run --wave 1 --user administrator@vsphere.local --parallel 4 --verify
     """
-    paths = dict(_pair(p) for p in datastore_paths)
+    paths = dict(_pair(p, "--datastore-path", "DATASTORE=/absolute/path/on/the/node") for p in datastore_paths)
+    if any(not path.startswith("/") for path in paths.values()):
+        raise click.BadParameter("give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
     options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
                          power_off=power_off, shutdown_timeout=shutdown_timeout, datastore_paths=paths,
                          insecure_source=insecure_source)
-    factory = None if dry_run else _factory(app, vcenter, user, ca_file, insecure_source, ssh_port)
+    factory = None if dry_run else _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
     bars: dict = {}
 
     def progress(vm: str, step: str, fraction: float) -> None:
@@ -94,11 +99,11 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
                               f"cause and run `migrate run --wave {number}` again, or `migrate rollback`")
 
 
-def _pair(value: str) -> tuple[str, str]:
-    name, sep, path = value.partition("=")
-    if not sep or not name or not path.startswith("/"):
-        raise click.BadParameter(f"{value!r}: give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
-    return name, path
+def _pair(value: str, option: str, form: str) -> tuple[str, str]:
+    name, sep, rest = value.partition("=")
+    if not sep or not name or not rest:
+        raise click.BadParameter(f"{value!r}: give {form}", param_hint=option)
+    return name, rest
 
 
 @click.command("status")
@@ -127,7 +132,7 @@ def status(app: AppContext, number: int | None, output_format: str) -> None:
 @with_source_options
 @pass_app
 def rollback(app: AppContext, number: int | None, vm_name: str | None, vcenter, user, ca_file,
-             insecure_source, ssh_port) -> None:
+             insecure_source, ssh_port, node_addresses) -> None:
     """Destroy the toolkit's target VMs and volumes and power the stopped sources back on.
 
     \b
@@ -136,7 +141,7 @@ def rollback(app: AppContext, number: int | None, vm_name: str | None, vcenter, 
     """
     if (number is None) == (vm_name is None):
         raise click.UsageError("give one of --wave N and --vm NAME")
-    factory = _factory(app, vcenter, user, ca_file, insecure_source, ssh_port)
+    factory = _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
     outcome = rollback_vms(app.sessions, factory, wave=number, vm_name=vm_name)
     for name, undone in sorted(outcome.rolled_back.items()):
         click.echo(f"{name}: " + ("; ".join(undone) or "nothing to undo"), file=app.stdout)

@@ -35,6 +35,7 @@ class SourceAccess:
     ca_file: str | None = None
     insecure: bool = False
     ssh_port: int = 22
+    node_addresses: Mapping[str, str] = field(default_factory=dict)  # node -> host[:port] to reach its SSH at
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
@@ -44,14 +45,22 @@ def live_services(session: Session, access: SourceAccess):
 
     def factory(target: Target, options: RunOptions) -> Services:
         pve = connect(endpoint_of(target, access.env.get(SECRET_ENV)))
-        addresses = _node_addresses(pve.get("/cluster/status"))
+        addresses = {**_node_addresses(pve.get("/cluster/status")), **access.node_addresses}
 
         def address(node: str) -> NodeAddress:
-            return NodeAddress(addresses.get(node, node), access.ssh_port, target.ssh_user or "root",
+            host, port = _host_port(addresses.get(node, node), access.ssh_port)
+            return NodeAddress(host, port, target.ssh_user or "root",
                                Path(target.ssh_key) if target.ssh_key else None,
                                Path(target.known_hosts) if target.known_hosts else None)
         return Services(pve, address, options, lambda: vsphere_connect(vcenter))
     return factory
+
+
+def _host_port(value: str, default_port: int) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if sep and port.isdigit() and ":" not in host:
+        return host, int(port)
+    return value, default_port
 
 
 def _node_addresses(status: list[dict]) -> dict[str, str]:

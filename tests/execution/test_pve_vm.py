@@ -35,10 +35,11 @@ def test_create_shell_refuses_a_vmid_held_by_a_foreign_vm(api):
         pvevm.create_shell(api, "pve1", 4101, CONFIG, "vc/vm-1")
 
 
-def test_a_volume_is_allocated_once_and_its_file_exists(api, tmp_path):
-    pvevm.create_shell(api, "pve1", 4102, CONFIG, "vc/vm-2")
-    volid = pvevm.allocate_volume(api, "pve1", "tgt", 4102, 0, 5 * 1024 * 1024)
-    assert pvevm.allocate_volume(api, "pve1", "tgt", 4102, 0, 5 * 1024 * 1024) == volid
+def test_a_volume_is_allocated_once_and_never_taken_for_pves_own_efi_disk(api, tmp_path):
+    pvevm.create_shell(api, "pve1", 4102, {**CONFIG, "efidisk0": "tgt:1,efitype=4m"}, "vc/vm-2")  # vm-4102-disk-0
+    volid = pvevm.allocate_volume(api, "pve1", "tgt", 4102, "scsi0", 5 * 1024 * 1024)
+    assert pvevm.allocate_volume(api, "pve1", "tgt", 4102, "scsi0", 5 * 1024 * 1024) == volid
+    assert volid == "tgt:4102/vm-4102-migrate-scsi0.raw"
     path = pvevm.volume_path(api, "pve1", volid)
     assert path.startswith(str(tmp_path)) and (tmp_path / "pve-store" / "images" / "4102").is_dir()
 

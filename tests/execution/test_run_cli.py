@@ -15,11 +15,9 @@ from tests.support.cli import run_cli
 @pytest.fixture
 def cli(bed, estate, sshd, monkeypatch, db_url):
     sim = estate[0]
-    # fakepve's /cluster/status names no reachable address for its nodes: every node is the loopback sshd.
-    monkeypatch.setattr("migrate.execution.live._node_addresses", lambda status: {"pve1": sshd.host})
     env = {"MIGRATE_PVE_TOKEN_SECRET": SECRET, "MIGRATE_VCENTER_PASSWORD": sim.password}
     source = ("--vcenter", f"{sim.host}:{sim.port}", "--user", sim.username, "--ca-file", str(sim.ca_file),
-              "--ssh-port", str(sshd.port))
+              "--node-address", f"pve1={sshd.host}:{sshd.port}")
 
     def cli(*args, with_source=True):
         return run_cli(*args, *(source if with_source else ()), db_url=db_url, env=env)

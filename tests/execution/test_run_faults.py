@@ -74,3 +74,29 @@ def test_a_failed_start_task_is_retried_alone_on_the_next_run(bed, engine, estat
     assert_migrated(bed, engine, vms)
     pve = api(bed)
     assert all(pvevm.status(pve, "pve1", r["vmid"]) == "running" for r in pve.get("/cluster/resources", type="vm"))
+
+
+def test_quorum_lost_mid_run_fails_cleanly_and_the_rerun_after_it_is_back_finishes(bed, engine, estate, served_pve,
+                                                                                   monkeypatch):
+    _, vms, _ = estate
+    real_set_config = pvevm.set_config
+
+    def lose_quorum_first(pve, node, vmid, **params):
+        served_pve.lose_quorum()
+        return real_set_config(pve, node, vmid, **params)
+
+    monkeypatch.setattr(pvevm, "set_config", lose_quorum_first)
+    first = run(engine, bed, parallel=1)
+    assert sorted(first.outcome.failed) == sorted(vm.name for vm in vms)
+    assert all("cluster not ready - no quorum?" in message for message in first.outcome.failed.values())
+    assert "step attach failed" in first.outcome.failed[vms[0].name]  # the others failed at create_shell
+    with pytest.raises(UsageError, match="has lost quorum: restore the cluster before running"):
+        run(engine, bed)  # only VMs not started yet are checked for staleness; none left, yet quorum is checked
+    monkeypatch.setattr(pvevm, "set_config", real_set_config)
+    served_pve.regain_quorum()
+    assert run(engine, bed).outcome.failed == {}
+    with session_factory(engine)() as session:
+        copies = session.execute(select(StepRun.vm_migration_id, StepRun.item).where(StepRun.step == "copy_disk")).all()
+    assert len(copies) == len(set(copies)) == sum(len(vm.disks) for vm in vms)  # every disk copied once
+    assert_migrated(bed, engine, vms)  # one target VM per source: the creates refused without quorum made none
+

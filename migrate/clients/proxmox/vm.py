@@ -92,13 +92,25 @@ def create_shell(pve: PveClient, node: str, vmid: int, config: dict[str, Any], v
     return TargetVm(node, vmid, str(params.get("name", "")))
 
 
-def allocate_volume(pve: PveClient, node: str, storage: str, vmid: int, disk: int, size_bytes: int,
-                    fmt: str = "raw") -> str:
-    """Allocate `vm-<vmid>-disk-<n>` on the storage, or find it if an earlier attempt did; its volume id."""
-    filename = f"vm-{vmid}-disk-{disk}" + ("" if _block_storage(pve, node, storage) else f".{fmt}")
+def volume_name(pve: PveClient, node: str, storage: str, vmid: int, slot: str, fmt: str = "raw") -> str:
+    """`vm-<vmid>-migrate-<slot>`: owned by the VM as PVE sees it, yet never one of PVE's own `vm-<vmid>-disk-<n>`
+    names (the EFI or TPM disk it allocated at create time), so a resume finds exactly the toolkit's volume."""
+    return f"vm-{vmid}-migrate-{slot}" + ("" if _block_storage(pve, node, storage) else f".{fmt}")
+
+
+def find_volume(pve: PveClient, node: str, storage: str, vmid: int, filename: str) -> str | None:
     for row in pve.get(f"/nodes/{node}/storage/{storage}/content", vmid=vmid):
         if row.get("volid", "").split(":", 1)[-1].rsplit("/", 1)[-1] == filename:
             return row["volid"]
+    return None
+
+
+def allocate_volume(pve: PveClient, node: str, storage: str, vmid: int, slot: str, size_bytes: int,
+                    fmt: str = "raw") -> str:
+    """Allocate the volume of disk `slot` on the storage, or find it if an earlier attempt did; its volume id."""
+    filename = volume_name(pve, node, storage, vmid, slot, fmt)
+    if (found := find_volume(pve, node, storage, vmid, filename)) is not None:
+        return found
     size_kib = -(-size_bytes // 1024)
     return pve.post(f"/nodes/{node}/storage/{storage}/content", vmid=vmid, filename=filename,
                     size=str(size_kib), format=fmt)

@@ -16,7 +16,7 @@ from migrate.execution import failpoints
 from migrate.execution.disk_copy import DiskCopyJob, copy_disk
 from migrate.execution.itinerary import StepContext
 from migrate.execution.qemu_img import HttpsFile, NodePath, Target, target_is_zero_safe
-from migrate.execution.steps.common import copied_disks, disk_of, source, target
+from migrate.execution.steps.common import disk_of, source, target
 from migrate.execution.vmdk_descriptor import https_read
 
 
@@ -24,11 +24,10 @@ def run(ctx: StepContext) -> dict:
     services, slot = ctx.services, ctx.item
     disk = disk_of(ctx, slot)
     node, vmid = target(ctx)
-    index = [d["slot"] for d in copied_disks(ctx)].index(slot)
     fmt = disk.get("format") or "raw"
-    existed = any(v.rsplit("/", 1)[-1].startswith(f"vm-{vmid}-disk-{index}") for v in _volumes(services.pve, node,
-                                                                                             disk["storage"], vmid))
-    volid = pvevm.allocate_volume(services.pve, node, disk["storage"], vmid, index, int(disk["size_bytes"]), fmt)
+    filename = pvevm.volume_name(services.pve, node, disk["storage"], vmid, slot, fmt)
+    existed = pvevm.find_volume(services.pve, node, disk["storage"], vmid, filename) is not None
+    volid = pvevm.allocate_volume(services.pve, node, disk["storage"], vmid, slot, int(disk["size_bytes"]), fmt)
     zeroed = not existed and target_is_zero_safe(pvevm.storage_type(services.pve, node, disk["storage"]))
     volume = Target(pvevm.volume_path(services.pve, node, volid), fmt, zeroed=zeroed)
     job = _job(ctx, disk, volume)
@@ -47,10 +46,6 @@ def _progress(ctx: StepContext, fraction: float) -> None:
     ctx.progress(fraction)
     if fraction >= 0.5:
         failpoints.reached("mid:copy_disk")  # the crash tests kill the run half-way through a copy
-
-
-def _volumes(pve, node: str, storage: str, vmid: int) -> list[str]:
-    return [row.get("volid", "") for row in pve.get(f"/nodes/{node}/storage/{storage}/content", vmid=vmid)]
 
 
 def _job(ctx: StepContext, disk: dict, volume: Target) -> DiskCopyJob:
