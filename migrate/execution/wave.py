@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from migrate.clients.proxmox import read_target
 from migrate.db.execution_models import VmMigration
 from migrate.db.models import VmRecord
-from migrate.db.plan_models import PlanRecord, Target
+from migrate.db.plan_models import Target
 from migrate.errors import UsageError
 from migrate.execution import journal
 from migrate.execution.engine import Limits, WaveOutcome, WorkItem, run_wave
@@ -115,7 +115,3 @@ def _journaled(options: RunOptions) -> dict[str, Any]:
     return {"parallel": options.parallel, "start": options.start, "verify": options.verify,
             "power_off": options.power_off, "insecure_source": options.insecure_source,
             "datastore_paths": dict(options.datastore_paths)}
-
-
-def plan_record_of(session: Session, wave: int) -> PlanRecord:
-    return load_plan(session, wave)[0]
