@@ -36,7 +36,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import db, discover, inventory, mapping, plan, readiness, runbook, target, wave
+    from migrate.cli import db, discover, inventory, mapping, plan, readiness, run, runbook, target, wave
 
     cli.add_command(db.db)
     cli.add_command(discover.discover)
@@ -48,6 +48,9 @@ def _register_commands() -> None:
     cli.add_command(wave.wave)
     cli.add_command(plan.plan)
     cli.add_command(runbook.runbook)
+    cli.add_command(run.run)
+    cli.add_command(run.status)
+    cli.add_command(run.rollback)
 
 
 _register_commands()

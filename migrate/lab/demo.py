@@ -1,22 +1,27 @@
 """`make demo`: the main job on the local lab, step by step, as a consultant would type it.
 
-The vCenter simulator is started with the sample estate loaded, and a simulated Proxmox VE cluster
-for the target; everything the demo writes goes to `demo/` (the database, the mapping file, the
-readiness report, the runbook of wave 1). Run it with `python -m migrate.lab.demo`.
+The vCenter simulator is started with the sample estate loaded, a simulated Proxmox VE cluster for the
+target, and a real sshd on loopback as every node's shell; wave 1 is planned and then migrated with
+`migrate run` (its VMs' empty disk files replaced by small real VMDKs first, qemu-img copying them for real),
+and `migrate status` shows the result. Everything the demo writes goes to `demo/` (the database, the mapping
+file, the readiness report, the runbook of wave 1). Run it with `python -m migrate.lab.demo`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 from migrate.cli.context import AppContext
 from migrate.cli.main import main as migrate
 from migrate.lab.lab import start_lab
-from migrate.lab.pve import start_simulated_target
+from migrate.lab.node import start_lab_node
+from migrate.lab.pve import NODES, start_simulated_target
 from migrate.lab.vcsim import REPO_ROOT
 
 DEMO_DIR = REPO_ROOT / "demo"
@@ -24,7 +29,7 @@ SAMPLE_MAP = REPO_ROOT / "sample_inventory" / "mappings.yaml"
 
 
 def run_demo(workdir: Path = DEMO_DIR) -> int:
-    """Start the lab, then discover, summarise, map and assess it; returns the first failing exit code."""
+    """Start the lab, then discover, summarise, map, assess, plan and migrate wave 1; the first failing exit code."""
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     os.chdir(workdir)
@@ -41,19 +46,71 @@ def run_demo(workdir: Path = DEMO_DIR) -> int:
         ]
         if code := _run_all(steps, env):
             return code
-    _install_sample_map(workdir / "mappings" / f"{source.replace(':', '_')}.yaml", source)
-    steps = [
-        ["mapping", "check"],
-        ["readiness", "--csv", "readiness.csv", "--findings-csv", "findings.csv", "--xlsx", "readiness.xlsx"],
-    ]
-    if code := _run_all(steps, env):
-        return code
-    _say("starting a simulated Proxmox VE cluster (fakepve: 3 nodes, Ceph and NFS storages, bridges vmbr0-2)")
-    with start_simulated_target(workdir) as target:
-        if code := _run_all(target.steps(runbook="wave-1.md"), {**env, "MIGRATE_PVE_TOKEN_SECRET": target.secret}):
+        _install_sample_map(workdir / "mappings" / f"{source.replace(':', '_')}.yaml", source)
+        steps = [
+            ["mapping", "check"],
+            ["readiness", "--csv", "readiness.csv", "--findings-csv", "findings.csv", "--xlsx", "readiness.xlsx"],
+        ]
+        if code := _run_all(steps, env):
             return code
-    _say(f"done: readiness report {workdir}/readiness.xlsx (and .csv), wave 1 runbook {workdir}/wave-1.md")
+        _say("starting a simulated Proxmox VE cluster (fakepve: 3 nodes, Ceph and NFS storages, bridges vmbr0-2) "
+             "and a node shell (sshd on loopback)")
+        with start_simulated_target(workdir) as target, start_lab_node(workdir / "node") as node:
+            env = {**env, "MIGRATE_PVE_TOKEN_SECRET": target.secret}
+            ssh = ("--ssh-user", node.username, "--ssh-key", str(node.key), "--known-hosts", str(node.known_hosts))
+            if code := _run_all(target.steps(runbook="wave-1.md", ssh=ssh), env):
+                return code
+            paths = _write_wave_disks(lab.workdir / "datastores", wave=1)
+            run = ["run", "--wave", "1", "--vcenter", source, "--user", lab.username, "--ca-file", str(lab.ca_file),
+                   "--power-off", "--shutdown-timeout", "10", "--no-start"]
+            run += [word for name in NODES for word in ("--node-address", f"{name}={node.host}:{node.port}")]
+            run += [word for ds, path in sorted(paths.items()) for word in ("--datastore-path", f"{ds}={path}")]
+            if code := _run_all([run, ["status", "--wave", "1"]], env):
+                return code
+    _say(f"done: readiness report {workdir}/readiness.xlsx (and .csv), wave 1 runbook {workdir}/wave-1.md, "
+         "wave 1 migrated")
     return 0
+
+
+def _write_wave_disks(datastores: Path, wave: int) -> dict[str, str]:
+    """Small real VMDKs (sparse, 1 MiB of data) where the wave's VM disks are; the lab's are empty files.
+
+    Returns the datastores' directories, which the lab node reads as node-mounted datastores.
+    """
+    from sqlalchemy import select
+
+    from migrate.db.models import VmRecord
+    from migrate.db.session import make_engine, session_factory
+    from migrate.planning.store import load_plan
+
+    engine = make_engine("sqlite:///migrate.db")
+    try:
+        with session_factory(engine)() as session:
+            _, plan = load_plan(session, wave)
+            centers = dict(session.execute(select(VmRecord.id, VmRecord.datacenter)).all())
+    finally:
+        engine.dispose()
+    paths: dict[str, str] = {}
+    for vm in plan.vms:
+        for index, disk in enumerate(d for d in vm.disks if d.source_file):
+            datastore, _, relative = disk.source_file.partition("] ")
+            directory = datastores / str(centers.get(vm.vm_id)) / datastore.lstrip("[")
+            paths[datastore.lstrip("[")] = str(directory)
+            _make_vmdk(directory / relative, disk.size_bytes, seed=f"{vm.vm_name}/{index}")
+    _say(f"# wrote small real VMDKs for the {len(plan.vms)} VMs of wave {wave} (the lab's disks are empty files)")
+    return paths
+
+
+def _make_vmdk(path: Path, size: int, seed: str) -> None:
+    raw = path.with_suffix(".raw")
+    with open(raw, "wb") as out:
+        out.truncate(size)
+        out.write(hashlib.sha256(seed.encode()).digest() * (1024 * 1024 // 32))
+    try:
+        subprocess.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicSparse",
+                        str(raw), str(path)], check=True, capture_output=True)
+    finally:
+        raw.unlink()
 
 
 def _run_all(steps: list[list[str]], env: dict[str, str]) -> int:

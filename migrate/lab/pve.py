@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -38,11 +39,14 @@ class SimulatedTarget:
     secret: str = field(repr=False)
     ca_file: Path
 
-    def steps(self, name: str = "pve-lab", runbook: str = "wave-1.md") -> list[list[str]]:
-        """The `migrate` commands that add, discover and check this target, then plan wave 1 and write its runbook."""
+    def steps(self, name: str = "pve-lab", runbook: str = "wave-1.md", ssh: tuple[str, ...] = ()) -> list[list[str]]:
+        """The `migrate` commands that add, discover and check this target, then plan wave 1 and write its runbook.
+
+        `ssh` adds the node shell options to `target add` (--ssh-user, --ssh-key, --known-hosts).
+        """
         return [
             ["target", "add", name, "--api", f"{self.host}:{self.port}", "--token-id", self.token_id,
-             "--ca-file", str(self.ca_file)],
+             "--ca-file", str(self.ca_file), *ssh],
             ["target", "discover", name],
             ["target", "check", name],
             ["wave", "create", "1", "--name", "Web tier", *DEMO_WAVE],
@@ -80,6 +84,24 @@ def _cluster(scratch: Path):
     from fakepve.server import FakePve
 
     class LabPve(FakePve):
+        """The lab's storages keep every allocated volume as a real raw file under the scratch directory, the
+        RBD pool included (qemu-img on the lab node writes files; a real node would write `rbd:` images)."""
+
+        def _volume_path(self, name, volname, vtype):
+            if vtype == "images" and self.storages[name].get("type") == "rbd":
+                return str(scratch / name / "images" / volname)
+            return super()._volume_path(name, volname, vtype)
+
+        async def _content_create(self, v, user):
+            volid = await super()._content_create(v, user)
+            storage, volname = volid.split(":", 1)
+            volume = self.storages[storage]["volumes"][volname]
+            path = Path(self._volume_path(storage, volname, "images"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["qemu-img", "create", "-q", "-f", volume["format"], str(path), str(volume["size"])],
+                           check=True, capture_output=True)
+            return volid
+
         @staticmethod
         def _node_stats(online):
             if not online:

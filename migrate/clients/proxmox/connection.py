@@ -65,6 +65,16 @@ class PveClient:
         """GET `resource` (e.g. `/nodes/pve1/status`) with query `params`."""
         return self.call(lambda: self._api(resource.strip("/")).get(**params), resource)
 
+    def post(self, resource: str, **params: Any) -> Any:
+        """POST `resource` with form `params` (a task's UPID for a worker, else the created object)."""
+        return self.call(lambda: self._api(resource.strip("/")).post(**params), f"POST {resource}")
+
+    def put(self, resource: str, **params: Any) -> Any:
+        return self.call(lambda: self._api(resource.strip("/")).put(**params), f"PUT {resource}")
+
+    def delete(self, resource: str, **params: Any) -> Any:
+        return self.call(lambda: self._api(resource.strip("/")).delete(**params), f"DELETE {resource}")
+
     def call(self, request: Callable[[], T], what: str) -> T:
         with translated_errors(self.endpoint, what):
             return request()

@@ -1,0 +1,152 @@
+"""`migrate run`, `migrate status` and `migrate rollback`: execute a planned wave, watch it, undo it."""
+
+from __future__ import annotations
+
+import click
+
+from migrate.cli import render
+from migrate.cli.context import AppContext, pass_app
+from migrate.errors import StepFailedError
+from migrate.execution.live import SourceAccess, live_services
+from migrate.execution.rollback import rollback as rollback_vms
+from migrate.execution.services import RunOptions
+from migrate.execution.status import wave_status
+from migrate.execution.wave import execute_wave
+
+STATUS_HEADERS = ("wave", "vm", "status", "step", "vmid", "node", "disks_copied", "bytes_copied", "mib_per_second",
+                  "ips", "error")
+
+source_options = [
+    click.option("--vcenter", metavar="HOST[:PORT]", help="The source vCenter (default: the only one discovered)."),
+    click.option("--user", envvar="MIGRATE_VCENTER_USER", help="vCenter user; the password from "
+                 "MIGRATE_VCENTER_PASSWORD. Env: MIGRATE_VCENTER_USER."),
+    click.option("--ca-file", type=click.Path(dir_okay=False, exists=True), help="CA of the vCenter's certificate."),
+    click.option("--insecure-source", is_flag=True, help="Do not verify the vCenter's certificate (lab only; "
+                 "journaled)."),
+    click.option("--ssh-port", type=click.IntRange(1, 65535), default=22, show_default=True,
+                 help="The nodes' SSH port."),
+    click.option("--node-address", "node_addresses", multiple=True, metavar="NODE=HOST[:PORT]",
+                 help="Reach NODE's SSH at HOST (default: its address in the cluster status)."),
+]
+
+
+def with_source_options(command):
+    for option in reversed(source_options):
+        command = option(command)
+    return command
+
+
+def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
+    pairs = dict(_pair(value, "--node-address", "NODE=HOST[:PORT]") for value in node_addresses)
+    with app.session() as session:
+        return live_services(session, SourceAccess(vcenter, user, ca_file, insecure, ssh_port, pairs, app.env))
+
+
+@click.command("run")
+@click.option("--wave", "number", required=True, type=click.IntRange(1), help="The wave to migrate.")
+@click.option("--parallel", type=click.IntRange(1), default=4, show_default=True, help="VMs at once in total.")
+@click.option("--per-node", type=click.IntRange(1), default=2, show_default=True,
+              help="VMs at once on one node or one source datastore.")
+@click.option("--start/--no-start", default=True, show_default=True, help="Start the target VMs after the copy.")
+@click.option("--dry-run", is_flag=True, help="Show what would be migrated; change nothing.")
+@click.option("--verify", is_flag=True, help="Compare every disk with its source (qemu-img compare) afterwards.")
+@click.option("--power-off", is_flag=True, help="Power a source off when its guest does not shut down in time.")
+@click.option("--shutdown-timeout", type=click.FloatRange(1), default=300, show_default=True, metavar="SECONDS")
+@click.option("--datastore-path", "datastore_paths", multiple=True, metavar="DATASTORE=PATH",
+              help="A source datastore mounted on the nodes (NFS) at PATH; others are read over HTTPS.")
+@with_source_options
+@pass_app
+def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
+        power_off: bool, shutdown_timeout: float, datastore_paths: tuple[str, ...], vcenter, user, ca_file,
+        insecure_source, ssh_port, node_addresses) -> None:
+    """Migrate a planned wave; run it again to resume after a failure or a crash.
+
+    \b
+    Example:
+      MIGRATE_PVE_TOKEN_SECRET=... MIGRATE_VCENTER_PASSWORD=... \\
+        migrate run --wave 1 --user administrator@vsphere.local --parallel 4 --verify
+    """
+    paths = dict(_pair(p, "--datastore-path", "DATASTORE=/absolute/path/on/the/node") for p in datastore_paths)
+    if any(not path.startswith("/") for path in paths.values()):
+        raise click.BadParameter("give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
+    options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
+                         power_off=power_off, shutdown_timeout=shutdown_timeout, datastore_paths=paths,
+                         insecure_source=insecure_source)
+    factory = None if dry_run else _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
+    bars: dict = {}
+
+    def progress(vm: str, step: str, fraction: float) -> None:
+        key = f"{vm} {step}"
+        bar = bars.get(key) or bars.setdefault(key, app.progress(key, total=100, unit="%"))
+        bar.n = round(fraction * 100)
+        bar.refresh()
+
+    try:
+        result = execute_wave(app.sessions, number, options, factory, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    if dry_run:
+        render.json_document(app.stdout, result.would_run)
+        return
+    for name in result.outcome.skipped_locked:
+        app.say(f"{name}: skipped, another run is working on it")
+    app.say(f"wave {number}: {len(result.outcome.done)} VMs migrated, {len(result.outcome.failed)} failed")
+    for name, error in sorted(result.outcome.failed.items()):
+        app.say(f"failed: {error}")
+    if result.outcome.failed:
+        raise StepFailedError(f"{len(result.outcome.failed)} VMs of wave {number} failed (listed above): fix the "
+                              f"cause and run `migrate run --wave {number}` again, or `migrate rollback`")
+
+
+def _pair(value: str, option: str, form: str) -> tuple[str, str]:
+    name, sep, rest = value.partition("=")
+    if not sep or not name or not rest:
+        raise click.BadParameter(f"{value!r}: give {form}", param_hint=option)
+    return name, rest
+
+
+@click.command("status")
+@click.option("--wave", "number", type=click.IntRange(1), help="Only this wave.")
+@render.format_option
+@pass_app
+def status(app: AppContext, number: int | None, output_format: str) -> None:
+    """Show each VM's migration: step, disks and bytes copied, speed, target IPs, error.
+
+    \b
+    Example:
+      migrate status --wave 1 --format json
+    """
+    with app.session() as session:
+        rows = wave_status(session, number)
+    if output_format == "json":
+        render.json_document(app.stdout, rows)
+    else:
+        render.rows(app.stdout, output_format, STATUS_HEADERS,
+                    [[",".join(r[h]) if h == "ips" else r[h] for h in STATUS_HEADERS] for r in rows])
+
+
+@click.command("rollback")
+@click.option("--wave", "number", type=click.IntRange(1), help="Roll back every VM of this wave.")
+@click.option("--vm", "vm_name", metavar="NAME", help="Roll back this VM only.")
+@with_source_options
+@pass_app
+def rollback(app: AppContext, number: int | None, vm_name: str | None, vcenter, user, ca_file,
+             insecure_source, ssh_port, node_addresses) -> None:
+    """Destroy the toolkit's target VMs and volumes and power the stopped sources back on.
+
+    \b
+    Example:
+      migrate rollback --wave 1 --user administrator@vsphere.local
+    """
+    if (number is None) == (vm_name is None):
+        raise click.UsageError("give one of --wave N and --vm NAME")
+    factory = _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
+    outcome = rollback_vms(app.sessions, factory, wave=number, vm_name=vm_name)
+    for name, undone in sorted(outcome.rolled_back.items()):
+        click.echo(f"{name}: " + ("; ".join(undone) or "nothing to undo"), file=app.stdout)
+    if outcome.failed:
+        for name, error in sorted(outcome.failed.items()):
+            app.say(f"failed: {name}: {error}")
+        raise StepFailedError(f"the rollback of {len(outcome.failed)} VMs failed (listed above): fix the cause and "
+                              "roll back again")

@@ -1,0 +1,204 @@
+"""The target VM's life through the Proxmox API: found by the toolkit's marker, created, given volumes, started, destroyed.
+
+The marker is a tag (`MARKER_TAG`) plus a description line `migrate-vm: <key>` naming the source VM. A VM is
+looked up by its marker before it is created, so a run killed between the create call and the journal write
+adopts the VM it made instead of creating a second one; and only a VM carrying the marker is ever stopped or
+destroyed. Logging in again when a ticket expires (after 2 h) is moot: the toolkit uses API tokens, which
+have no ticket. Every call has the connection's timeout (60 s by default, not proxmoxer's 5 s); tasks are
+waited on by UPID with a short polling interval.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from migrate.clients.proxmox.connection import PveClient
+from migrate.errors import TargetApiError
+
+MARKER_TAG = "migrate-toolkit"
+MARKER_LINE = "migrate-vm: "
+TASK_POLL = 0.2
+TASK_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class TargetVm:
+    node: str
+    vmid: int
+    name: str
+
+
+def marker_of(vm_key: str) -> str:
+    """The description line that names the source VM a target VM was made from."""
+    return MARKER_LINE + " ".join(vm_key.split())
+
+
+def with_marker(config: dict[str, Any], vm_key: str) -> dict[str, Any]:
+    """The create parameters with the marker tag and description line added."""
+    tags = [t for t in str(config.get("tags") or "").replace(",", ";").split(";") if t]
+    description = str(config.get("description") or "")
+    return {**config, "tags": ";".join(sorted({*tags, MARKER_TAG})),
+            "description": (description + "\n" if description else "") + marker_of(vm_key)}
+
+
+def is_ours(config: dict[str, Any], vm_key: str | None = None) -> bool:
+    """Whether a VM's config carries the toolkit's marker (for `vm_key`, when given)."""
+    tags = str(config.get("tags") or "").replace(",", ";").split(";")
+    lines = str(config.get("description") or "").splitlines()
+    if MARKER_TAG not in tags:
+        return False
+    if vm_key is None:
+        return any(line.startswith(MARKER_LINE) for line in lines)
+    return marker_of(vm_key) in lines
+
+
+def vm_config(pve: PveClient, node: str, vmid: int) -> dict[str, Any]:
+    return pve.get(f"/nodes/{node}/qemu/{vmid}/config")
+
+
+def find_vm(pve: PveClient, vmid: int) -> TargetVm | None:
+    """The VM with this VMID anywhere in the cluster, or None."""
+    for row in pve.get("/cluster/resources", type="vm"):
+        if row.get("type") == "qemu" and int(row.get("vmid", -1)) == vmid:
+            return TargetVm(row["node"], vmid, row.get("name", ""))
+    return None
+
+
+def find_ours(pve: PveClient, vm_key: str) -> TargetVm | None:
+    """The VM the toolkit made for `vm_key` (by marker tag, then its description line), or None."""
+    for row in pve.get("/cluster/resources", type="vm"):
+        if row.get("type") != "qemu" or MARKER_TAG not in str(row.get("tags") or "").split(";"):
+            continue
+        vm = TargetVm(row["node"], int(row["vmid"]), row.get("name", ""))
+        if is_ours(vm_config(pve, vm.node, vm.vmid), vm_key):
+            return vm
+    return None
+
+
+def create_shell(pve: PveClient, node: str, vmid: int, config: dict[str, Any], vm_key: str) -> TargetVm:
+    """Create the VM without disks, marked, not started; adopt it if an earlier attempt already made it."""
+    found = find_ours(pve, vm_key)
+    if found is not None:
+        return found
+    holder = find_vm(pve, vmid)
+    if holder is not None:
+        raise TargetApiError(f"VMID {vmid} is taken on node {holder.node} by VM {holder.name!r}, which the toolkit "
+                             "did not create: plan the wave again")
+    params = with_marker(config, vm_key)
+    wait_task(pve, node, pve.post(f"/nodes/{node}/qemu", vmid=vmid, **params), f"creating VM {vmid}")
+    return TargetVm(node, vmid, str(params.get("name", "")))
+
+
+def volume_name(pve: PveClient, node: str, storage: str, vmid: int, slot: str, fmt: str = "raw") -> str:
+    """`vm-<vmid>-migrate-<slot>`: owned by the VM as PVE sees it, yet never one of PVE's own `vm-<vmid>-disk-<n>`
+    names (the EFI or TPM disk it allocated at create time), so a resume finds exactly the toolkit's volume."""
+    return f"vm-{vmid}-migrate-{slot}" + ("" if _block_storage(pve, node, storage) else f".{fmt}")
+
+
+def find_volume(pve: PveClient, node: str, storage: str, vmid: int, filename: str) -> str | None:
+    for row in pve.get(f"/nodes/{node}/storage/{storage}/content", vmid=vmid):
+        if row.get("volid", "").split(":", 1)[-1].rsplit("/", 1)[-1] == filename:
+            return row["volid"]
+    return None
+
+
+def allocate_volume(pve: PveClient, node: str, storage: str, vmid: int, slot: str, size_bytes: int,
+                    fmt: str = "raw") -> str:
+    """Allocate the volume of disk `slot` on the storage, or find it if an earlier attempt did; its volume id."""
+    filename = volume_name(pve, node, storage, vmid, slot, fmt)
+    if (found := find_volume(pve, node, storage, vmid, filename)) is not None:
+        return found
+    size_kib = -(-size_bytes // 1024)
+    return pve.post(f"/nodes/{node}/storage/{storage}/content", vmid=vmid, filename=filename,
+                    size=str(size_kib), format=fmt)
+
+
+def storage_type(pve: PveClient, node: str, storage: str) -> str:
+    for row in pve.get(f"/nodes/{node}/storage"):
+        if row.get("storage") == storage:
+            return str(row.get("type", ""))
+    raise TargetApiError(f"storage {storage} is not available on node {node}: check the storage's node list")
+
+
+def _block_storage(pve: PveClient, node: str, storage: str) -> bool:
+    return storage_type(pve, node, storage) in {"lvm", "lvmthin", "zfspool", "rbd", "iscsi", "iscsidirect"}
+
+
+def volume_path(pve: PveClient, node: str, volid: str) -> str:
+    storage = volid.split(":", 1)[0]
+    return pve.get(f"/nodes/{node}/storage/{storage}/content/{quote(volid, safe='')}")["path"]
+
+
+def volume_exists(pve: PveClient, node: str, volid: str) -> bool:
+    storage = volid.split(":", 1)[0]
+    return any(row.get("volid") == volid for row in pve.get(f"/nodes/{node}/storage/{storage}/content"))
+
+
+def set_config(pve: PveClient, node: str, vmid: int, **params: Any) -> None:
+    """Apply config (attach volumes, boot order...) and wait for it."""
+    upid = pve.post(f"/nodes/{node}/qemu/{vmid}/config", **params)
+    if isinstance(upid, str) and upid.startswith("UPID:"):
+        wait_task(pve, node, upid, f"configuring VM {vmid}")
+
+
+def status(pve: PveClient, node: str, vmid: int) -> str:
+    return pve.get(f"/nodes/{node}/qemu/{vmid}/status/current").get("status", "")
+
+
+def start(pve: PveClient, node: str, vmid: int) -> None:
+    if status(pve, node, vmid) != "running":
+        wait_task(pve, node, pve.post(f"/nodes/{node}/qemu/{vmid}/status/start"), f"starting VM {vmid}")
+
+
+def agent_ips(pve: PveClient, node: str, vmid: int, timeout: float = 120.0, poll: float = 1.0) -> list[str] | None:
+    """The guest's IP addresses from the QEMU guest agent, or None if it did not answer within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            answer = pve.get(f"/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces")
+            interfaces = answer.get("result", answer) if isinstance(answer, dict) else answer
+            return sorted({a["ip-address"] for i in interfaces or [] for a in i.get("ip-addresses") or []
+                           if i.get("name") != "lo" and not a["ip-address"].startswith(("127.", "::1", "fe80"))})
+        except TargetApiError:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(poll)
+
+
+def destroy_ours(pve: PveClient, vm_key: str) -> TargetVm | None:
+    """Stop and destroy the toolkit's VM for `vm_key` with its unreferenced disks; None if there is none."""
+    vm = find_ours(pve, vm_key)
+    if vm is None:
+        return None
+    if status(pve, vm.node, vm.vmid) == "running":
+        wait_task(pve, vm.node, pve.post(f"/nodes/{vm.node}/qemu/{vm.vmid}/status/stop"), f"stopping VM {vm.vmid}")
+    upid = pve.delete(f"/nodes/{vm.node}/qemu/{vm.vmid}", **{"destroy-unreferenced-disks": 1, "purge": 1})
+    wait_task(pve, vm.node, upid, f"destroying VM {vm.vmid}")
+    return vm
+
+
+def delete_volume(pve: PveClient, node: str, volid: str) -> None:
+    storage = volid.split(":", 1)[0]
+    upid = pve.delete(f"/nodes/{node}/storage/{storage}/content/{quote(volid, safe='')}")
+    if isinstance(upid, str) and upid.startswith("UPID:"):
+        wait_task(pve, node, upid, f"deleting volume {volid}")
+
+
+def wait_task(pve: PveClient, node: str, upid: Any, what: str, timeout: float = TASK_TIMEOUT) -> None:
+    """Wait for a task to stop; a TargetApiError with the task's exit status and last log line if it failed."""
+    if not (isinstance(upid, str) and upid.startswith("UPID:")):
+        return
+    deadline = time.monotonic() + timeout
+    path = f"/nodes/{node}/tasks/{quote(upid, safe='')}"
+    while True:
+        state = pve.get(f"{path}/status")
+        if state.get("status") == "stopped":
+            break
+        if time.monotonic() >= deadline:
+            raise TargetApiError(f"{what} on node {node} did not finish within {timeout:.0f} s (task {upid})")
+        time.sleep(TASK_POLL)
+    if state.get("exitstatus") != "OK":
+        raise TargetApiError(f"{what} on node {node} failed: {state.get('exitstatus') or 'unknown error'}")

@@ -1,0 +1,84 @@
+"""The services of a real run: the target's API by its token, its nodes' shells by SSH, the source's vCenter.
+
+Secrets come from the environment only (MIGRATE_PVE_TOKEN_SECRET, MIGRATE_VCENTER_PASSWORD) and are never
+journaled; host keys and certificates are verified unless the target was added with --insecure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from migrate.clients.proxmox import SECRET_ENV, connect
+from migrate.clients.ssh import NodeAddress
+from migrate.clients.vsphere.connection import VcenterEndpoint
+from migrate.clients.vsphere.connection import connect as vsphere_connect
+from migrate.db.models import Source
+from migrate.db.plan_models import Target
+from migrate.errors import UsageError
+from migrate.execution.services import RunOptions, Services
+from migrate.target.store import endpoint_of
+
+PASSWORD_ENV = "MIGRATE_VCENTER_PASSWORD"
+
+
+@dataclass(frozen=True)
+class SourceAccess:
+    """How to log in to the source vCenter for a run: host[:port] (default: the only source), user, CA."""
+
+    vcenter: str | None
+    user: str | None
+    ca_file: str | None = None
+    insecure: bool = False
+    ssh_port: int = 22
+    node_addresses: Mapping[str, str] = field(default_factory=dict)  # node -> host[:port] to reach its SSH at
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+def live_services(session: Session, access: SourceAccess):
+    """A services factory for `execute_wave` and `rollback` that connects for real."""
+    vcenter = _endpoint(session, access)
+
+    def factory(target: Target, options: RunOptions) -> Services:
+        pve = connect(endpoint_of(target, access.env.get(SECRET_ENV)))
+        addresses = {**_node_addresses(pve.get("/cluster/status")), **access.node_addresses}
+
+        def address(node: str) -> NodeAddress:
+            host, port = _host_port(addresses.get(node, node), access.ssh_port)
+            return NodeAddress(host, port, target.ssh_user or "root",
+                               Path(target.ssh_key) if target.ssh_key else None,
+                               Path(target.known_hosts) if target.known_hosts else None)
+        return Services(pve, address, options, lambda: vsphere_connect(vcenter))
+    return factory
+
+
+def _host_port(value: str, default_port: int) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if sep and port.isdigit() and ":" not in host:
+        return host, int(port)
+    return value, default_port
+
+
+def _node_addresses(status: list[dict]) -> dict[str, str]:
+    return {row["name"]: row["ip"] for row in status or [] if row.get("type") == "node" and row.get("ip")}
+
+
+def _endpoint(session: Session, access: SourceAccess) -> VcenterEndpoint:
+    name = access.vcenter
+    if name is None:
+        names = list(session.scalars(select(Source.name)))
+        if len(names) != 1:
+            raise UsageError(f"{len(names)} sources are known: name the vCenter with --vcenter HOST")
+        name = names[0]
+    if not access.user:
+        raise UsageError("name the vCenter user with --user (or MIGRATE_VCENTER_USER)")
+    password = access.env.get(PASSWORD_ENV)
+    if not password:
+        raise UsageError(f"no password for {access.user}: set {PASSWORD_ENV}")
+    host, _, port = name.partition(":")
+    return VcenterEndpoint(host=host, port=int(port or 443), user=access.user, password=password,
+                           ca_file=access.ca_file, insecure=access.insecure)

@@ -1,0 +1,97 @@
+"""Back to vSphere: destroy the target VMs the toolkit created (never another) and the volumes the journal lists,
+reconnect and power on the sources the toolkit stopped, and record it. A second rollback does nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from migrate.clients.proxmox import vm as pvevm
+from migrate.clients.vsphere import power
+from migrate.db.execution_models import VmMigration
+from migrate.db.models import VmRecord
+from migrate.db.plan_models import Target
+from migrate.errors import NotFoundError
+from migrate.execution import journal
+from migrate.execution.services import RunOptions, Services
+from migrate.planning.store import load_plan
+
+
+@dataclass
+class RollbackOutcome:
+    rolled_back: dict[str, list[str]] = field(default_factory=dict)  # VM -> what was undone
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target, RunOptions], Services], *,
+             wave: int | None = None, vm_name: str | None = None) -> RollbackOutcome:
+    """Roll back the VM migrations of `wave`, or the one of VM `vm_name`."""
+    with sessions() as session:
+        migrations = _chosen(session, wave, vm_name)
+        if not migrations:
+            return RollbackOutcome()
+        waves = {m.wave for m in migrations}
+        plans = {w: load_plan(session, w) for w in waves}
+        keys = {(w, vm.vm_id): vm.vm_key for w, (_, plan) in plans.items() for vm in plan.vms}
+        ids = [m.vm_id for m in migrations]
+        morefs = dict(session.execute(select(VmRecord.id, VmRecord.moref).where(VmRecord.id.in_(ids))).all())
+        target = session.get(Target, next(iter(plans.values()))[0].target_id)
+        session.expunge(target)
+        run_id = journal.begin_run(session, min(waves), {"rollback": True}).id
+        work = [(m.id, m.vm_name, keys.get((m.wave, m.vm_id)), morefs.get(m.vm_id), dict(m.state or {}))
+                for m in migrations]
+    services = services_factory(target, RunOptions())
+    outcome = RollbackOutcome()
+    try:
+        for migration_id, name, key, moref, state in work:
+            with sessions() as session:
+                step = journal.step_started(session, migration_id, run_id, "rollback", "")
+                try:
+                    undone = _undo(services, key, moref, state)
+                except Exception as exc:  # noqa: BLE001  (one VM's failure is recorded; the others go on)
+                    journal.step_failed(session, step, str(exc), state)
+                    outcome.failed[name] = str(exc)
+                    continue
+                journal.step_done(session, step, {"undone": undone}, {**state, "rolled_back": undone})
+                session.get(VmMigration, migration_id).status = "rolled_back"
+                session.commit()
+                outcome.rolled_back[name] = undone
+        with sessions() as session:
+            journal.end_run(session, run_id, "failed" if outcome.failed else "succeeded")
+    finally:
+        services.close()
+    return outcome
+
+
+def _chosen(session: Session, wave: int | None, vm_name: str | None) -> list[VmMigration]:
+    query = select(VmMigration).where(VmMigration.status != "rolled_back").order_by(VmMigration.id)
+    if wave is not None:
+        query = query.where(VmMigration.wave == wave)
+    if vm_name is not None:
+        query = query.where(VmMigration.vm_name == vm_name)
+        if session.scalar(select(VmMigration.id).where(VmMigration.vm_name == vm_name)) is None:
+            raise NotFoundError(f"VM {vm_name} has no migration in the journal: check the name with `migrate status`")
+    return list(session.scalars(query))
+
+
+def _undo(services: Services, vm_key: str | None, moref: str | None, state: dict) -> list[str]:
+    undone = []
+    if vm_key and (gone := pvevm.destroy_ours(services.pve, vm_key)) is not None:
+        undone.append(f"destroyed target VM {gone.vmid} on {gone.node}")
+    node = (state.get("target") or {}).get("node")
+    for volid in (state.get("volumes") or {}).values():
+        if node and pvevm.volume_exists(services.pve, node, volid):
+            pvevm.delete_volume(services.pve, node, volid)
+            undone.append(f"deleted volume {volid}")
+    if moref and state.get("source_nics_disconnected"):
+        power.set_nics_connected(services.vsphere, moref, True)
+        undone.append("reconnected the source NICs")
+    # Stopped by a finished stop_source, or by one killed before it was journaled (it was on at preflight).
+    if moref and (state.get("source_stopped") or state.get("source_power_state") == "poweredOn"):
+        power.power_on(services.vsphere, moref)
+        undone.append("powered the source on")
+    return undone

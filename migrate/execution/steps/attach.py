@@ -1,0 +1,28 @@
+"""Attach the copied volumes in their planned slots with the planned options, and set the boot order."""
+
+from __future__ import annotations
+
+from migrate.clients.proxmox import vm as pvevm
+from migrate.execution.itinerary import StepContext
+from migrate.execution.steps.common import disk_slots, planned, target
+
+
+def disk_params(config: dict, volumes: dict[str, str]) -> dict[str, str]:
+    """Each slot's planned spec ("store:32,iothread=1") with the allocated volume in place of "store:32"."""
+    params = {}
+    for slot, volid in volumes.items():
+        _, _, options = str(config.get(slot, "")).partition(",")
+        options = ",".join(o for o in options.split(",") if o and not o.startswith("format="))
+        params[slot] = volid + ("," + options if options else "")
+    return params
+
+
+def run(ctx: StepContext) -> dict:
+    vm = planned(ctx)
+    node, vmid = target(ctx)
+    volumes = {slot: ctx.state["volumes"][slot] for slot in disk_slots(ctx)}
+    params = disk_params(vm["config"], volumes)
+    if vm["config"].get("boot"):
+        params["boot"] = vm["config"]["boot"]
+    pvevm.set_config(ctx.services.pve, node, vmid, **params)
+    return {"attached": sorted(volumes)}

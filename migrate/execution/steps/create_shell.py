@@ -1,0 +1,23 @@
+"""Create the target VM from the plan, without its disks, marked as the toolkit's, not started."""
+
+from __future__ import annotations
+
+from migrate.clients.proxmox import vm as pvevm
+from migrate.execution import failpoints
+from migrate.execution.itinerary import StepContext
+from migrate.execution.steps.common import is_disk_key, planned
+
+
+def shell_config(config: dict) -> dict:
+    """The create parameters without the copied disks and the boot order (attach sets them)."""
+    kept = {"efidisk0", "tpmstate0"}  # created empty by PVE, not copied
+    return {k: v for k, v in config.items()
+            if k != "boot" and (k in kept or not is_disk_key(k) or str(v).startswith("none"))}
+
+
+def run(ctx: StepContext) -> dict:
+    vm = planned(ctx)
+    made = pvevm.create_shell(ctx.services.pve, vm["node"], int(vm["vmid"]), shell_config(vm["config"]), vm["vm_key"])
+    failpoints.reached("mid:create_shell")  # created, not yet journaled: the resume must adopt it
+    ctx.state["target"] = {"node": made.node, "vmid": made.vmid}
+    return {"node": made.node, "vmid": made.vmid}

@@ -1,0 +1,13 @@
+"""Disconnect the source VM's NICs (start-connected off), so it cannot come back with the target's MAC and IP."""
+
+from __future__ import annotations
+
+from migrate.clients.vsphere import power
+from migrate.execution.itinerary import StepContext
+from migrate.execution.steps.common import source
+
+
+def run(ctx: StepContext) -> dict:
+    nics = power.set_nics_connected(ctx.services.vsphere, source(ctx)["moref"], False)
+    ctx.state["source_nics_disconnected"] = True  # rollback reconnects them
+    return {"disconnected": nics}

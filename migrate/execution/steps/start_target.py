@@ -1,0 +1,19 @@
+"""Start the target VM (when the run asks for it), wait for the guest agent and record its IP addresses."""
+
+from __future__ import annotations
+
+from migrate.clients.proxmox import vm as pvevm
+from migrate.execution.itinerary import StepContext
+from migrate.execution.steps.common import target
+
+
+def applies(ctx: StepContext) -> bool:
+    return ctx.services.options.start
+
+
+def run(ctx: StepContext) -> dict:
+    node, vmid = target(ctx)
+    pvevm.start(ctx.services.pve, node, vmid)
+    ips = pvevm.agent_ips(ctx.services.pve, node, vmid, timeout=ctx.services.options.agent_timeout)
+    ctx.state["target_ips"] = ips
+    return {"ips": ips, "agent": ips is not None}

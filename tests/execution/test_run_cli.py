@@ -1,0 +1,63 @@
+"""`migrate run`, `migrate status` and `migrate rollback` on the wave test bed: exit codes, stdout, stderr."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from migrate.errors import ExitCode
+from tests.execution.wave_bed import SECRET
+from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
+from tests.support.cli import run_cli
+
+
+@pytest.fixture
+def cli(bed, estate, sshd, monkeypatch, db_url):
+    sim = estate[0]
+    env = {"MIGRATE_PVE_TOKEN_SECRET": SECRET, "MIGRATE_VCENTER_PASSWORD": sim.password}
+    source = ("--vcenter", f"{sim.host}:{sim.port}", "--user", sim.username, "--ca-file", str(sim.ca_file),
+              "--node-address", f"pve1={sshd.host}:{sshd.port}")
+
+    def cli(*args, with_source=True):
+        return run_cli(*args, *(source if with_source else ()), db_url=db_url, env=env)
+    return cli
+
+
+def test_run_then_status_then_rollback_from_the_command_line(cli, bed, estate):
+    _, vms, _ = estate
+    names = sorted(vm.name for vm in vms)
+    dry = cli("run", "--wave", "1", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert sorted(item["vm"] for item in json.loads(dry.stdout)) == names
+
+    done = cli("run", "--wave", "1", "--verify", "--power-off", "--shutdown-timeout", "5",
+               "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}", "--no-start")
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout == ""
+    assert "3 VMs migrated, 0 failed" in done.stderr
+
+    status = cli("status", "--wave", "1", "--format", "json", with_source=False)
+    assert status.exit_code == 0, status.stderr
+    rows = json.loads(status.stdout)
+    assert [r["vm"] for r in rows] == names
+    assert all(r["status"] == "done" and r["disks_copied"] == len(vm.disks) and r["bytes_copied"] ==
+               sum(d.capacity_bytes for d in vm.disks) for r, vm in zip(rows, sorted(vms, key=lambda v: v.name)))
+    assert SECRET not in status.stdout
+
+    back = cli("rollback", "--wave", "1")
+    assert back.exit_code == 0, back.stderr
+    assert all(f"{name}: destroyed target VM" in back.stdout for name in names)
+    assert "powered the source on" in back.stdout
+
+
+def test_run_of_an_unknown_wave_is_one_line_naming_the_fix(cli):
+    result = cli("run", "--wave", "7")
+    assert result.exit_code == ExitCode.ERROR
+    assert result.stderr.strip().count("\n") == 0 and "migrate wave create 7" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rollback_needs_a_wave_or_a_vm(cli):
+    result = cli("rollback")
+    assert result.exit_code == ExitCode.USAGE and "--wave N" in result.stderr

@@ -1,0 +1,67 @@
+"""A dropped SSH connection in the middle of a wave's disk copy."""
+
+from __future__ import annotations
+
+import glob
+import os
+import signal
+
+from sqlalchemy import select
+
+from migrate.db.execution_models import StepRun
+from migrate.db.session import session_factory
+from tests.execution.test_run_wave import assert_migrated, run
+from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
+
+
+def test_a_dropped_ssh_connection_mid_copy_fails_that_disk_and_the_rerun_copies_it_again(bed, engine, estate, sshd,
+                                                                                         monkeypatch):
+    from migrate.execution.steps import copy_disk as step
+
+    _, vms, _ = estate
+    killed: list[int] = []
+    real_progress = step._progress
+
+    def drop_once(ctx, fraction):
+        if fraction < 1 and not killed:  # at its first progress line, a small copy is still running
+            try:
+                session = _session_of_a_copy(sshd.process.pid)
+            except LookupError:
+                return real_progress(ctx, fraction)  # this copy was quicker: drop the next one
+            os.kill(session, signal.SIGKILL)  # the node's sshd child for this connection: the link is gone
+            killed.append(session)
+        real_progress(ctx, fraction)
+
+    monkeypatch.setattr(step, "_progress", drop_once)
+    first = run(engine, bed, parallel=1)
+    assert killed and len(first.outcome.failed) == 1
+    (name, message), = first.outcome.failed.items()
+    assert f"{name}: step copy_disk scsi" in message and "dropped while qemu-img was running" in message
+    monkeypatch.setattr(step, "_progress", real_progress)
+    assert run(engine, bed).outcome.failed == {}
+    assert_migrated(bed, engine, vms)
+    with session_factory(engine)() as session:
+        rows = session.execute(select(StepRun.status).where(StepRun.step == "copy_disk")).scalars().all()
+    assert sorted(rows).count("failed") == 1 and rows.count("done") == sum(len(vm.disks) for vm in vms)
+
+
+def _session_of_a_copy(listener: int) -> int:
+    """The sshd child serving the connection of a running `qemu-img convert`."""
+    for path in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            with open(path, "rb") as f:
+                words = f.read().split(b"\0")
+        except OSError:
+            continue
+        if words[:2] == [b"qemu-img", b"convert"]:
+            pid = int(path.split("/")[2])
+            while (parent := _ppid(pid)) not in (listener, 0, 1):
+                pid = parent
+            if parent == listener:
+                return pid
+    raise LookupError("no qemu-img convert running under the node's sshd")
+
+
+def _ppid(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])

@@ -1,0 +1,95 @@
+"""The wave test bed as fixtures: vcsim VMs with real VMDKs, a planned wave on fakepve, the loopback sshd."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from pyVmomi import vim
+
+from migrate.inventory.model import Disk
+from migrate.lab.vcsim import start_vcsim
+from tests.execution.wave_bed import SECRET, TOKEN
+from tests.factories import make_inventory, make_vm, store_inventory
+from tests.support.cli import run_cli
+from tests.support.datastore import datastore_dir
+from tests.support.pve import set_bridges
+from tests.support.vmdk import MIB, make_raw, make_vmdk
+
+MAPPING = """source: vc.example.com
+networks:
+  "VM Network": {bridge: vmbr0}
+storage:
+  "LocalDS_0": {storage: tgt}
+"""
+# Per VM: the disks' subformats; sizes grow so that every disk is different.
+DISKS = [("monolithicSparse", "streamOptimized"), ("monolithicFlat",), ("twoGbMaxExtentSparse",)]
+
+
+@pytest.fixture(scope="module")
+def estate(sshd, tmp_path_factory):
+    """A vcsim with three VMs, each with real VMDKs (in several subformats) in its datastore directory."""
+    with start_vcsim(model={"dc": 1, "cluster": 1, "host": 1, "vm": 3, "ds": 1}) as sim:
+        if sshd.ca_bundle is not None:
+            sshd.trust(sim.ca_file)
+        from migrate.clients.vsphere.connection import VcenterEndpoint, connect
+
+        with connect(VcenterEndpoint(sim.host, sim.username, sim.password, port=sim.port,
+                                     ca_file=str(sim.ca_file))) as conn:
+            view = conn.content.viewManager.CreateContainerView(conn.content.rootFolder, [vim.VirtualMachine], True)
+            machines = sorted((vm.name, vm._moId) for vm in view.view)
+        store = datastore_dir(sim)
+        raws = tmp_path_factory.mktemp("raws")
+        vms = []
+        for index, ((name, moref), subformats) in enumerate(zip(machines, DISKS)):
+            disks = []
+            for unit, subformat in enumerate(subformats):
+                size = (8 + 4 * index + 2 * unit) * MIB
+                raw = make_raw(raws / f"{name}-{unit}.raw", size, seed=index * 10 + unit)
+                (store / name).mkdir(exist_ok=True)
+                make_vmdk(raw, store / name / f"{name}_{unit}.vmdk", subformat)
+                disks.append(Disk(key=2000 + unit, label=f"Hard disk {unit + 1}", capacity_bytes=size,
+                                  datastore="LocalDS_0", file_path=f"[LocalDS_0] {name}/{name}_{unit}.vmdk",
+                                  controller_kind="scsi", controller_model="pvscsi", bus_number=0, unit_number=unit))
+            vm = make_vm(name, moref=moref, datacenter="DC0", memory_mb=512, num_cpu=1, disks=disks)
+            vm.nics = [dataclasses.replace(vm.nics[0], mac=f"00:50:56:00:02:{index:02x}")]
+            vms.append(vm)
+        yield sim, vms, store
+
+
+@pytest.fixture
+def bed(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path):
+    """The wave planned onto the fake cluster; returns the bed's description (plain data)."""
+    sim, vms, store = estate
+    _reset_sources(sim, vms)
+    store_inventory(session, make_inventory(*vms))
+    served_pve.apitokens[TOKEN] = SECRET
+    served_pve.storages["tgt"].update(total=100 * 1024**3, avail=100 * 1024**3)
+    set_bridges(monkeypatch, {"pve1": [("vmbr0", False)]})
+    (tmp_path / "mappings").mkdir()
+    (tmp_path / "mappings" / "vc.example.com.yaml").write_text(MAPPING)
+    env = {"MIGRATE_PVE_TOKEN_SECRET": SECRET}
+    for args in (("target", "add", "pve", "--api", f"{served_pve.host}:{served_pve.port}", "--token-id", TOKEN,
+                  "--ca-file", fakepve_cafile, "--ssh-user", sshd.username, "--ssh-key", str(sshd.client_key),
+                  "--known-hosts", str(sshd.known_hosts)),
+                 ("target", "discover", "pve"),
+                 ("wave", "create", "1", "--name", "first", "--pattern", "DC0_*"),
+                 ("plan", "--wave", "1", "--mappings", str(tmp_path / "mappings"), "--vmid-range", "3000-3999")):
+        result = run_cli(*args, db_url=db_url, env=env)
+        assert result.exit_code == 0, (args, result.stdout, result.stderr)
+    bed = dict(pve_host=served_pve.host, pve_port=served_pve.port, pve_ca=fakepve_cafile, ssh_host=sshd.host,
+               ssh_port=sshd.port, ssh_user=sshd.username, ssh_key=str(sshd.client_key),
+               known_hosts=str(sshd.known_hosts), vc_host=sim.host, vc_port=sim.port, vc_user=sim.username,
+               vc_password=sim.password, vc_ca=str(sim.ca_file), datastore="LocalDS_0", datastore_dir=str(store))
+    return bed
+
+
+def _reset_sources(sim, vms) -> None:
+    """Every source VM on with its NICs connected, as before any migration (the simulator is shared)."""
+    from migrate.clients.vsphere import power
+    from migrate.clients.vsphere.connection import VcenterEndpoint, connect
+
+    with connect(VcenterEndpoint(sim.host, sim.username, sim.password, port=sim.port, ca_file=str(sim.ca_file))) as conn:
+        for vm in vms:
+            power.set_nics_connected(conn, vm.moref, True)
+            power.power_on(conn, vm.moref)
