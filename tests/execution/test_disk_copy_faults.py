@@ -17,6 +17,7 @@ from migrate.clients.ssh import NodeShell
 from migrate.errors import DiskCopyError, DiskCopyStalledError, NodeConnectionLostError
 from migrate.execution.disk_copy import DiskCopyJob, copy_disk, stale_writers, stop_stale_writers
 from migrate.execution.qemu_img import HttpsFile, convert_argv
+from tests.support.processes import sshd_session_running
 from tests.support.rangeserver import RangeServer
 from tests.support.vmdk import MIB, make_raw, make_vmdk, same_bytes
 
@@ -104,24 +105,7 @@ def test_a_failed_https_copy_names_the_url_but_never_the_cookie(served, node, al
 
 def _session_process_of(target_path: str, listener: int) -> int:
     """The sshd child serving the connection whose qemu-img writes `target_path`."""
-    for path in glob.glob("/proc/[0-9]*/cmdline"):
-        try:
-            with open(path, "rb") as f:
-                words = f.read().split(b"\0")
-        except OSError:
-            continue
-        if words[0] == b"qemu-img" and target_path.encode() in words:
-            pid = int(path.split("/")[2])
-            while (parent := _ppid(pid)) not in (listener, 0, 1):
-                pid = parent
-            if parent == listener:
-                return pid
-    raise LookupError("no qemu-img writing the target")
-
-
-def _ppid(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[1])
+    return sshd_session_running(listener, lambda words: words[0] == b"qemu-img" and target_path.encode() in words)
 
 
 def test_a_dropped_connection_mid_copy_is_typed_and_a_retry_copies_the_disk_again(served, sshd, node,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import signal
 
@@ -12,6 +11,7 @@ from migrate.db.execution_models import StepRun
 from migrate.db.session import session_factory
 from tests.execution.test_run_wave import assert_migrated, run
 from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
+from tests.support.processes import sshd_session_running
 
 
 def test_a_dropped_ssh_connection_mid_copy_fails_that_disk_and_the_rerun_copies_it_again(bed, engine, estate, sshd,
@@ -47,21 +47,4 @@ def test_a_dropped_ssh_connection_mid_copy_fails_that_disk_and_the_rerun_copies_
 
 def _session_of_a_copy(listener: int) -> int:
     """The sshd child serving the connection of a running `qemu-img convert`."""
-    for path in glob.glob("/proc/[0-9]*/cmdline"):
-        try:
-            with open(path, "rb") as f:
-                words = f.read().split(b"\0")
-        except OSError:
-            continue
-        if words[:2] == [b"qemu-img", b"convert"]:
-            pid = int(path.split("/")[2])
-            while (parent := _ppid(pid)) not in (listener, 0, 1):
-                pid = parent
-            if parent == listener:
-                return pid
-    raise LookupError("no qemu-img convert running under the node's sshd")
-
-
-def _ppid(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[1])
+    return sshd_session_running(listener, lambda words: words[:2] == [b"qemu-img", b"convert"])
