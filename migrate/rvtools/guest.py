@@ -10,10 +10,9 @@ from migrate.rvtools.vms import VmIndex
 
 def apply_vsnapshot(table: Table, index: VmIndex) -> None:
     """Snapshots with their vSphere-escaped names (`24%2f1%2f2024`) unescaped; RVTools does not give parents."""
-    for row in table.rows():
-        vm = index.find(row)
+    for row, vm in index.rows(table):
         name = unescape_name(row.text("Name"))
-        if vm is None or name is None:
+        if name is None:
             continue
         vm.snapshots.append(Snapshot(
             name=name,
@@ -26,10 +25,7 @@ def apply_vsnapshot(table: Table, index: VmIndex) -> None:
 
 def apply_vtools(table: Table, index: VmIndex) -> None:
     """Tools status (toolsOk, toolsOld, toolsNotRunning, toolsNotInstalled) and version."""
-    for row in table.rows():
-        vm = index.find(row)
-        if vm is None:
-            continue
+    for row, vm in index.rows(table):
         vm.tools_status = row.text("Tools")
         vm.tools_version = row.text("Tools Version")
         vm.hw_version = vm.hw_version or vmx_version(row.text("VM Version"))

@@ -22,10 +22,7 @@ _DATASTORE = re.compile(r"^\[([^\]]+)\]")
 
 def apply_vdisk(table: Table, index: VmIndex) -> None:
     """Disks, and the controllers they hang on as far as vDisk names them."""
-    for row in table.rows():
-        vm = index.find(row)
-        if vm is None:
-            continue
+    for row, vm in index.rows(table):
         disk = _disk(row)
         vm.disks.append(disk)
         _remember_controller(vm, disk, row.text("Shared Bus"))
@@ -105,10 +102,9 @@ def _remember_controller(vm: Vm, disk: Disk, shared_bus: str | None) -> None:
 
 def apply_vpartition(table: Table, index: VmIndex) -> None:
     """Guest filesystems with their size and free space, as VMware Tools reports them."""
-    for row in table.rows():
-        vm = index.find(row)
+    for row, vm in index.rows(table):
         path = row.text("Disk")
-        if vm is None or path is None:
+        if path is None:
             continue
         vm.partitions.append(GuestPartition(
             path=path,
@@ -120,10 +116,7 @@ def apply_vpartition(table: Table, index: VmIndex) -> None:
 
 def apply_vcd(table: Table, index: VmIndex) -> None:
     """CD/DVD drives; a mounted ISO or a host device must be detached before migrating."""
-    for row in table.rows():
-        vm = index.find(row)
-        if vm is None:
-            continue
+    for row, vm in index.rows(table):
         summary = row.text("Device Type")
         backing = _cd_backing(summary)
         vm.devices.append(Device(
@@ -154,10 +147,7 @@ def _cd_backing(summary: str | None) -> str | None:
 
 def apply_vusb(table: Table, index: VmIndex) -> None:
     """USB devices passed through to a VM: they do not follow it to another hypervisor."""
-    for row in table.rows():
-        vm = index.find(row)
-        if vm is None:
-            continue
+    for row, vm in index.rows(table):
         vm.devices.append(Device(
             kind="usb",
             label=row.text("Device Node"),

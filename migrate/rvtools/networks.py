@@ -16,10 +16,7 @@ ADAPTER_TYPES = {"vmxnet3": "vmxnet3", "vmxnet2": "vmxnet2", "vmxnet": "vmxnet",
 def apply_vnetwork(table: Table, index: VmIndex) -> None:
     """NICs with adapter, MAC, port group and guest IPs; they replace the vInfo `Network #n` stand-ins."""
     seen: set[int] = set()
-    for row in table.rows():
-        vm = index.find(row)
-        if vm is None:
-            continue
+    for row, vm in index.rows(table):
         if id(vm) not in seen:
             seen.add(id(vm))
             vm.nics = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from migrate.inventory.model import Nic, Vm
 from migrate.rvtools.layout import LAYOUT, LEGACY_VINFO_COLUMNS
@@ -39,6 +39,13 @@ class VmIndex:
             # Edited exports disagree between tabs (vTools listing VMs that vInfo lost); count, don't fail.
             self.unmatched[row.table.tab] += 1
         return vm
+
+    def rows(self, table: Table) -> Iterator[tuple[Row, Vm]]:
+        """The table's rows that belong to a known VM, each with that VM; the others are counted."""
+        for row in table.rows():
+            vm = self.find(row)
+            if vm is not None:
+                yield row, vm
 
 
 def is_special(vm: Vm, row: Row) -> str | None:
@@ -146,10 +153,7 @@ def _nics_from_network_columns(row: Row) -> list[Nic]:
 
 def apply_vcpu(table: Table, index: VmIndex) -> None:
     """Cores per socket and CPU hot add; vCPU's `CPUs` fills in where vInfo had none."""
-    for row in table.rows():
-        vm = index.find(row)
-        if vm is None:
-            continue
+    for row, vm in index.rows(table):
         vm.cores_per_socket = row.int("Cores p/s")
         vm.cpu_hot_add = row.bool("Hot Add")
         if vm.num_cpu is None:
@@ -159,10 +163,7 @@ def apply_vcpu(table: Table, index: VmIndex) -> None:
 
 def apply_vmemory(table: Table, index: VmIndex) -> None:
     """Memory reservation, its lock to the maximum, and memory hot add."""
-    for row in table.rows():
-        vm = index.find(row)
-        if vm is None:
-            continue
+    for row, vm in index.rows(table):
         vm.memory_reservation_mb = row.int("Reservation")
         vm.memory_reservation_locked = row.bool("Memory Reservation Locked To Max")
         vm.memory_hot_add = row.bool("Hot Add")
