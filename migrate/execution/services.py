@@ -31,6 +31,10 @@ class RunOptions:
     datastore_paths: dict[str, str] = field(default_factory=dict)
     insecure_source: bool = False  # qemu-img does not verify the vCenter's certificate (journaled)
     stall_timeout: float = 900.0
+    # A step that failed with a transient error (a dropped connection, a timeout) is tried this often in all
+    # within the run, waiting retry_backoff seconds before the second try and twice as long before each next.
+    step_attempts: int = 4
+    retry_backoff: float = 5.0
 
 
 @dataclass
