@@ -92,6 +92,31 @@ def test_answers_lost_after_the_api_acted_never_make_a_second_vm_or_volume(bed, 
     assert failed == ["attach", "copy_disk", "create_shell", "start_target"]
 
 
+def test_a_create_whose_answer_was_lost_is_adopted_before_the_cluster_lists_it(bed, engine, estate, served_pve,
+                                                                                monkeypatch):
+    _, vms, _ = estate
+    real_post, real_get, lost = PveClient.post, PveClient.get, []
+
+    def lose_first_create(self, resource, **params):
+        answer = real_post(self, resource, **params)
+        if resource.endswith("/qemu") and not lost:
+            lost.append(resource)
+            raise TargetUnreachableError(f"the answer to POST {resource} was lost")
+        return answer
+
+    def lagging_resources(self, resource, **params):
+        # PVE's cluster-wide list is refreshed every few seconds: a VM created just now is not in it yet.
+        return [] if resource == "/cluster/resources" else real_get(self, resource, **params)
+
+    monkeypatch.setattr(PveClient, "post", lose_first_create)
+    monkeypatch.setattr(PveClient, "get", lagging_resources)
+    result = run(engine, bed, parallel=1)
+    monkeypatch.setattr(PveClient, "get", real_get)
+    assert lost and result.outcome.failed == {}
+    assert creates(served_pve) == len(vms)
+    assert_migrated(bed, engine, vms)
+
+
 def test_a_hung_api_is_bounded_by_the_clients_timeout_and_fails_the_step_cleanly(bed, engine, estate, served_pve,
                                                                                 monkeypatch):
     _, vms, _ = estate
