@@ -117,6 +117,32 @@ def test_a_create_whose_answer_was_lost_is_adopted_before_the_cluster_lists_it(b
     assert_migrated(bed, engine, vms)
 
 
+def test_a_start_whose_answer_was_lost_while_its_task_ran_is_not_a_failure(bed, engine, estate, served_pve,
+                                                                            monkeypatch):
+    _, vms, _ = estate
+    real_post, real_status, lost, looked = PveClient.post, pvevm.status, [], []
+
+    def lose_first_start(self, resource, **params):
+        answer = real_post(self, resource, **params)
+        if resource.endswith("/status/start") and not lost:
+            lost.append(resource)
+            raise TargetUnreachableError(f"the answer to POST {resource} was lost")
+        return answer
+
+    def still_starting(pve, node, vmid):
+        if lost and not looked:  # the retry looks before the lost start's task has brought the VM up
+            looked.append(vmid)
+            return "stopped"
+        return real_status(pve, node, vmid)
+
+    monkeypatch.setattr(PveClient, "post", lose_first_start)
+    monkeypatch.setattr(pvevm, "status", still_starting)
+    result = run(engine, bed, parallel=1)
+    assert lost and looked and result.outcome.failed == {}
+    assert posts(served_pve, "/status/start") == len(vms) + 1  # the second start's task failed: already running
+    assert_migrated(bed, engine, vms)
+
+
 def test_a_hung_api_is_bounded_by_the_clients_timeout_and_fails_the_step_cleanly(bed, engine, estate, served_pve,
                                                                                 monkeypatch):
     _, vms, _ = estate

@@ -161,8 +161,15 @@ def status(pve: PveClient, node: str, vmid: int) -> str:
 
 
 def start(pve: PveClient, node: str, vmid: int) -> None:
-    if status(pve, node, vmid) != "running":
+    """Start the VM unless it runs; a start task that failed because the VM runs by now is a success."""
+    if status(pve, node, vmid) == "running":
+        return
+    try:
         wait_task(pve, node, pve.post(f"/nodes/{node}/qemu/{vmid}/status/start"), f"starting VM {vmid}")
+    except TargetApiError:
+        # An earlier attempt's start, whose answer was lost, may have been under way when this one looked.
+        if status(pve, node, vmid) != "running":
+            raise
 
 
 def agent_ips(pve: PveClient, node: str, vmid: int, timeout: float = 120.0, poll: float = 1.0) -> list[str] | None:
