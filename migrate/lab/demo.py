@@ -3,8 +3,9 @@
 The vCenter simulator is started with the sample estate loaded, a simulated Proxmox VE cluster for the
 target, and a real sshd on loopback as every node's shell; wave 1 is planned and then migrated with
 `migrate run --verify` (its VMs' empty disk files replaced by small real VMDKs first, qemu-img copying them
-for real, then comparing each copy with its source), and `migrate status` shows the result. Everything the demo writes goes to `demo/` (the database, the mapping
-file, the readiness report, the runbook of wave 1). Run it with `python -m migrate.lab.demo`.
+for real, then comparing each copy with its source), and `migrate status` shows the result. Everything the
+demo writes goes to `demo/` (the database, the mapping file, the readiness report, the runbook of wave 1).
+Run it with `python -m migrate.lab.demo`.
 """
 
 from __future__ import annotations

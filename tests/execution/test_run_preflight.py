@@ -5,20 +5,24 @@ is created for it; the journal says why, and after the cause is fixed the next r
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
+from migrate.clients.proxmox import connect
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import power
 from migrate.clients.vsphere.source_state import SourceDisk, SourceState
 from migrate.db.execution_models import VmMigration
 from migrate.db.session import session_factory
 from migrate.errors import PreflightError, StalePlanError
-from migrate.execution.steps.preflight import check_source
+from migrate.execution.steps.preflight import check_bridges, check_source
 from tests.execution.test_run_wave import api, assert_migrated, creates, run
-from tests.execution.wave_bed import options_of, services_factory
+from tests.execution.wave_bed import SECRET, options_of, services_factory
 from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
-from tests.support.pve import set_bridges
+from tests.support.pve import endpoint, set_bridges, set_vnets
+from tests.support.cli import run_cli
 from tests.support.vcsim_vms import add_disk, remove_disk, remove_snapshots, resize_disk, snapshot_names, take_snapshot
 from tests.support.vmdk import MIB
 
@@ -164,10 +168,60 @@ def test_a_source_as_planned_passes():
                                                      "Snapshots > Consolidate in vSphere"),
     ({"snapshots": ("a", "b")}, PreflightError, "has 2 snapshot(s) ('a', 'b')"),
     ({"disks": ()}, StalePlanError, "disk [ds] web01/web01.vmdk (Hard disk 1) is no longer on the VM"),
-    ({"disks": (SourceDisk("Hard disk 1", "[ds] web01/web01.vmdk", 8 * MIB), SourceDisk("Hard disk 2", "[ds] x.vmdk", 1))},
+    ({"disks": (SourceDisk("Hard disk 1", "[ds] web01/web01.vmdk", 9 * MIB),)}, StalePlanError,
+     f"disk [ds] web01/web01.vmdk is {9 * MIB} bytes now, {8 * MIB} when planned"),
+    ({"disks": (SourceDisk("Hard disk 1", "[ds] web01/web01.vmdk", 8 * MIB),
+                SourceDisk("Hard disk 2", "[ds] x.vmdk", 1))},
      StalePlanError, "disk Hard disk 2 ([ds] x.vmdk) was added after planning"),
 ])
 def test_a_source_changed_after_planning_is_refused_naming_the_change(overrides, error, message):
     with pytest.raises(error) as raised:
         check_source(PLANNED, source_now(**overrides))
     assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_vlan_tag_on_a_bridge_that_is_not_vlan_aware_refuses_every_vm_until_it_is(bed, engine, estate, db_url,
+                                                                                  monkeypatch, tmp_path):
+    _, vms, _ = estate
+    mapping = tmp_path / "mappings" / "vc.example.com.yaml"
+    mapping.write_text(mapping.read_text().replace("{bridge: vmbr0}", "{bridge: vmbr0, vlan: 20}"))
+    planned = run_cli("plan", "--wave", "1", "--mappings", str(mapping.parent), "--vmid-range", "3000-3999",
+                      db_url=db_url, env={"MIGRATE_PVE_TOKEN_SECRET": SECRET})
+    assert planned.exit_code == 0, planned.stderr
+    first = run(engine, bed)
+    assert sorted(first.outcome.failed) == sorted(vm.name for vm in vms)
+    for vm in vms:
+        assert_refused_at_preflight(engine, vm.name, "bridge vmbr0 on node pve1 is not VLAN-aware, yet net0 is "
+                                    "planned on VLAN 20: set bridge-vlan-aware yes on it")
+    assert marked_vms(bed) == []
+    set_bridges(monkeypatch, {"pve1": [("vmbr0", True)]})
+    assert run(engine, bed).outcome.failed == {}
+    assert_migrated(bed, engine, vms)
+    pve = api(bed)
+    assert all(",tag=20" in pvevm.vm_config(pve, "pve1", r["vmid"])["net0"] for r in marked_vms(bed))
+
+
+NIC = {"slot": "net0", "mac": None, "model": "virtio"}
+
+
+@pytest.mark.parametrize("bridge, vlan, refusal", [
+    ("vmbr0", None, None),
+    ("vmbr0", 20, "bridge vmbr0 on node pve1 is not VLAN-aware, yet net0 is planned on VLAN 20"),
+    ("vmbr1", 20, None),
+    ("zone-a", None, None),  # an SDN VNet, not a node's bridge
+    ("zone-a", 20, "bridge zone-a on node pve1 is not VLAN-aware"),
+    ("zone-b", 20, None),
+    ("vmbr9", None, "bridge vmbr9 of net0 is not on node pve1: create it there (or an SDN VNet of that name)"),
+])
+def test_a_nic_needs_its_bridge_or_vnet_on_the_node_vlan_aware_for_a_tag(fakepve, fakepve_cafile, monkeypatch,
+                                                                        bridge, vlan, refusal):
+    set_bridges(monkeypatch, {"pve1": [("vmbr0", False), ("vmbr1", True)], "pve2": [("vmbr9", True)]})
+    set_vnets(monkeypatch, [("zone-a", False), ("zone-b", True)])
+    fakepve.add_node("pve2")
+    vm = {"node": "pve1", "nics": [{**NIC, "bridge": bridge, "vlan": vlan}]}
+    pve = connect(endpoint(fakepve, fakepve_cafile))
+    if refusal is None:
+        check_bridges(pve, vm)
+    else:
+        with pytest.raises(PreflightError, match=re.escape(refusal)):
+            check_bridges(pve, vm)

@@ -31,7 +31,7 @@ def run(ctx: StepContext) -> dict:
     if holder is not None and not pvevm.is_ours(pvevm.vm_config(pve, holder.node, holder.vmid), vm["vm_key"]):
         raise TargetApiError(f"VMID {vm['vmid']} is taken by VM {holder.name!r} on node {holder.node}, which the "
                              "toolkit did not create: plan the wave again")
-    _check_bridges(pve, vm)
+    check_bridges(pve, vm)
     _check_macs(pve, vm)
     if holder is None:
         _check_room(ctx)
@@ -43,7 +43,8 @@ def check_source(vm: dict[str, Any], now: SourceState) -> None:
     if now.snapshots:
         names = ", ".join(repr(name) for name in now.snapshots)
         raise PreflightError(f"source VM {now.name} has {len(now.snapshots)} snapshot(s) ({names}) and the copy "
-                             "reads only the base disks: delete or consolidate the snapshots in vSphere, then run again")
+                             "reads only the base disks: delete or consolidate the snapshots in vSphere, then run "
+                             "again")
     if now.consolidation_needed:
         raise PreflightError(f"source VM {now.name} needs its disks consolidated (leftover snapshot deltas): run "
                              "Snapshots > Consolidate in vSphere, then run again")
@@ -68,7 +69,8 @@ def disk_changes(vm: dict[str, Any], now: SourceState) -> list[str]:
     return changes
 
 
-def _check_bridges(pve, vm: dict[str, Any]) -> None:
+def check_bridges(pve, vm: dict[str, Any]) -> None:
+    """Every NIC's bridge is on the planned node (or is an SDN VNet), VLAN-aware where the NIC has a tag."""
     node = vm["node"]
     bridges = pvetarget.node_bridges(pve, node)
     vnets: dict[str, bool] | None = None
