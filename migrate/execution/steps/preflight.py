@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from migrate.clients.proxmox import PveClient
 from migrate.clients.proxmox import target as pvetarget
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere.source_state import SourceState, source_state
@@ -69,7 +70,7 @@ def disk_changes(vm: dict[str, Any], now: SourceState) -> list[str]:
     return changes
 
 
-def check_bridges(pve, vm: dict[str, Any]) -> None:
+def check_bridges(pve: PveClient, vm: dict[str, Any]) -> None:
     """Every NIC's bridge is on the planned node (or is an SDN VNet), VLAN-aware where the NIC has a tag."""
     node = vm["node"]
     bridges = pvetarget.node_bridges(pve, node)
@@ -84,12 +85,13 @@ def check_bridges(pve, vm: dict[str, Any]) -> None:
                                  "VNet of that name), or map the network to another bridge and plan the wave again")
         if nic.get("vlan") and not vlan_aware:
             raise PreflightError(f"bridge {name} on node {node} is not VLAN-aware, yet {nic['slot']} is planned on "
-                                 f"VLAN {nic['vlan']}: set bridge-vlan-aware yes on it, or plan the wave again")
+                                 f"VLAN {nic['vlan']}: set bridge-vlan-aware yes on it (a VNet: VLAN Aware), or plan "
+                                 "the wave again")
 
 
-def _check_macs(pve, vm: dict[str, Any]) -> None:
+def _check_macs(pve: PveClient, vm: dict[str, Any]) -> None:
     slots = {nic["mac"].upper(): nic["slot"] for nic in vm["nics"] if nic.get("mac")}
-    holders = pvevm.mac_holders(pve, list(slots), vm["vm_key"])
+    holders = pvevm.mac_holders(pve, list(slots), vm["vm_key"]) if slots else []
     if holders:
         holder, mac = holders[0]
         raise PreflightError(f"MAC {mac} of {slots[mac]} is already used by VM {holder.vmid} ({holder.name!r}) on "
