@@ -100,6 +100,16 @@ class StepFailedError(MigrateError):
     exit_code = ExitCode.STEP_FAILED
 
 
+class PreflightError(MigrateError):
+    """A VM's migration would go wrong if it started now (a missing bridge, a MAC in use, a source snapshot)."""
+
+    exit_code = ExitCode.STEP_FAILED
+
+
+class StalePlanError(PreflightError):
+    """The source changed after planning (a disk added, removed or resized): the plan no longer describes it."""
+
+
 class TargetUnreachableError(MigrateError):
     """The Proxmox API could not be reached, or it did not answer in time."""
 

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from migrate.clients.proxmox.connection import PveClient
+from migrate.clients.proxmox.target import macs_of
 from migrate.errors import TargetApiError
 
 MARKER_TAG = "migrate-toolkit"
@@ -76,6 +77,19 @@ def find_ours(pve: PveClient, vm_key: str) -> TargetVm | None:
         if is_ours(vm_config(pve, vm.node, vm.vmid), vm_key):
             return vm
     return None
+
+
+def mac_holders(pve: PveClient, macs: list[str], vm_key: str) -> list[tuple[TargetVm, str]]:
+    """The guests other than the toolkit's own VM for `vm_key` whose NICs use one of `macs`, with the MAC."""
+    wanted = {mac.upper() for mac in macs}
+    found = []
+    for row in pve.get("/cluster/resources", type="vm"):
+        kind = row.get("type", "qemu")
+        config = pve.get(f"/nodes/{row['node']}/{kind}/{row['vmid']}/config") or {}
+        used = wanted.intersection(macs_of(config))
+        if used and not (kind == "qemu" and is_ours(config, vm_key)):
+            found += [(TargetVm(row["node"], int(row["vmid"]), row.get("name", "")), mac) for mac in sorted(used)]
+    return found
 
 
 def create_shell(pve: PveClient, node: str, vmid: int, config: dict[str, Any], vm_key: str) -> TargetVm:
