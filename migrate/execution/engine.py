@@ -6,12 +6,14 @@ each committed: a resume skips what is done and runs again what was started but 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from migrate.db.execution_models import VmMigration
@@ -19,6 +21,8 @@ from migrate.errors import MigrateError, StepFailedError
 from migrate.execution import failpoints, journal
 from migrate.execution.itinerary import Itinerary, StepContext
 from migrate.execution.locks import VmLocker
+
+log = logging.getLogger(__name__)
 
 
 def run_vm(
@@ -50,6 +54,7 @@ def _run_step(session: Session, run_id: int, ctx: StepContext, step, item: str, 
     step_run_id = journal.step_started(session, ctx.vm_migration_id, run_id, step.name, item)
     failpoints.reached(f"before:{step.name}")
     ctx.item = item
+    ctx.save_progress = _progress_saver(session, step_run_id)
     if progress is not None:
         ctx.progress = lambda fraction: progress(ctx.vm_name, f"{step.name} {item}".strip(), fraction)
     try:
@@ -62,6 +67,16 @@ def _run_step(session: Session, run_id: int, ctx: StepContext, step, item: str, 
         raise
     journal.step_done(session, step_run_id, detail, ctx.state)
     failpoints.reached(f"after:{step.name}")
+
+
+def _progress_saver(session: Session, step_run_id: int) -> Callable[[dict[str, Any]], None]:
+    def save(detail: dict[str, Any]) -> None:
+        try:
+            journal.step_progress(session, step_run_id, detail)
+        except SQLAlchemyError as exc:  # the progress is there to watch the copy, never a reason to fail it
+            session.rollback()
+            log.warning("could not save the progress of step run %s: %s", step_run_id, exc)
+    return save
 
 
 @dataclass

@@ -13,6 +13,7 @@ import posixpath
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import power
 from migrate.execution import failpoints
+from migrate.execution.copy_progress import CopyProgress
 from migrate.execution.disk_copy import DiskCopyJob, copy_disk
 from migrate.execution.itinerary import StepContext
 from migrate.execution.qemu_img import HttpsFile, NodePath, Target, target_is_zero_safe
@@ -32,8 +33,9 @@ def run(ctx: StepContext) -> dict:
     volume = Target(pvevm.volume_path(services.pve, node, volid), fmt, zeroed=zeroed)
     job = _job(ctx, disk, volume)
     job = job.retry() if existed else job
+    journaled = CopyProgress(int(disk["size_bytes"]), ctx.save_progress)
     with services.shell(node) as shell:
-        outcome = copy_disk(shell, job, on_progress=lambda fraction: _progress(ctx, fraction),
+        outcome = copy_disk(shell, job, on_progress=lambda fraction: _progress(ctx, journaled, fraction),
                             stall_timeout=services.options.stall_timeout)
     # A new dict, never an update in place: the journal saves the state only when it compares unequal.
     ctx.state["volumes"] = {**ctx.state.get("volumes", {}), slot: volid}
@@ -42,7 +44,8 @@ def run(ctx: StepContext) -> dict:
             "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": existed}
 
 
-def _progress(ctx: StepContext, fraction: float) -> None:
+def _progress(ctx: StepContext, journaled: CopyProgress, fraction: float) -> None:
+    journaled(fraction)
     ctx.progress(fraction)
     if fraction >= 0.5:
         failpoints.reached("mid:copy_disk")  # the crash tests kill the run half-way through a copy
