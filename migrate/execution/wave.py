@@ -73,8 +73,7 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         target = session.get(Target, record.target_id)
         session.expunge(target)
         migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
-        readmitted = [m.id for m in migrations if m.status == "rolled_back" and m.vm_name in again]
-        left_out = sorted(m.vm_name for m in migrations if m.status == "rolled_back" and m.vm_name not in again)
+        readmitted, left_out = _rolled_back(migrations, again)
         fresh = {m.vm_id for m in migrations
                  if (not m.state and m.status in ("pending", "failed")) or m.id in readmitted}
         work = _work(session, plan, migrations, set(readmitted))
@@ -98,6 +97,13 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
     finally:
         services.close()
     return WaveRun(wave, record.version, outcome, run_id=run_id, left_out=left_out, no_agent=no_agent)
+
+
+def _rolled_back(migrations: list[VmMigration], again: Collection[str]) -> tuple[list[int], list[str]]:
+    """The rolled-back VMs named to be migrated again (their ids), and the others (their names)."""
+    rolled_back = [m for m in migrations if m.status == "rolled_back"]
+    return ([m.id for m in rolled_back if m.vm_name in again],
+            sorted(m.vm_name for m in rolled_back if m.vm_name not in again))
 
 
 def _check_names(plan: Plan, wave: int, again: Collection[str]) -> None:
