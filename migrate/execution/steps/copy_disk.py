@@ -34,8 +34,13 @@ def run(ctx: StepContext) -> dict:
     job = _job(ctx, disk, volume)
     job = job.retry() if existed else job
     journaled = CopyProgress(int(disk["size_bytes"]), ctx.save_progress)
+
+    def on_progress(fraction: float) -> None:
+        journaled(fraction)  # before the failpoint in _progress: the crash tests read it after the kill
+        _progress(ctx, fraction)
+
     with services.shell(node) as shell:
-        outcome = copy_disk(shell, job, on_progress=lambda fraction: _progress(ctx, journaled, fraction),
+        outcome = copy_disk(shell, job, on_progress=on_progress,
                             stall_timeout=services.options.stall_timeout)
     # A new dict, never an update in place: the journal saves the state only when it compares unequal.
     ctx.state["volumes"] = {**ctx.state.get("volumes", {}), slot: volid}
@@ -44,8 +49,7 @@ def run(ctx: StepContext) -> dict:
             "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": existed}
 
 
-def _progress(ctx: StepContext, journaled: CopyProgress, fraction: float) -> None:
-    journaled(fraction)
+def _progress(ctx: StepContext, fraction: float) -> None:
     ctx.progress(fraction)
     if fraction >= 0.5:
         failpoints.reached("mid:copy_disk")  # the crash tests kill the run half-way through a copy
