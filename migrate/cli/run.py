@@ -13,8 +13,9 @@ from migrate.execution.services import RunOptions
 from migrate.execution.status import wave_status
 from migrate.execution.wave import execute_wave
 
-STATUS_HEADERS = ("wave", "vm", "status", "step", "vmid", "node", "disks_copied", "bytes_copied", "mib_per_second",
-                  "ips", "error")
+STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_copied",
+                  "mib_per_second", "ips", "agent", "error")
+AGENT_CELLS = {True: "yes", False: "no answer", None: ""}
 
 source_options = [
     click.option("--vcenter", metavar="HOST[:PORT]", help="The source vCenter (default: the only one discovered)."),
@@ -52,13 +53,19 @@ def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_a
 @click.option("--verify", is_flag=True, help="Compare every disk with its source (qemu-img compare) afterwards.")
 @click.option("--power-off", is_flag=True, help="Power a source off when its guest does not shut down in time.")
 @click.option("--shutdown-timeout", type=click.FloatRange(1), default=300, show_default=True, metavar="SECONDS")
+@click.option("--agent-timeout", type=click.FloatRange(0), default=120, show_default=True, metavar="SECONDS",
+              help="How long a started VM's guest agent has to answer; without an answer the VM is done, its IPs "
+              "unknown.")
+@click.option("--again", "again", multiple=True, metavar="NAME",
+              help="Migrate this rolled-back VM again, from the first step (repeatable); rolled-back VMs are left "
+              "out otherwise.")
 @click.option("--datastore-path", "datastore_paths", multiple=True, metavar="DATASTORE=PATH",
               help="A source datastore mounted on the nodes (NFS) at PATH; others are read over HTTPS.")
 @with_source_options
 @pass_app
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
-        power_off: bool, shutdown_timeout: float, datastore_paths: tuple[str, ...], vcenter, user, ca_file,
-        insecure_source, ssh_port, node_addresses) -> None:
+        power_off: bool, shutdown_timeout: float, agent_timeout: float, again: tuple[str, ...],
+        datastore_paths: tuple[str, ...], vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave; run it again to resume after a failure or a crash.
 
     \b
@@ -70,8 +77,8 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
     if any(not path.startswith("/") for path in paths.values()):
         raise click.BadParameter("give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
     options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
-                         power_off=power_off, shutdown_timeout=shutdown_timeout, datastore_paths=paths,
-                         insecure_source=insecure_source)
+                         power_off=power_off, shutdown_timeout=shutdown_timeout, agent_timeout=agent_timeout,
+                         datastore_paths=paths, insecure_source=insecure_source)
     factory = None if dry_run else _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
     bars: dict = {}
 
@@ -82,21 +89,45 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
         bar.refresh()
 
     try:
-        result = execute_wave(app.sessions, number, options, factory, progress=progress)
+        result = execute_wave(app.sessions, number, options, factory, progress=progress, again=again)
     finally:
         for bar in bars.values():
             bar.close()
+    _say_left_out(app, result.left_out)
     if dry_run:
         render.json_document(app.stdout, result.would_run)
         return
-    for name in result.outcome.skipped_locked:
+    _report(app, number, result, agent_timeout)
+
+
+def _report(app: AppContext, number: int, result, agent_timeout: float) -> None:
+    outcome = result.outcome
+    for name in outcome.skipped_locked:
         app.say(f"{name}: skipped, another run is working on it")
-    app.say(f"wave {number}: {len(result.outcome.done)} VMs migrated, {len(result.outcome.failed)} failed")
-    for name, error in sorted(result.outcome.failed.items()):
+    app.say(f"wave {number}: {len(outcome.done)} VMs migrated, {len(outcome.failed)} failed")
+    for name, error in sorted(outcome.failed.items()):
         app.say(f"failed: {error}")
-    if result.outcome.failed:
-        raise StepFailedError(f"{len(result.outcome.failed)} VMs of wave {number} failed (listed above): fix the "
+    if result.no_agent:
+        app.say(f"warning: the guest agent of {_vms(result.no_agent)} did not answer within {agent_timeout:g} s: "
+                f"{'its' if len(result.no_agent) == 1 else 'their'} IP addresses are unknown; check that "
+                "qemu-guest-agent runs in the guest")
+    if outcome.failed:
+        raise StepFailedError(f"{len(outcome.failed)} VMs of wave {number} failed (listed above): fix the "
                               f"cause and run `migrate run --wave {number}` again, or `migrate rollback`")
+
+
+def _say_left_out(app: AppContext, names: list[str]) -> None:
+    if names:
+        app.say(f"left out {_vms(names, 'rolled-back ')}: migrate {_them(names)} again with "
+                + " ".join(f"--again {name}" for name in names))
+
+
+def _vms(names: list[str], kind: str = "") -> str:
+    return f"{len(names)} {kind}VM{'s' if len(names) > 1 else ''} ({', '.join(names)})"
+
+
+def _them(names: list[str]) -> str:
+    return "it" if len(names) == 1 else "them"
 
 
 def _pair(value: str, option: str, form: str) -> tuple[str, str]:
@@ -111,7 +142,7 @@ def _pair(value: str, option: str, form: str) -> tuple[str, str]:
 @render.format_option
 @pass_app
 def status(app: AppContext, number: int | None, output_format: str) -> None:
-    """Show each VM's migration: step, disks and bytes copied, speed, target IPs, error.
+    """Show each VM's migration: step, the disk copying, bytes copied, speed, target IPs, guest agent, error.
 
     \b
     Example:
@@ -122,8 +153,13 @@ def status(app: AppContext, number: int | None, output_format: str) -> None:
     if output_format == "json":
         render.json_document(app.stdout, rows)
     else:
-        render.rows(app.stdout, output_format, STATUS_HEADERS,
-                    [[",".join(r[h]) if h == "ips" else r[h] for h in STATUS_HEADERS] for r in rows])
+        render.rows(app.stdout, output_format, STATUS_HEADERS, [[_cell(h, r[h]) for h in STATUS_HEADERS] for r in rows])
+
+
+def _cell(header: str, value):
+    if header == "ips":
+        return ",".join(value)
+    return AGENT_CELLS[value] if header == "agent" else value
 
 
 @click.command("rollback")

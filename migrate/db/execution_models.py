@@ -63,7 +63,7 @@ class StepRun(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("migration_runs.id"))
     step: Mapped[str] = mapped_column(String(64))
     item: Mapped[str] = mapped_column(String(255), default="")  # e.g. the disk; "" for a whole-VM step
-    status: Mapped[str] = mapped_column(String(16))  # started, done, failed
+    status: Mapped[str] = mapped_column(String(16))  # started, done, failed, undone (by a rollback)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)

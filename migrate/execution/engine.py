@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from migrate.db.execution_models import VmMigration
@@ -94,6 +95,7 @@ def _run_step(session: Session, run_id: int, ctx: StepContext, step, item: str, 
     step_run_id = journal.step_started(session, ctx.vm_migration_id, run_id, step.name, item)
     failpoints.reached(f"before:{step.name}")
     ctx.item = item
+    ctx.save_progress = _progress_saver(session, step_run_id)
     if progress is not None:
         ctx.progress = lambda fraction: progress(ctx.vm_name, f"{step.name} {item}".strip(), fraction)
     try:
@@ -106,6 +108,16 @@ def _run_step(session: Session, run_id: int, ctx: StepContext, step, item: str, 
         raise
     journal.step_done(session, step_run_id, detail, ctx.state)
     failpoints.reached(f"after:{step.name}")
+
+
+def _progress_saver(session: Session, step_run_id: int) -> Callable[[dict[str, Any]], None]:
+    def save(detail: dict[str, Any]) -> None:
+        try:
+            journal.step_progress(session, step_run_id, detail)
+        except SQLAlchemyError as exc:  # the progress is there to watch the copy, never a reason to fail it
+            session.rollback()
+            log.warning("could not save the progress of step run %s: %s", step_run_id, exc)
+    return save
 
 
 @dataclass

@@ -22,6 +22,8 @@ class StepContext:
     services: Any
     item: str = ""
     progress: Callable[[float], None] = field(default=lambda fraction: None)
+    # Saves a running step's progress (a dict) into its journal row, for `migrate status` in another process.
+    save_progress: Callable[[dict[str, Any]], None] = field(default=lambda detail: None)
 
 
 def always(_: StepContext) -> bool:

@@ -8,7 +8,7 @@ import socket
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from migrate.db.base import utcnow
@@ -60,6 +60,12 @@ def step_started(session: Session, vm_migration_id: int, run_id: int, step: str,
     return row.id
 
 
+def step_progress(session: Session, step_run_id: int, detail: dict[str, Any]) -> None:
+    """Save a running step's progress as its detail, in a short commit of its own."""
+    session.get(StepRun, step_run_id).detail = detail
+    session.commit()
+
+
 def step_done(session: Session, step_run_id: int, detail: dict[str, Any] | None, state: dict[str, Any]) -> None:
     """Mark a step finished and save the VM's state as the step left it, in one transaction."""
     row = session.get(StepRun, step_run_id)
@@ -75,6 +81,30 @@ def step_failed(session: Session, step_run_id: int, error: str, state: dict[str,
     row.status, row.finished_at, row.error = "failed", utcnow(), error
     migration = session.get(VmMigration, row.vm_migration_id)
     migration.status, migration.error, migration.state = "failed", error, copy.deepcopy(state)
+    session.commit()
+
+
+def undo_steps(session: Session, vm_migration_id: int) -> None:
+    """Mark the VM's finished steps `undone` (a rollback undid them): they no longer count as done.
+
+    The rows stay as history, and the caller commits with the rollback's own record.
+    """
+    session.execute(update(StepRun).where(StepRun.vm_migration_id == vm_migration_id, StepRun.status == "done",
+                                          StepRun.step != "rollback").values(status="undone"))
+
+
+def readmit(session: Session, vm_migration_ids: Iterable[int]) -> None:
+    """Give rolled-back VMs a clean slate for a new attempt: pending, an empty state, no step done.
+
+    Only a VM still `rolled_back` is reset (a conditional update), so a second run readmitting the same VM
+    cannot wipe the state of an attempt that has begun. The journal rows of earlier attempts stay.
+    """
+    for vm_migration_id in vm_migration_ids:
+        reset = session.execute(
+            update(VmMigration).where(VmMigration.id == vm_migration_id, VmMigration.status == "rolled_back")
+            .values(status="pending", state={}, current_step=None, error=None))
+        if reset.rowcount:
+            undo_steps(session, vm_migration_id)  # those a rollback before this version left `done`
     session.commit()
 
 

@@ -57,6 +57,9 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
                     outcome.failed[name] = str(exc)
                     continue
                 journal.step_done(session, step, {"undone": undone}, {**state, "rolled_back": undone})
+                # With the status, in one commit: the steps the rollback undid no longer count as done, so that
+                # `migrate run --again` can migrate the VM again from the first step.
+                journal.undo_steps(session, migration_id)
                 session.get(VmMigration, migration_id).status = "rolled_back"
                 session.commit()
                 outcome.rolled_back[name] = undone

@@ -1,7 +1,13 @@
-"""Where each VM of a wave stands, read from the journal: step, disks copied, bytes, speed, error."""
+"""Where each VM of a wave stands, read from the journal: step, the disk being copied, bytes, speed, agent, error.
+
+A disk counts once: by its newest finished copy (a copy interrupted and done again is not counted twice; the
+copies of an attempt that was rolled back are `undone` and not counted). While a disk is copying, its bytes
+so far and its current speed come from the progress the copy saves in its started step run.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -10,36 +16,60 @@ from sqlalchemy.orm import Session
 from migrate.db.execution_models import StepRun, VmMigration
 
 
+@dataclass
+class Copies:
+    """A VM's copy_disk step runs that count: the newest finished one per disk, and the one running now."""
+
+    finished: dict[str, dict[str, Any]] = field(default_factory=dict)  # disk -> detail
+    running: tuple[str, dict[str, Any]] | None = None  # (disk, progress detail)
+
+
 def wave_status(session: Session, wave: int | None = None) -> list[dict[str, Any]]:
     """One row per VM migration (of `wave`, or of every wave), in wave and name order."""
     query = select(VmMigration).order_by(VmMigration.wave, VmMigration.vm_name)
     if wave is not None:
         query = query.where(VmMigration.wave == wave)
     migrations = list(session.scalars(query))
-    copies = _copies(session, [m.id for m in migrations])
-    return [_row(m, copies.get(m.id, [])) for m in migrations]
+    copies = _copies(session, migrations)
+    return [_row(m, copies.get(m.id, Copies())) for m in migrations]
 
 
-def _copies(session: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    found: dict[int, list[dict[str, Any]]] = {}
-    if not ids:
+def _copies(session: Session, migrations: list[VmMigration]) -> dict[int, Copies]:
+    found: dict[int, Copies] = {}
+    if not migrations:
         return found
-    query = select(StepRun.vm_migration_id, StepRun.detail).where(
-        StepRun.vm_migration_id.in_(ids), StepRun.step == "copy_disk", StepRun.status == "done")
-    for vm_migration_id, detail in session.execute(query):
-        found.setdefault(vm_migration_id, []).append(detail or {})
+    copying = {m.id for m in migrations if m.status == "running" and m.current_step == "copy_disk"}
+    query = select(StepRun.vm_migration_id, StepRun.item, StepRun.status, StepRun.detail).where(
+        StepRun.vm_migration_id.in_([m.id for m in migrations]), StepRun.step == "copy_disk",
+        StepRun.status.in_(("done", "started"))).order_by(StepRun.id)
+    for vm_migration_id, item, status, detail in session.execute(query):
+        copies = found.setdefault(vm_migration_id, Copies())
+        if status == "done":
+            copies.finished[item] = detail or {}
+        elif vm_migration_id in copying:
+            copies.running = (item, detail or {})  # the newest started copy of a VM copying now
+    for copies in found.values():
+        if copies.running and copies.running[0] in copies.finished:
+            copies.running = None
     return found
 
 
-def _row(migration: VmMigration, copies: list[dict[str, Any]]) -> dict[str, Any]:
+def _row(migration: VmMigration, copies: Copies) -> dict[str, Any]:
     state = migration.state or {}
-    copied = sum(int(c.get("bytes") or 0) for c in copies)
-    seconds = sum(float(c.get("seconds") or 0) for c in copies)
     target = state.get("target") or {}
+    finished = copies.finished.values()
+    copied = sum(int(c.get("bytes") or 0) for c in finished)
+    seconds = sum(float(c.get("seconds") or 0) for c in finished)
+    speed = copied / seconds if seconds else None
+    disk = ""
+    if copies.running is not None:
+        disk, progress = copies.running
+        copied += int(progress.get("bytes_done") or 0)
+        speed = progress.get("bytes_per_second")
     return {
         "wave": migration.wave, "vm": migration.vm_name, "status": migration.status,
-        "step": migration.current_step or "", "vmid": target.get("vmid"), "node": target.get("node"),
-        "disks_copied": len(copies), "bytes_copied": copied,
-        "mib_per_second": round(copied / seconds / 2**20, 1) if seconds else None,
-        "ips": state.get("target_ips") or [], "error": migration.error or "",
+        "step": migration.current_step or "", "disk": disk, "vmid": target.get("vmid"), "node": target.get("node"),
+        "disks_copied": len(copies.finished), "bytes_copied": copied,
+        "mib_per_second": round(speed / 2**20, 1) if speed else None,
+        "ips": state.get("target_ips") or [], "agent": state.get("agent"), "error": migration.error or "",
     }

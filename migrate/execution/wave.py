@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -57,20 +57,28 @@ class WaveRun:
     outcome: WaveOutcome
     would_run: list[dict[str, Any]] = field(default_factory=list)
     run_id: int | None = None
+    left_out: list[str] = field(default_factory=list)  # rolled-back VMs this run did not migrate again
+    no_agent: list[str] = field(default_factory=list)  # VMs done whose guest agent did not answer
 
 
 def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, services_factory: ServicesFactory,
-                 progress: Callable[[str, str, float], None] | None = None) -> WaveRun:
-    """Migrate the VMs of wave `wave` by its newest plan; a second call resumes where the first stopped."""
+                 progress: Callable[[str, str, float], None] | None = None, again: Collection[str] = ()) -> WaveRun:
+    """Migrate the VMs of wave `wave` by its newest plan; a second call resumes where the first stopped.
+
+    Rolled-back VMs are left out, unless named in `again`: those start again from a clean slate.
+    """
     with sessions() as session:
         record, plan = load_plan(session, wave)
+        _check_names(plan, wave, again)
         target = session.get(Target, record.target_id)
         session.expunge(target)
         migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
-        fresh = {m.vm_id for m in migrations if not m.state and m.status in ("pending", "failed")}
-        work = _work(session, plan, migrations)
+        readmitted, left_out = _rolled_back(migrations, again)
+        fresh = {m.vm_id for m in migrations
+                 if (not m.state and m.status in ("pending", "failed")) or m.id in readmitted}
+        work = _work(session, plan, migrations, set(readmitted))
     if options.dry_run:
-        return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work])
+        return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work], left_out=left_out)
     services = services_factory(target, options)
     try:
         reasons = plan_is_stale(replace(plan, vms=tuple(v for v in plan.vms if v.vm_id in fresh)),
@@ -78,25 +86,47 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         if reasons:
             raise UsageError(f"the plan of wave {wave} is stale: " + "; ".join(reasons))
         with sessions() as session:
-            run_id = journal.begin_run(session, wave, _journaled(options)).id
+            journal.readmit(session, readmitted)
+            run_id = journal.begin_run(session, wave, _journaled(options, again)).id
         limits = Limits(total=options.parallel, per_resource=options.per_resource)
         retry = Retry(attempts=options.step_attempts, backoff=options.retry_backoff)
         outcome = run_wave(sessions, VmLocker(sessions.kw["bind"]), run_id, work, ITINERARY, services, limits,
                            progress, retry)
         with sessions() as session:
             journal.end_run(session, run_id, "failed" if outcome.failed else "succeeded")
+            no_agent = _no_agent(session, work, outcome)
     finally:
         services.close()
-    return WaveRun(wave, record.version, outcome, run_id=run_id)
+    return WaveRun(wave, record.version, outcome, run_id=run_id, left_out=left_out, no_agent=no_agent)
 
 
-def _work(session: Session, plan: Plan, migrations: list[VmMigration]) -> list[WorkItem]:
+def _rolled_back(migrations: list[VmMigration], again: Collection[str]) -> tuple[list[int], list[str]]:
+    """The rolled-back VMs named to be migrated again (their ids), and the others (their names)."""
+    rolled_back = [m for m in migrations if m.status == "rolled_back"]
+    return ([m.id for m in rolled_back if m.vm_name in again],
+            sorted(m.vm_name for m in rolled_back if m.vm_name not in again))
+
+
+def _check_names(plan: Plan, wave: int, again: Collection[str]) -> None:
+    unknown = sorted(set(again) - {vm.vm_name for vm in plan.vms})
+    if unknown:
+        raise UsageError(f"{', '.join(unknown)} not in wave {wave}: check the names with "
+                         f"`migrate status --wave {wave}`")
+
+
+def _no_agent(session: Session, work: list[WorkItem], outcome: WaveOutcome) -> list[str]:
+    done = [item.vm_migration_id for item in work if item.vm_name in outcome.done]
+    return sorted(m.vm_name for m in session.scalars(select(VmMigration).where(VmMigration.id.in_(done)))
+                  if (m.state or {}).get("agent") is False)
+
+
+def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitted: set[int]) -> list[WorkItem]:
     by_vm = {m.vm_id: m for m in migrations}
     facts = dict(session.execute(select(VmRecord.id, VmRecord.facts).where(VmRecord.id.in_(list(by_vm)))).all())
     items = []
     for vm, document in zip(plan.vms, plan.to_dict()["vms"]):
         migration = by_vm[vm.vm_id]
-        if migration.status in ("done", "rolled_back"):
+        if migration.status == "done" or (migration.status == "rolled_back" and migration.id not in readmitted):
             continue
         fact = facts.get(vm.vm_id) or {}
         source = {"moref": fact.get("moref"), "datacenter": fact.get("datacenter"),
@@ -112,7 +142,8 @@ def _intent(item: WorkItem) -> dict[str, Any]:
             "disks": [f"{d['slot']} {d['source_file']} -> {d['storage']}" for d in vm["disks"] if d.get("source_file")]}
 
 
-def _journaled(options: RunOptions) -> dict[str, Any]:
+def _journaled(options: RunOptions, again: Collection[str]) -> dict[str, Any]:
     return {"parallel": options.parallel, "start": options.start, "verify": options.verify,
             "power_off": options.power_off, "insecure_source": options.insecure_source,
-            "datastore_paths": dict(options.datastore_paths)}
+            "agent_timeout": options.agent_timeout, "datastore_paths": dict(options.datastore_paths),
+            "again": sorted(again)}

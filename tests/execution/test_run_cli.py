@@ -61,3 +61,35 @@ def test_run_of_an_unknown_wave_is_one_line_naming_the_fix(cli):
 def test_rollback_needs_a_wave_or_a_vm(cli):
     result = cli("rollback")
     assert result.exit_code == ExitCode.USAGE and "--wave N" in result.stderr
+
+
+def test_run_warns_of_guests_without_agent_and_names_the_flag_for_a_rolled_back_vm(cli, bed, estate):
+    _, vms, _ = estate
+    names = sorted(vm.name for vm in vms)
+    wave = ("run", "--wave", "1", "--power-off", "--shutdown-timeout", "5", "--agent-timeout", "0.1",
+            "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}")
+    done = cli(*wave)
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout == ""
+    assert f"warning: the guest agent of 3 VMs ({', '.join(names)}) did not answer within 0.1 s" in done.stderr
+    rows = json.loads(cli("status", "--wave", "1", "--format", "json", with_source=False).stdout)
+    assert [(r["status"], r["agent"], r["ips"], r["disk"]) for r in rows] == [("done", False, [], "")] * 3
+    table = cli("status", "--wave", "1", with_source=False).stdout.splitlines()
+    assert "agent" in table[0].split() and all("no answer" in line for line in table[1:])
+
+    assert cli("rollback", "--vm", names[0]).exit_code == 0
+    left = cli(*wave)
+    assert left.exit_code == 0, left.stderr
+    assert f"left out 1 rolled-back VM ({names[0]}): migrate it again with --again {names[0]}" in left.stderr
+    assert "0 VMs migrated" in left.stderr
+    again = cli(*wave, "--again", names[0])
+    assert again.exit_code == 0, again.stderr
+    assert "1 VMs migrated, 0 failed" in again.stderr and "left out" not in again.stderr
+    assert f"the guest agent of 1 VM ({names[0]}) did not answer" in again.stderr
+
+
+def test_run_again_of_a_vm_not_in_the_wave_is_a_usage_error_naming_the_fix(cli):
+    result = cli("run", "--wave", "1", "--again", "no-such-vm")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.strip().count("\n") == 0
+    assert "no-such-vm not in wave 1: check the names with `migrate status --wave 1`" in result.stderr

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from migrate.clients.proxmox import vm as pvevm
 from migrate.db.execution_models import StepRun, VmMigration
 from migrate.db.session import session_factory
+from migrate.execution.status import wave_status
 from migrate.execution.wave import execute_wave
 from tests.execution.wave_bed import SECRET, options_of, services_factory, write_bed
 from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
@@ -69,13 +70,14 @@ def test_a_wave_is_migrated_and_every_disk_matches_its_source(bed, engine, estat
     assert again.outcome.done == [] and again.outcome.failed == {}
 
 
-def run_process(db_url: str, bed_file: Path, failpoint: str | None = None) -> subprocess.CompletedProcess:
+def run_process(db_url: str, bed_file: Path, failpoint: str | None = None,
+                again: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("MIGRATE_FAILPOINT", None)
     if failpoint:
         env["MIGRATE_FAILPOINT"] = failpoint
-    return subprocess.run([sys.executable, str(ROOT / "tests" / "execution" / "run_wave.py"), db_url, str(bed_file)],
-                          env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, str(ROOT / "tests" / "execution" / "run_wave.py"), db_url, str(bed_file),
+                           *again], env=env, capture_output=True, text=True, timeout=300)
 
 
 def creates(served_pve) -> int:
@@ -90,9 +92,17 @@ def test_a_run_killed_at_a_step_boundary_or_mid_copy_resumes_to_the_same_end(bed
     bed_file = write_bed(bed, tmp_path / "bed.json")
     killed = run_process(db_url, bed_file, point)
     assert killed.returncode == -9, killed.stderr[-2000:]
+    if point == "mid:copy_disk":  # the killed process saved its copy's progress; another one reads it
+        with session_factory(engine)() as session:
+            copying, = [r for r in wave_status(session, 1) if r["disk"]]
+        assert copying["step"] == "copy_disk" and 0 < copying["bytes_copied"]
     resumed = run_process(db_url, bed_file)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr[-2000:]
     assert_migrated(bed, engine, vms)
+    with session_factory(engine)() as session:
+        # Every disk counted once, the one copied twice too.
+        assert {r["vm"]: r["bytes_copied"] for r in wave_status(session, 1)} == \
+            {vm.name: sum(d.capacity_bytes for d in vm.disks) for vm in vms}
     assert creates(served_pve) == len(vms)  # no VM created twice
     with session_factory(engine)() as session:
         rows = session.execute(select(StepRun.step, StepRun.item, StepRun.status, StepRun.vm_migration_id)).all()

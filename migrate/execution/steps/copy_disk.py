@@ -18,6 +18,7 @@ from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import power
 from migrate.execution import failpoints
 from migrate.errors import DiskCopyError
+from migrate.execution.copy_progress import CopyProgress
 from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe
 from migrate.execution.itinerary import StepContext
 from migrate.execution.qemu_img import HttpsFile, NodePath, Target, target_is_zero_safe
@@ -63,9 +64,14 @@ def _copy_in_a_live_session(ctx: StepContext, node: str, disk: dict, job: DiskCo
 
 
 def _copy(ctx: StepContext, node: str, job: DiskCopyJob) -> CopyOutcome:
+    journaled = CopyProgress(job.size, ctx.save_progress)
+
+    def on_progress(fraction: float) -> None:
+        journaled(fraction)  # before the failpoint in _progress: the crash tests read it after the kill
+        _progress(ctx, fraction)
+
     with ctx.services.shell(node) as shell:
-        return copy_disk(shell, job, on_progress=lambda fraction: _progress(ctx, fraction),
-                         stall_timeout=ctx.services.options.stall_timeout)
+        return copy_disk(shell, job, on_progress=on_progress, stall_timeout=ctx.services.options.stall_timeout)
 
 
 def _progress(ctx: StepContext, fraction: float) -> None:

@@ -1,4 +1,8 @@
-"""Start the target VM (when the run asks for it), wait for the guest agent and record its IP addresses."""
+"""Start the target VM (when the run asks for it), wait for the guest agent and record its IP addresses.
+
+A guest whose agent does not answer within `--agent-timeout` (none installed, or not started yet) does not
+fail the VM: `agent` is recorded false and the IPs unknown, and `migrate run` warns about it at the end.
+"""
 
 from __future__ import annotations
 
@@ -16,4 +20,5 @@ def run(ctx: StepContext) -> dict:
     pvevm.start(ctx.services.pve, node, vmid)
     ips = pvevm.agent_ips(ctx.services.pve, node, vmid, timeout=ctx.services.options.agent_timeout)
     ctx.state["target_ips"] = ips
+    ctx.state["agent"] = ips is not None
     return {"ips": ips, "agent": ips is not None}

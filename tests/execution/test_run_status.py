@@ -1,0 +1,82 @@
+"""`migrate status` while a wave runs and after it: the disk copying and its bytes so far, the guest agent."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from migrate.clients.proxmox import vm as pvevm
+from migrate.db.execution_models import VmMigration
+from migrate.db.session import session_factory
+from migrate.execution.status import wave_status
+from migrate.execution.wave import execute_wave
+from tests.execution.test_run_wave import assert_migrated, run
+from tests.execution.wave_bed import options_of, services_factory
+from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
+from tests.support.cli import run_cli
+
+
+def test_status_in_another_session_shows_the_disk_copying_and_its_bytes_so_far(bed, engine, db_url, estate):
+    _, vms, _ = estate
+    sizes = {vm.name: [(f"scsi{unit}", disk.capacity_bytes) for unit, disk in enumerate(vm.disks)] for vm in vms}
+    seen, documents = [], []
+
+    def watch(vm_name: str, step: str, fraction: float) -> None:
+        if not (step.startswith("copy_disk ") and 0.5 <= fraction < 1):
+            return
+        with session_factory(engine)() as other:
+            row = next(r for r in wave_status(other, 1) if r["vm"] == vm_name)
+        seen.append((vm_name, step.split()[1], row))
+        if not documents:  # the command line, with an engine of its own, once
+            documents.append(json.loads(run_cli("status", "--wave", "1", "--format", "json", db_url=db_url).stdout))
+
+    result = execute_wave(session_factory(engine), 1, options_of(bed, parallel=1), services_factory(bed),
+                          progress=watch)
+    assert result.outcome.failed == {}
+    assert {(vm, disk) for vm, disk, _ in seen} == {(vm, slot) for vm, disks in sizes.items() for slot, _ in disks}
+    for vm, disk, row in seen:
+        slots = [slot for slot, _ in sizes[vm]]
+        before = sum(size for _, size in sizes[vm][:slots.index(disk)])
+        assert (row["status"], row["step"], row["disk"]) == ("running", "copy_disk", disk)
+        assert row["disks_copied"] == slots.index(disk)
+        assert before < row["bytes_copied"] < before + dict(sizes[vm])[disk]
+        assert row["mib_per_second"] > 0
+    copying = [r for r in documents[0] if r["status"] == "running"]
+    assert len(copying) == 1 and copying[0]["step"] == "copy_disk" and copying[0]["disk"] == "scsi0"
+    assert 0 < copying[0]["bytes_copied"] < sizes[copying[0]["vm"]][0][1]
+    assert set(copying[0]) >= {"disk", "bytes_copied", "mib_per_second", "agent", "error"}
+    with session_factory(engine)() as session:
+        finished = {r["vm"]: r for r in wave_status(session, 1)}
+    for vm in vms:
+        assert finished[vm.name]["disk"] == ""
+        assert finished[vm.name]["bytes_copied"] == sum(size for _, size in sizes[vm.name])
+        assert finished[vm.name]["disks_copied"] == len(vm.disks)
+
+
+def test_start_records_the_agents_ips_and_a_guest_whose_agent_never_answers_is_done_without(bed, engine, estate,
+                                                                                           served_pve, monkeypatch):
+    _, vms, _ = estate
+    real_start = pvevm.start
+    with_agent = []
+
+    def start(pve, node, vmid):
+        real_start(pve, node, vmid)
+        if not with_agent:  # the first VM started has a guest agent; the others have none
+            served_pve.vm(vmid).agent = {}
+            with_agent.append(vmid)
+
+    monkeypatch.setattr(pvevm, "start", start)
+    result = run(engine, bed, parallel=1, agent_timeout=0.2)
+    assert result.outcome.failed == {}
+    assert_migrated(bed, engine, vms)
+    with session_factory(engine)() as session:
+        states = {m.vm_name: m.state for m in session.scalars(select(VmMigration))}
+        rows = {r["vm"]: r for r in wave_status(session, 1)}
+    answered = next(name for name, state in states.items() if state["target"]["vmid"] == with_agent[0])
+    assert states[answered]["agent"] is True and states[answered]["target_ips"] == ["192.0.2.10"]
+    assert (rows[answered]["agent"], rows[answered]["ips"]) == (True, ["192.0.2.10"])
+    silent = sorted(set(states) - {answered})
+    assert all(states[name]["agent"] is False and rows[name]["ips"] == [] for name in silent)
+    assert all(rows[name]["status"] == "done" and rows[name]["agent"] is False for name in silent)
+    assert result.no_agent == silent
