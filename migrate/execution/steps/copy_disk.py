@@ -39,7 +39,8 @@ def run(ctx: StepContext) -> dict:
     ctx.state["volumes"] = {**ctx.state.get("volumes", {}), slot: volid}
     speed = outcome.size / outcome.seconds if outcome.seconds else None
     return {"volid": volid, "bytes": outcome.size, "seconds": round(outcome.seconds, 3),
-            "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": existed}
+            "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": existed,
+            "target_is_zero": job.target.zeroed}
 
 
 def _progress(ctx: StepContext, fraction: float) -> None:
