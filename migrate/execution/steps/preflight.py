@@ -1,18 +1,22 @@
-"""Preflight: the source is there and in the planned state, the target VMID is free (or ours), storages have room."""
+"""Preflight: the API token holds the privileges the run uses, the source is there and in the planned state, the
+target VMID is free (or ours), storages have room. Nothing is created or changed before it passes."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from migrate.clients.proxmox import vm as pvevm
+from migrate.clients.proxmox.target import privileges_on
 from migrate.clients.vsphere import power
 from migrate.errors import TargetApiError
 from migrate.execution.itinerary import StepContext
 from migrate.execution.steps.common import copied_disks, planned, source
+from migrate.target.privileges import ROLE_NAME, missing_on_paths, run_privileges
 
 
 def run(ctx: StepContext) -> dict:
     vm, pve = planned(ctx), ctx.services.pve
+    _check_privileges(ctx)
     state = power.power_state(ctx.services.vsphere, source(ctx)["moref"])
     # Only the first attempt sees the source as it was; a resume after stop_source must not overwrite it.
     ctx.state.setdefault("source_power_state", state)
@@ -23,6 +27,16 @@ def run(ctx: StepContext) -> dict:
     if holder is None:
         _check_room(ctx)
     return {"source_power_state": state, "target_exists": holder is not None}
+
+
+def _check_privileges(ctx: StepContext) -> None:
+    vm, pve = planned(ctx), ctx.services.pve
+    needs = run_privileges(int(vm["vmid"]), [d["storage"] for d in copied_disks(ctx)],
+                           [n["bridge"] for n in vm.get("nics") or () if n.get("bridge")])
+    missing = missing_on_paths(needs, lambda path: privileges_on(pve, path))
+    if missing:
+        raise TargetApiError(f"the API token lacks {', '.join(missing)}: grant it the {ROLE_NAME} role "
+                             "(docs/proxmox-role.md) on those paths or on /")
 
 
 def _check_room(ctx: StepContext) -> None:
