@@ -89,9 +89,14 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
     if dry_run:
         render.json_document(app.stdout, result.would_run)
         return
-    for name in result.outcome.skipped_locked:
+    outcome = result.outcome
+    for name in outcome.skipped_locked:
         app.say(f"{name}: skipped, another run is working on it")
-    app.say(f"wave {number}: {len(result.outcome.done)} VMs migrated, {len(result.outcome.failed)} failed")
+    for name in outcome.done_by_another:
+        app.say(f"{name}: skipped, another run migrated it")
+    others = len(outcome.skipped_locked) + len(outcome.done_by_another)
+    app.say(f"wave {number}: {len(outcome.done)} VMs migrated, {len(outcome.failed)} failed"
+            + (f", {others} left to another run" if others else ""))
     for name, error in sorted(result.outcome.failed.items()):
         app.say(f"failed: {error}")
     if result.outcome.failed:

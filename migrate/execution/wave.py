@@ -67,14 +67,17 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         target = session.get(Target, record.target_id)
         session.expunge(target)
         migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
-        fresh = {m.vm_id for m in migrations if not m.state and m.status in ("pending", "failed")}
         work = _work(session, plan, migrations)
     if options.dry_run:
         return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work])
     services = services_factory(target, options)
     try:
-        reasons = plan_is_stale(replace(plan, vms=tuple(v for v in plan.vms if v.vm_id in fresh)),
-                                read_target(services.pve, target.name))
+        snapshot = read_target(services.pve, target.name)
+        # Read after the target: a VM another run began (and may have created) is journaled before it is made,
+        # so it is no longer fresh here and its VMID, name and MAC are not taken for a stranger's.
+        with sessions() as session:
+            fresh = _fresh(session, wave)
+        reasons = plan_is_stale(replace(plan, vms=tuple(v for v in plan.vms if v.vm_id in fresh)), snapshot)
         if reasons:
             raise UsageError(f"the plan of wave {wave} is stale: " + "; ".join(reasons))
         with sessions() as session:
@@ -87,6 +90,13 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
     finally:
         services.close()
     return WaveRun(wave, record.version, outcome, run_id=run_id)
+
+
+def _fresh(session: Session, wave: int) -> set[int]:
+    """The VMs of the wave no run has begun: nothing of theirs can be on the target yet."""
+    rows = session.execute(select(VmMigration.vm_id, VmMigration.state).where(
+        VmMigration.wave == wave, VmMigration.status.in_(("pending", "failed"))))
+    return {vm_id for vm_id, state in rows if not state}
 
 
 def _work(session: Session, plan: Plan, migrations: list[VmMigration]) -> list[WorkItem]:
