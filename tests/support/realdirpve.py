@@ -27,8 +27,12 @@ class RealDirPve(FakePve):
         super().__init__(*args, **kwargs)
         # lvm storage -> (the directory standing in for its volume group, the byte a new LV is full of)
         self.lvm_files: dict[str, tuple[str, bytes]] = {}
+        # An async callable a test may set, awaited before each volume allocation (to hold a run there).
+        self.before_allocate = None
 
     async def _content_create(self, v, user):
+        if self.before_allocate is not None:
+            await self.before_allocate(v)
         volid = await super()._content_create(v, user)
         storage, volname = volid.split(":", 1)
         store = self.storages[storage]
