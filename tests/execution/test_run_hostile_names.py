@@ -20,11 +20,13 @@ from sqlalchemy import select
 from migrate.clients.proxmox import vm as pvevm
 from migrate.db.execution_models import StepRun, VmMigration
 from migrate.db.session import session_factory
+from migrate.execution.rollback import rollback
 from migrate.inventory.model import Disk
 from migrate.lab.vcsim import start_vcsim
 from migrate.mapping.names import is_valid_name
 from migrate.planning.store import load_plan
 from tests.execution.test_run_wave import api, run
+from tests.execution.wave_bed import services_factory
 from tests.execution.wave_fixtures import plan_wave
 from tests.factories import make_vm
 from tests.support.cli import run_cli
@@ -125,3 +127,9 @@ def test_hostile_vm_names_are_migrated_under_dns_names_and_never_run(hostile_bed
     assert status.exit_code == 0, status.stderr
     assert sorted(row["vm"] for row in json.loads(status.stdout)) == names
     assert {row["status"] for row in json.loads(status.stdout)} == {"done"}
+    # A VM is rolled back by its own name, whatever it holds; only that one.
+    hostile = f"x'; touch {scratch}/pwned #"
+    outcome = rollback(session_factory(engine), services_factory(bed), vm_name=hostile)
+    assert list(outcome.rolled_back) == [hostile] and outcome.failed == {}
+    assert len(pve.get("/cluster/resources", type="vm")) == len(vms) - 1
+    assert list(scratch.iterdir()) == []

@@ -31,7 +31,8 @@ def run(ctx: StepContext) -> dict:
 
 def _check_privileges(ctx: StepContext) -> None:
     vm, pve = planned(ctx), ctx.services.pve
-    needs = run_privileges(int(vm["vmid"]), [d["storage"] for d in copied_disks(ctx)],
+    # Every planned disk's storage: create_shell allocates the EFI vars and TPM state there too.
+    needs = run_privileges(int(vm["vmid"]), [d["storage"] for d in vm["disks"] if d.get("storage")],
                            [n["bridge"] for n in vm.get("nics") or () if n.get("bridge")])
     missing = missing_on_paths(needs, lambda path: privileges_on(pve, path))
     if missing:
