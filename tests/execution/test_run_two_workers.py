@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from migrate.db.execution_models import MigrationRun, StepRun, VmMigration
 from migrate.db.session import session_factory
-from tests.execution.test_run_wave import assert_migrated, creates
+from tests.execution.test_run_wave import assert_migrated, creates, run
 from tests.execution.wave_bed import SECRET
 from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
 
@@ -102,3 +102,26 @@ def _output(process: subprocess.Popen) -> str:
         return "the worker is still running"
     out, err = process.communicate()
     return out + err
+
+
+def test_a_run_whose_vms_another_run_creates_while_it_reads_the_target_is_not_refused_as_stale(
+        bed, engine, estate, served_pve, monkeypatch):
+    """The other run migrates the whole wave after this one listed its work and before it read the target:
+    the VMIDs, names and MACs it finds taken are the other run's VMs, not a stranger's, so the plan is not stale."""
+    from migrate.execution import wave
+
+    _, vms, _ = estate
+    real_read_target, inner = wave.read_target, []
+
+    def the_other_run_goes_first(pve, name):
+        if not inner:
+            inner.append(None)  # the other run reads the target too, straight away
+            inner[0] = run(engine, bed, parallel=1, start=False)
+        return real_read_target(pve, name)
+
+    monkeypatch.setattr(wave, "read_target", the_other_run_goes_first)
+    outcome = run(engine, bed, parallel=1, start=False).outcome
+    assert sorted(inner[0].outcome.done) == sorted(vm.name for vm in vms)
+    assert (outcome.done, outcome.failed) == ([], {})
+    assert sorted(outcome.done_by_another) == sorted(vm.name for vm in vms)
+    assert creates(served_pve) == len(vms)
