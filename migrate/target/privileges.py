@@ -45,9 +45,14 @@ def missing_privileges(held: tuple[str, ...] | frozenset[str]) -> list[str]:
     return [privilege for privilege in REQUIRED_PRIVILEGES if privilege not in have]
 
 
-def run_privileges(vmid: int, storages: Iterable[str], bridges: Iterable[str]) -> dict[str, tuple[str, ...]]:
+START_PRIVILEGES = ("VM.PowerMgmt", "VM.GuestAgent.Audit")  # only a run that starts the targets uses them
+
+
+def run_privileges(vmid: int, storages: Iterable[str], bridges: Iterable[str],
+                   start: bool = True) -> dict[str, tuple[str, ...]]:
     """The privileges `migrate run` uses for one VM, by the ACL path PVE checks each on."""
-    needs = {f"/vms/{vmid}": ("VM.Audit", *(p for p in RUN_PRIVILEGES if p.startswith("VM.")))}
+    vm = [p for p in RUN_PRIVILEGES if p.startswith("VM.") and (start or p not in START_PRIVILEGES)]
+    needs = {f"/vms/{vmid}": ("VM.Audit", *vm)}
     needs.update((f"/storage/{storage}", STORAGE_RUN_PRIVILEGES) for storage in sorted(set(storages)))
     needs.update((f"{LOCAL_ZONE}/{bridge}", ("SDN.Use",)) for bridge in sorted(set(bridges)))
     return needs

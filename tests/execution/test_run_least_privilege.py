@@ -70,6 +70,20 @@ def test_a_token_missing_a_privilege_is_refused_at_preflight_and_nothing_is_crea
     assert {power.power_state(conn, vm.moref) for vm in vms} == {"poweredOn"}
 
 
+def test_a_run_that_does_not_start_the_targets_needs_no_power_or_agent_privilege(bed, engine, estate, served_pve):
+    _, vms, _ = estate
+    held = [p for p in REQUIRED_PRIVILEGES if p not in ("VM.PowerMgmt", "VM.GuestAgent.Audit")]
+    for holder in (USER, TOKEN):
+        served_pve.grant(holder, "/", *held)
+    starting = run(engine, bed, start=True)
+    assert sorted(starting.outcome.failed) == sorted(vm.name for vm in vms)
+    assert all(re.search(r"lacks VM\.PowerMgmt on /vms/\d+, VM\.GuestAgent\.Audit on /vms/\d+:", message)
+               for message in starting.outcome.failed.values())
+    assert api(bed).get("/cluster/resources", type="vm") == []
+    assert run(engine, bed, start=False).outcome.failed == {}
+    assert_migrated(bed, engine, vms)
+
+
 def _migrations(engine) -> list[VmMigration]:
     with session_factory(engine)() as session:
         return list(session.scalars(select(VmMigration)))

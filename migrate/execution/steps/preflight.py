@@ -33,7 +33,7 @@ def _check_privileges(ctx: StepContext) -> None:
     vm, pve = planned(ctx), ctx.services.pve
     # Every planned disk's storage: create_shell allocates the EFI vars and TPM state there too.
     needs = run_privileges(int(vm["vmid"]), [d["storage"] for d in vm["disks"] if d.get("storage")],
-                           [n["bridge"] for n in vm.get("nics") or () if n.get("bridge")])
+                           [n["bridge"] for n in vm.get("nics") or () if n.get("bridge")], ctx.services.options.start)
     missing = missing_on_paths(needs, lambda path: privileges_on(pve, path))
     if missing:
         raise TargetApiError(f"the API token lacks {', '.join(missing)}: grant it the {ROLE_NAME} role "
