@@ -24,9 +24,15 @@ class ExitCode(IntEnum):
 
 
 class MigrateError(Exception):
-    """Base of every error the library raises on purpose."""
+    """Base of every error the library raises on purpose.
+
+    `transient`: the cause may go away by itself (a dropped connection, a request that timed out), so the
+    engine runs the failed step again, a few times, within the same run. Never auth, TLS, permission or
+    usage errors: asking again gets the same answer.
+    """
 
     exit_code: ExitCode = ExitCode.ERROR
+    transient: bool = False
 
 
 class UsageError(MigrateError):
@@ -51,16 +57,25 @@ class SourceUnreachableError(MigrateError):
     """The vCenter could not be reached, or the connection was lost."""
 
     exit_code = ExitCode.UNREACHABLE
+    transient = True
 
 
 class SourceTlsError(SourceUnreachableError):
     """The vCenter's certificate could not be verified."""
+
+    transient = False
 
 
 class SourceAuthError(MigrateError):
     """The vCenter rejected the credentials or the session."""
 
     exit_code = ExitCode.AUTH
+
+
+class SourceSessionLostError(SourceAuthError):
+    """The vCenter session ended (idle timeout, terminated by an administrator): logging in again may help."""
+
+    transient = True
 
 
 class SourceProtocolError(MigrateError):
@@ -85,14 +100,27 @@ class StepFailedError(MigrateError):
     exit_code = ExitCode.STEP_FAILED
 
 
+class PreflightError(MigrateError):
+    """A VM's migration would go wrong if it started now (a missing bridge, a MAC in use, a source snapshot)."""
+
+    exit_code = ExitCode.STEP_FAILED
+
+
+class StalePlanError(PreflightError):
+    """The source changed after planning (a disk added, removed or resized): the plan no longer describes it."""
+
+
 class TargetUnreachableError(MigrateError):
     """The Proxmox API could not be reached, or it did not answer in time."""
 
     exit_code = ExitCode.UNREACHABLE
+    transient = True
 
 
 class TargetTlsError(TargetUnreachableError):
     """The Proxmox API's certificate could not be verified."""
+
+    transient = False
 
 
 class TargetAuthError(MigrateError):
@@ -121,6 +149,7 @@ class NodeUnreachableError(MigrateError):
     """A Proxmox node's SSH service could not be reached, or the connection to it was lost."""
 
     exit_code = ExitCode.UNREACHABLE
+    transient = True
 
 
 class NodeConnectionLostError(NodeUnreachableError):

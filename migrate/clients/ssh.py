@@ -84,7 +84,7 @@ class NodeShell:
             _load_known_hosts(client, address)
             client.set_missing_host_key_policy(paramiko.RejectPolicy())
         try:
-            client.connect(address.host, port=address.port, username=address.username,
+            client.connect(address.host, port=address.port, username=address.username, sock=_socket_to(address),
                            key_filename=str(address.key_file) if address.key_file else None,
                            look_for_keys=address.key_file is None, allow_agent=False,
                            timeout=address.connect_timeout, banner_timeout=address.connect_timeout,
@@ -195,6 +195,18 @@ class NodeShell:
         return NodeConnectionLostError(
             f"the SSH connection to node {self.address.label} dropped while {name} was running{cause}; "
             "its outcome is unknown: check the node, then run again")
+
+
+def _socket_to(address: NodeAddress) -> socket.socket:
+    """A TCP connection to the node's SSH port with Nagle's algorithm off.
+
+    SSH sends small packets and waits for their answers (a channel open, a command's exit status); with
+    Nagle on, each such exchange stalls on the peer's delayed ACK, about 40 ms, which added up to a quarter
+    of a second per disk copied.
+    """
+    sock = socket.create_connection((address.host, address.port), timeout=address.connect_timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def _load_known_hosts(client: paramiko.SSHClient, address: NodeAddress) -> None:

@@ -2,11 +2,17 @@
 
 Before a step runs it is journaled as started, after it finishes as done (with the state it left),
 each committed: a resume skips what is done and runs again what was started but not finished.
+
+A step that failed with a transient error (a dropped connection, a request that timed out: `MigrateError.transient`)
+is run again within the run, after a backoff, up to `Retry.attempts` times in all; every attempt is its own
+journal row, and a failed one keeps its error. That is safe because every step is safe to run again.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -20,6 +26,20 @@ from migrate.execution import failpoints, journal
 from migrate.execution.itinerary import Itinerary, StepContext
 from migrate.execution.locks import VmLocker
 
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How often a step that failed with a transient error is tried in all, and the wait before the second try
+    (doubled before each next one)."""
+
+    attempts: int = 1
+    backoff: float = 5.0
+
+    def wait(self, attempt: int) -> float:
+        return self.backoff * 2 ** (attempt - 1)
+
 
 def run_vm(
     sessions: sessionmaker[Session],
@@ -29,6 +49,7 @@ def run_vm(
     itinerary: Itinerary,
     services: Any,
     progress: Callable[[str, str, float], None] | None = None,
+    retry: Retry = Retry(),
 ) -> bool:
     """Bring one VM through every step of the itinerary that is not done yet; False if another run finished it
     (or rolled it back) since this run listed its work."""
@@ -45,9 +66,32 @@ def run_vm(
             for item in step.items_of(ctx):
                 if (step.name, item) in done:
                     continue
-                _run_step(session, run_id, ctx, step, item, progress)
+                _run_with_retries(session, run_id, ctx, step, item, progress, retry)
         journal.vm_done(session, vm_migration_id)
     return True
+
+
+def _run_with_retries(session: Session, run_id: int, ctx: StepContext, step, item: str, progress,
+                      retry: Retry) -> None:
+    attempt = 1
+    while True:
+        try:
+            return _run_step(session, run_id, ctx, step, item, progress)
+        except StepFailedError as exc:
+            cause = exc.__cause__
+            if not getattr(cause, "transient", False) or attempt >= retry.attempts:
+                raise
+            log.warning("%s; trying again (%d of %d)", exc, attempt + 1, retry.attempts)
+            _before_retry(ctx.services)
+            time.sleep(retry.wait(attempt))
+            attempt += 1
+
+
+def _before_retry(services: Any) -> None:
+    """Let the services check their connections again before the next attempt (a session may have ended)."""
+    recheck = getattr(services, "recheck", None)
+    if recheck is not None:
+        recheck()
 
 
 def _run_step(session: Session, run_id: int, ctx: StepContext, step, item: str, progress) -> None:
@@ -101,6 +145,7 @@ def run_wave(
     services: Any,
     limits: Limits,
     progress: Callable[[str, str, float], None] | None = None,
+    retry: Retry = Retry(),
 ) -> WaveOutcome:
     """Run every VM's itinerary, in parallel within the limits; a VM another run holds is skipped."""
     outcome = WaveOutcome()
@@ -120,7 +165,7 @@ def run_wave(
                 for resource in item.resources:
                     busy[resource] = busy.get(resource, 0) + 1
                 future = pool.submit(run_vm, sessions, run_id, item.vm_migration_id, item.plan, itinerary, services,
-                                     progress)
+                                     progress, retry)
                 running[future] = item
             if not running:
                 continue

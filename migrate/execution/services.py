@@ -5,13 +5,23 @@ Built once per run by a factory the caller gives (the CLI connects for real; tes
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from migrate.clients.proxmox.connection import PveClient
 from migrate.clients.ssh import NodeAddress, NodeShell
+
+log = logging.getLogger(__name__)
+
+# How long a vCenter session is trusted without asking whether it still lives. vCenter ends a session idle
+# for 30 min by default, so one used within the last minute is asked about again only after a pause; a session
+# ended by hand between checks shows as a refused call, after which the engine's retry asks again (`recheck`).
+VSPHERE_CHECK_INTERVAL = 60.0
 
 
 @dataclass(frozen=True)
@@ -31,25 +41,58 @@ class RunOptions:
     datastore_paths: dict[str, str] = field(default_factory=dict)
     insecure_source: bool = False  # qemu-img does not verify the vCenter's certificate (journaled)
     stall_timeout: float = 900.0
+    # A step that failed with a transient error (a dropped connection, a timeout) is tried this often in all
+    # within the run, waiting retry_backoff seconds before the second try and twice as long before each next.
+    step_attempts: int = 4
+    retry_backoff: float = 5.0
 
 
 @dataclass
 class Services:
-    """Connections for the steps; `vsphere` is connected on first use and shared by the run's threads."""
+    """Connections for the steps; `vsphere` is connected on first use, shared by the run's threads, and logged
+    in again when its session has ended."""
 
     pve: PveClient
     node_address: Callable[[str], NodeAddress]
     options: RunOptions
     connect_vsphere: Callable[[], Any]
+    vsphere_check_interval: float = VSPHERE_CHECK_INTERVAL
     _vsphere: Any = None
+    _checked: float = -math.inf
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def vsphere(self) -> Any:
+        """The vCenter connection, its session checked when it has not been for `vsphere_check_interval` s."""
         with self._lock:
             if self._vsphere is None:
-                self._vsphere = self.connect_vsphere()
+                self._login()
+            elif time.monotonic() - self._checked >= self.vsphere_check_interval:
+                if not self._vsphere.alive():
+                    self._login()
+                self._checked = time.monotonic()
             return self._vsphere
+
+    def renew_vsphere(self, stale: Any) -> Any:
+        """A connection with a live session in place of `stale`, whose session ended; logs in again only if no
+        other thread has already."""
+        with self._lock:
+            if self._vsphere is stale:
+                self._login()
+            return self._vsphere
+
+    def recheck(self) -> None:
+        """Ask the vCenter whether the session lives at the next use (after a step failed, say)."""
+        with self._lock:
+            self._checked = -math.inf
+
+    def _login(self) -> None:
+        old, self._vsphere = self._vsphere, None
+        if old is not None:
+            log.warning("the vCenter session ended; logging in again")
+            old.close()
+        self._vsphere = self.connect_vsphere()
+        self._checked = time.monotonic()
 
     def shell(self, node: str) -> NodeShell:
         """A new SSH connection to the node (the caller closes it): a dropped one is never reused."""

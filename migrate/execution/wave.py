@@ -15,7 +15,7 @@ from migrate.db.models import VmRecord
 from migrate.db.plan_models import Target
 from migrate.errors import UsageError
 from migrate.execution import journal
-from migrate.execution.engine import Limits, WaveOutcome, WorkItem, run_wave
+from migrate.execution.engine import Limits, Retry, WaveOutcome, WorkItem, run_wave
 from migrate.execution.itinerary import Step
 from migrate.execution.locks import VmLocker
 from migrate.execution.services import RunOptions, Services
@@ -83,8 +83,9 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         with sessions() as session:
             run_id = journal.begin_run(session, wave, _journaled(options)).id
         limits = Limits(total=options.parallel, per_resource=options.per_resource)
+        retry = Retry(attempts=options.step_attempts, backoff=options.retry_backoff)
         outcome = run_wave(sessions, VmLocker(sessions.kw["bind"]), run_id, work, ITINERARY, services, limits,
-                           progress)
+                           progress, retry)
         with sessions() as session:
             journal.end_run(session, run_id, "failed" if outcome.failed else "succeeded")
     finally:

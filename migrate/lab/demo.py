@@ -2,9 +2,10 @@
 
 The vCenter simulator is started with the sample estate loaded, a simulated Proxmox VE cluster for the
 target, and a real sshd on loopback as every node's shell; wave 1 is planned and then migrated with
-`migrate run` (its VMs' empty disk files replaced by small real VMDKs first, qemu-img copying them for real),
-and `migrate status` shows the result. Everything the demo writes goes to `demo/` (the database, the mapping
-file, the readiness report, the runbook of wave 1). Run it with `python -m migrate.lab.demo`.
+`migrate run --verify` (its VMs' empty disk files replaced by small real VMDKs first, qemu-img copying them
+for real, then comparing each copy with its source), and `migrate status` shows the result. Everything the
+demo writes goes to `demo/` (the database, the mapping file, the readiness report, the runbook of wave 1).
+Run it with `python -m migrate.lab.demo`.
 """
 
 from __future__ import annotations
@@ -15,21 +16,36 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from migrate.cli.context import AppContext
 from migrate.cli.main import main as migrate
 from migrate.lab.lab import start_lab
 from migrate.lab.node import start_lab_node
-from migrate.lab.pve import NODES, start_simulated_target
+from migrate.lab.pve import NODES, SimulatedTarget, start_simulated_target
 from migrate.lab.vcsim import REPO_ROOT
 
 DEMO_DIR = REPO_ROOT / "demo"
 SAMPLE_MAP = REPO_ROOT / "sample_inventory" / "mappings.yaml"
 
 
-def run_demo(workdir: Path = DEMO_DIR) -> int:
-    """Start the lab, then discover, summarise, map, assess, plan and migrate wave 1; the first failing exit code."""
+@dataclass(frozen=True)
+class MigratedWave:
+    """Where wave 1's disks are once the demo migrated them: its database, the source datastores' directories
+    (datastore -> directory), and the simulated target (whose `volume_file` finds a volume's file)."""
+
+    database: Path
+    datastore_paths: dict[str, str]
+    target: SimulatedTarget
+
+
+def run_demo(workdir: Path = DEMO_DIR, inspect: Callable[[MigratedWave], None] | None = None) -> int:
+    """Start the lab, then discover, summarise, map, assess, plan and migrate wave 1; the first failing exit code.
+
+    `inspect` is called with the migrated wave while the lab still runs (the tests compare its disks).
+    """
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     os.chdir(workdir)
@@ -62,13 +78,15 @@ def run_demo(workdir: Path = DEMO_DIR) -> int:
                 return code
             paths = _write_wave_disks(lab.workdir / "datastores", wave=1)
             run = ["run", "--wave", "1", "--vcenter", source, "--user", lab.username, "--ca-file", str(lab.ca_file),
-                   "--power-off", "--shutdown-timeout", "10", "--no-start"]
+                   "--power-off", "--shutdown-timeout", "10", "--no-start", "--verify"]
             run += [word for name in NODES for word in ("--node-address", f"{name}={node.host}:{node.port}")]
             run += [word for ds, path in sorted(paths.items()) for word in ("--datastore-path", f"{ds}={path}")]
             if code := _run_all([run, ["status", "--wave", "1"]], env):
                 return code
+            if inspect is not None:
+                inspect(MigratedWave(workdir / "migrate.db", paths, target))
     _say(f"done: readiness report {workdir}/readiness.xlsx (and .csv), wave 1 runbook {workdir}/wave-1.md, "
-         "wave 1 migrated")
+         "wave 1 migrated, every disk compared with its source (--verify)")
     return 0
 
 

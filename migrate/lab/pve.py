@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from migrate.errors import UsageError
 
@@ -38,6 +39,14 @@ class SimulatedTarget:
     token_id: str
     secret: str = field(repr=False)
     ca_file: Path
+    simulator: Any = field(default=None, repr=False, compare=False)  # the FakePve serving it, in this process
+
+    def volume_file(self, volid: str) -> tuple[Path, str]:
+        """The file holding a volume of the simulated cluster, and its format (raw, qcow2), as the simulator
+        itself keeps them: a check independent of the toolkit's API client."""
+        storage, volname = volid.split(":", 1)
+        volume = self.simulator.storages[storage]["volumes"][volname]
+        return Path(self.simulator._volume_path(storage, volname, "images")), str(volume["format"])
 
     def steps(self, name: str = "pve-lab", runbook: str = "wave-1.md", ssh: tuple[str, ...] = ()) -> list[list[str]]:
         """The `migrate` commands that add, discover and check this target, then plan wave 1 and write its runbook.
@@ -73,7 +82,7 @@ def start_simulated_target(workdir: Path | None = None) -> Iterator[SimulatedTar
             serving = _Serving(pve, cert, key)
             try:
                 host, port = pve.url.removeprefix("https://").rsplit(":", 1)
-                yield SimulatedTarget(host, int(port), TOKEN_ID, pve.apitokens[TOKEN_ID], Path(cert))
+                yield SimulatedTarget(host, int(port), TOKEN_ID, pve.apitokens[TOKEN_ID], Path(cert), pve)
             finally:
                 serving.stop()
     finally:

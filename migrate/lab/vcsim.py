@@ -101,12 +101,11 @@ def start_vcsim(
     """
     binary = binary or build_vcsim()
     workdir = Path(tempfile.mkdtemp(prefix="migrate-vcsim-"))
-    args = [str(binary), "-l", listen, "-username", username, "-password", password,
-            "-cert-out", str(workdir / "vcsim-ca.pem")]
+    args = [str(binary), "-l", listen, "-username", username, "-cert-out", str(workdir / "vcsim-ca.pem")]
     for name, count in (model or {}).items():
         args += [f"-{name}", str(count)]
     # vcsim creates its datastore directories under TMPDIR and never removes them itself.
-    env = {**os.environ, "TMPDIR": str(workdir)}
+    env = {**os.environ, "TMPDIR": str(workdir), "VCSIM_PASSWORD": password}
     with open(workdir / "vcsim.log", "wb") as log:
         process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, env=env)
     try:

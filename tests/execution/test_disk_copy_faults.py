@@ -8,7 +8,6 @@ import os
 import secrets
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
@@ -17,7 +16,7 @@ from migrate.clients.ssh import NodeShell
 from migrate.errors import DiskCopyError, DiskCopyStalledError, NodeConnectionLostError
 from migrate.execution.disk_copy import DiskCopyJob, copy_disk, stale_writers, stop_stale_writers
 from migrate.execution.qemu_img import HttpsFile, convert_argv
-from tests.support.processes import sshd_session_running
+from tests.support.processes import CmdlineSampler, sshd_session_running
 from tests.support.rangeserver import RangeServer
 from tests.support.vmdk import MIB, make_raw, make_vmdk, same_bytes
 
@@ -44,39 +43,6 @@ def served(tmp_path, range_pki):
     server = RangeServer(root, *range_pki, delay=0.05)
     yield server, raw
     server.stop()
-
-
-class CmdlineSampler:
-    """Reads every process's command line every few milliseconds while a copy runs."""
-
-    def __init__(self, needle: str) -> None:
-        self.needle = needle.encode()
-        self.qemu_img_seen: set[int] = set()
-        self.hits: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._stop.set()
-        self._thread.join()
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            for path in glob.glob("/proc/[0-9]*/cmdline"):
-                try:
-                    with open(path, "rb") as f:
-                        cmdline = f.read()
-                except OSError:
-                    continue
-                if cmdline.startswith(b"qemu-img\0"):
-                    self.qemu_img_seen.add(int(path.split("/")[2]))
-                if self.needle in cmdline:
-                    self.hits.append(cmdline)
-            time.sleep(0.005)
 
 
 def test_the_cookie_reaches_the_server_but_no_command_line(served, node, allocate):

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from migrate.db.execution_models import StepRun, VmMigration
 from migrate.db.session import session_factory
-from migrate.errors import StepFailedError
+from migrate.errors import StepFailedError, TargetAuthError, TargetUnreachableError
 from migrate.execution import journal
-from migrate.execution.engine import Limits, WorkItem, run_vm, run_wave
+from migrate.execution.engine import Limits, Retry, WorkItem, run_vm, run_wave
 from migrate.execution.locks import VmLocker
 from migrate.inventory.store import save_inventory, start_run
 from tests.execution.engine_support import STEP_NAMES, tracing_itinerary, traces
@@ -235,3 +235,43 @@ def test_a_step_that_changes_nested_state_in_place_is_journaled(sessions, migrat
     with sessions() as session:
         assert session.get(VmMigration, vm.id).state["volumes"] == {
             "scsi0": "tgt:100/vm-100-disk-0.raw", "scsi1": "tgt:100/vm-100-disk-1.raw"}
+
+
+def _failing(error: Exception, times: int, calls: list[str]):
+    from migrate.execution.itinerary import Step
+
+    def action(ctx):
+        calls.append(ctx.item)
+        if len(calls) <= times:
+            raise error
+        return {"attempt": len(calls)}
+
+    return [Step("copy_disk", action, items=lambda ctx: ["scsi0"])]
+
+
+def test_a_step_that_failed_transiently_is_tried_again_in_the_run_each_attempt_journaled(sessions, migrations):
+    calls: list[str] = []
+    vm = migrations[0]
+    itinerary = _failing(TargetUnreachableError("connection to pve1 dropped"), 2, calls)
+    run_vm(sessions, new_run(sessions), vm.id, PLAN, itinerary, None, retry=Retry(attempts=3, backoff=0))
+    assert calls == ["scsi0"] * 3
+    with sessions() as session:
+        rows = session.execute(select(StepRun.status, StepRun.error).order_by(StepRun.id)).all()
+        assert session.get(VmMigration, vm.id).status == "done"
+    assert rows == [("failed", "connection to pve1 dropped")] * 2 + [("done", None)]
+
+
+def test_a_transient_failure_past_the_attempts_fails_the_step(sessions, migrations):
+    calls: list[str] = []
+    itinerary = _failing(TargetUnreachableError("connection to pve1 dropped"), 5, calls)
+    with pytest.raises(StepFailedError, match="vm-a: step copy_disk scsi0 failed: connection to pve1 dropped"):
+        run_vm(sessions, new_run(sessions), migrations[0].id, PLAN, itinerary, None, retry=Retry(attempts=3, backoff=0))
+    assert len(calls) == 3
+
+
+def test_an_auth_error_is_not_tried_again(sessions, migrations):
+    calls: list[str] = []
+    itinerary = _failing(TargetAuthError("token revoked"), 1, calls)
+    with pytest.raises(StepFailedError, match="token revoked"):
+        run_vm(sessions, new_run(sessions), migrations[0].id, PLAN, itinerary, None, retry=Retry(attempts=3, backoff=0))
+    assert len(calls) == 1

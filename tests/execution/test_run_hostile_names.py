@@ -7,6 +7,7 @@ word of any name is ever run: the scratch directory the names point at stays emp
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import tempfile
@@ -31,6 +32,7 @@ from tests.execution.wave_fixtures import plan_wave
 from tests.factories import make_vm
 from tests.support.cli import run_cli
 from tests.support.datastore import datastore_dir
+from tests.support.vcsim_vms import set_disks
 from tests.support.vmdk import MIB, make_raw, make_vmdk
 
 
@@ -67,20 +69,23 @@ def hostile_estate(sshd, scratch, tmp_path_factory):
             machines = sorted(view.view, key=lambda vm: vm.name)
             for machine, name in zip(machines, names):
                 WaitForTask(machine.Rename_Task(name))
-            renamed = [(machine.name, machine._moId) for machine in machines]
-        assert [name for name, _ in renamed] == names  # the simulator took every name as it is
-        store, raws, vms = datastore_dir(sim), tmp_path_factory.mktemp("raws"), []
-        for index, (name, moref) in enumerate(renamed):
-            size = (4 + index) * MIB
-            relative = f"{folder_of(name)}/{folder_of(name)}.vmdk"
-            (store / relative).parent.mkdir(parents=True, exist_ok=True)
-            make_vmdk(make_raw(raws / f"{index}.raw", size, seed=100 + index), store / relative, "monolithicSparse")
-            disk = Disk(key=2000, label="Hard disk 1", capacity_bytes=size, datastore="LocalDS_0",
-                        file_path=f"[LocalDS_0] {relative}", controller_kind="scsi", controller_model="pvscsi",
-                        bus_number=0, unit_number=0)
-            vm = make_vm(name, moref=moref, datacenter="DC0", memory_mb=512, num_cpu=1, disks=[disk])
-            vm.nics = [vm.nics[0].__class__(**{**vm.nics[0].__dict__, "mac": f"00:50:56:00:03:{index:02x}"})]
-            vms.append(vm)
+            assert [machine.name for machine in machines] == names  # the simulator took every name as it is
+            store, raws, vms = datastore_dir(sim), tmp_path_factory.mktemp("raws"), []
+            for index, (machine, name) in enumerate(zip(machines, names)):
+                size = (4 + index) * MIB
+                relative = f"{folder_of(name)}/{folder_of(name)}.vmdk"
+                (store / relative).parent.mkdir(parents=True, exist_ok=True)
+                # The simulator's VM gets the planned disk (preflight compares them), then the real VMDK replaces
+                # the empty file it made.
+                set_disks(machine, [(f"[LocalDS_0] {relative}", size)], create=True)
+                make_vmdk(make_raw(raws / f"{index}.raw", size, seed=100 + index), store / relative,
+                          "monolithicSparse")
+                disk = Disk(key=2000, label="Hard disk 1", capacity_bytes=size, datastore="LocalDS_0",
+                            file_path=f"[LocalDS_0] {relative}", controller_kind="scsi", controller_model="pvscsi",
+                            bus_number=0, unit_number=0)
+                vm = make_vm(name, moref=machine._moId, datacenter="DC0", memory_mb=512, num_cpu=1, disks=[disk])
+                vm.nics = [dataclasses.replace(vm.nics[0], mac=f"00:50:56:00:03:{index:02x}")]
+                vms.append(vm)
         yield sim, vms, store
 
 

@@ -22,7 +22,7 @@ def services_factory(bed: dict):
     """A factory for execute_wave from the bed's plain description."""
     def factory(target, options: RunOptions) -> Services:
         pve = connect(PveEndpoint(bed["pve_host"], TOKEN, SECRET, port=bed["pve_port"], ca_file=bed["pve_ca"],
-                                  timeout=30))
+                                  timeout=bed.get("pve_timeout", 30)))
         address = NodeAddress(bed["ssh_host"], bed["ssh_port"], bed["ssh_user"], Path(bed["ssh_key"]),
                               Path(bed["known_hosts"]))
         vc = VcenterEndpoint(bed["vc_host"], bed["vc_user"], bed["vc_password"], port=bed["vc_port"],
@@ -32,7 +32,7 @@ def services_factory(bed: dict):
 
 
 def options_of(bed: dict, **overrides) -> RunOptions:
-    values = dict(parallel=2, start=True, shutdown_timeout=5, power_off=True, agent_timeout=0.5,
+    values = dict(parallel=2, start=True, shutdown_timeout=5, power_off=True, agent_timeout=0.5, retry_backoff=0.05,
                   datastore_paths={bed["datastore"]: bed["datastore_dir"]} if bed.get("node_path", True) else {})
     return RunOptions(**{**values, **overrides})
 

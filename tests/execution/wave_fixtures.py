@@ -14,6 +14,7 @@ from tests.factories import make_inventory, make_vm, store_inventory
 from tests.support.cli import run_cli
 from tests.support.datastore import datastore_dir
 from tests.support.pve import set_bridges
+from tests.support.vcsim_vms import disk_layout, remove_snapshots, set_disks
 from tests.support.vmdk import MIB, make_raw, make_vmdk
 
 MAPPING = """source: vc.example.com
@@ -32,28 +33,29 @@ def estate(sshd, tmp_path_factory):
     with start_vcsim(model={"dc": 1, "cluster": 1, "host": 1, "vm": 3, "ds": 1}) as sim:
         if sshd.ca_bundle is not None:
             sshd.trust(sim.ca_file)
-        from migrate.clients.vsphere.connection import VcenterEndpoint, connect
-
-        with connect(VcenterEndpoint(sim.host, sim.username, sim.password, port=sim.port,
-                                     ca_file=str(sim.ca_file))) as conn:
-            view = conn.content.viewManager.CreateContainerView(conn.content.rootFolder, [vim.VirtualMachine], True)
-            machines = sorted((vm.name, vm._moId) for vm in view.view)
         store = datastore_dir(sim)
         raws = tmp_path_factory.mktemp("raws")
         vms = []
-        for index, ((name, moref), subformats) in enumerate(zip(machines, DISKS)):
-            disks = []
-            for unit, subformat in enumerate(subformats):
-                size = (8 + 4 * index + 2 * unit) * MIB
-                raw = make_raw(raws / f"{name}-{unit}.raw", size, seed=index * 10 + unit)
-                (store / name).mkdir(exist_ok=True)
-                make_vmdk(raw, store / name / f"{name}_{unit}.vmdk", subformat)
-                disks.append(Disk(key=2000 + unit, label=f"Hard disk {unit + 1}", capacity_bytes=size,
-                                  datastore="LocalDS_0", file_path=f"[LocalDS_0] {name}/{name}_{unit}.vmdk",
-                                  controller_kind="scsi", controller_model="pvscsi", bus_number=0, unit_number=unit))
-            vm = make_vm(name, moref=moref, datacenter="DC0", memory_mb=512, num_cpu=1, disks=disks)
-            vm.nics = [dataclasses.replace(vm.nics[0], mac=f"00:50:56:00:02:{index:02x}")]
-            vms.append(vm)
+        with _vcenter(sim) as conn:
+            view = conn.content.viewManager.CreateContainerView(conn.content.rootFolder, [vim.VirtualMachine], True)
+            machines = sorted(((vm.name, vm._moId, vm) for vm in view.view), key=lambda m: m[0])
+            for index, ((name, moref, machine), subformats) in enumerate(zip(machines, DISKS)):
+                disks = []
+                for unit, subformat in enumerate(subformats):
+                    size = (8 + 4 * index + 2 * unit) * MIB
+                    disks.append(Disk(key=2000 + unit, label=f"Hard disk {unit + 1}", capacity_bytes=size,
+                                      datastore="LocalDS_0", file_path=f"[LocalDS_0] {name}/{name}_{unit}.vmdk",
+                                      controller_kind="scsi", controller_model="pvscsi", bus_number=0,
+                                      unit_number=unit))
+                # The simulator's VM gets the same disks as the inventory says, so that the run's preflight finds
+                # them as planned; then the real VMDKs replace the empty files it made.
+                set_disks(machine, _layout(disks), create=True)
+                for unit, (subformat, disk) in enumerate(zip(subformats, disks)):
+                    raw = make_raw(raws / f"{name}-{unit}.raw", disk.capacity_bytes, seed=index * 10 + unit)
+                    make_vmdk(raw, store / name / f"{name}_{unit}.vmdk", subformat)
+                vm = make_vm(name, moref=moref, datacenter="DC0", memory_mb=512, num_cpu=1, disks=disks)
+                vm.nics = [dataclasses.replace(vm.nics[0], mac=f"00:50:56:00:02:{index:02x}")]
+                vms.append(vm)
         yield sim, vms, store
 
 
@@ -91,11 +93,25 @@ def plan_wave(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeyp
 
 
 def _reset_sources(sim, vms) -> None:
-    """Every source VM on with its NICs connected, as before any migration (the simulator is shared)."""
+    """Every source VM on with its NICs connected, its planned disks and no snapshot, as before any migration
+    (the simulator is shared, and a failed test may have left a change behind)."""
     from migrate.clients.vsphere import power
-    from migrate.clients.vsphere.connection import VcenterEndpoint, connect
 
-    with connect(VcenterEndpoint(sim.host, sim.username, sim.password, port=sim.port, ca_file=str(sim.ca_file))) as conn:
+    with _vcenter(sim) as conn:
         for vm in vms:
+            machine = power.find_vm(conn, vm.moref)
+            remove_snapshots(machine)
+            if disk_layout(machine) != _layout(vm.disks):
+                set_disks(machine, _layout(vm.disks), create=False)
             power.set_nics_connected(conn, vm.moref, True)
             power.power_on(conn, vm.moref)
+
+
+def _layout(disks: list[Disk]) -> list[tuple[str, int]]:
+    return [(d.file_path, d.capacity_bytes) for d in disks]
+
+
+def _vcenter(sim):
+    from migrate.clients.vsphere.connection import VcenterEndpoint, connect
+
+    return connect(VcenterEndpoint(sim.host, sim.username, sim.password, port=sim.port, ca_file=str(sim.ca_file)))

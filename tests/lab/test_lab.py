@@ -67,3 +67,10 @@ def test_load_report_names_the_addresses_the_simulator_cannot_give(lab, estate):
     assert several
     for name in several:
         assert any(gap.startswith(f"VM {name!r}: its NIC") for gap in lab.load_report.gaps), name
+
+
+def test_the_lab_password_is_not_on_the_simulators_command_line(lab, lab_vms):
+    # lab_vms logged in with the password: the simulator has it, from its environment.
+    assert lab_vms
+    cmdline = open(f"/proc/{lab.process.pid}/cmdline", "rb").read()
+    assert lab.username.encode() in cmdline and lab.password.encode() not in cmdline

@@ -1,8 +1,11 @@
-"""Finding the node's sshd session that runs a given qemu-img, to cut it the way a dropped network would."""
+"""The node's processes: the sshd session that runs a given qemu-img (to cut it the way a dropped network would),
+and every command line sampled while a copy runs (to show no secret is on one)."""
 
 from __future__ import annotations
 
 import glob
+import threading
+import time
 from collections.abc import Callable
 
 
@@ -26,3 +29,38 @@ def sshd_session_running(listener: int, matches: Callable[[list[bytes]], bool]) 
 def parent_of(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as f:
         return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+class CmdlineSampler:
+    """Reads every process's command line every few milliseconds while a copy runs."""
+
+    def __init__(self, needle: str) -> None:
+        self.needle = needle.encode()
+        self.qemu_img_seen: set[int] = set()
+        self.hits: list[bytes] = []
+        self.cmdlines: set[bytes] = set()  # every distinct command line seen, to search for secrets known later
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            for path in glob.glob("/proc/[0-9]*/cmdline"):
+                try:
+                    with open(path, "rb") as f:
+                        cmdline = f.read()
+                except OSError:
+                    continue
+                if cmdline.startswith(b"qemu-img\0"):
+                    self.qemu_img_seen.add(int(path.split("/")[2]))
+                self.cmdlines.add(cmdline)
+                if self.needle in cmdline:
+                    self.hits.append(cmdline)
+            time.sleep(0.005)

@@ -43,3 +43,13 @@ def set_bridges(monkeypatch, per_node: dict[str, list[tuple[str, bool]]]) -> Non
                  **({"bridge_vlan_aware": 1} if aware else {})} for name, aware in bridges]
 
     monkeypatch.setitem(shapes.FIXUPS, "/nodes/{node}/network", [shapes.replace(networks)])
+
+
+def set_vnets(monkeypatch, vnets: list[tuple[str, bool]]) -> None:
+    """The cluster's SDN VNets as (name, VLAN-aware); fakepve's answer is canned, so its shape is patched."""
+
+    def answer(ctx):
+        return [{"vnet": name, "zone": "lab", "type": "vnet", "digest": "0" * 40,
+                 **({"vlanaware": 1} if aware else {})} for name, aware in vnets]
+
+    monkeypatch.setitem(shapes.FIXUPS, "/cluster/sdn/vnets", [shapes.replace(answer)])

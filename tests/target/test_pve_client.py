@@ -97,3 +97,48 @@ def test_the_default_timeout_is_well_above_proxmoxers_five_seconds():
     from migrate.clients.proxmox import DEFAULT_TIMEOUT, PveEndpoint
 
     assert PveEndpoint("h", "u@pve!t", "s").timeout == DEFAULT_TIMEOUT >= 30
+
+
+class DropCounter:
+    """Stands in for fakepve's random source: drops the first `drops` requests (all when None), counting them."""
+
+    def __init__(self, drops: int | None = None) -> None:
+        self.drops, self.requests = drops, 0
+
+    def random(self) -> float:
+        self.requests += 1
+        return 0.0 if self.drops is None or self.requests <= self.drops else 1.0
+
+    def uniform(self, low: float, high: float) -> float:
+        return low
+
+
+def dropping(fakepve, drops: int | None = None) -> DropCounter:
+    # A dropped request never reaches fakepve's request log, so its random source is what counts them.
+    counter = fakepve._random = DropCounter(drops)
+    fakepve.flaky_network(drop_rate=1)
+    return counter
+
+
+def test_a_dropped_get_is_sent_again_and_answered(fakepve, fakepve_cafile):
+    client = connect(endpoint(fakepve, fakepve_cafile))
+    client.get_backoff = 0
+    counter = dropping(fakepve, drops=2)
+    assert [n["node"] for n in client.get("/nodes")] == ["pve1"]
+    assert counter.requests == 3
+
+
+def test_a_get_dropped_every_time_gives_up_after_its_attempts_and_a_post_is_never_sent_again(fakepve,
+                                                                                             fakepve_cafile):
+    from migrate.clients.proxmox.connection import GET_ATTEMPTS
+
+    client = connect(endpoint(fakepve, fakepve_cafile))
+    client.get_backoff = 0
+    counter = dropping(fakepve)
+    with pytest.raises(TargetUnreachableError, match="cannot connect to Proxmox API"):
+        client.get("/nodes")
+    assert counter.requests == GET_ATTEMPTS
+    counter.requests = 0
+    with pytest.raises(TargetUnreachableError):
+        client.post("/nodes/pve1/qemu", vmid=100, name="x")  # its effect may have happened: not sent again
+    assert counter.requests == 1

@@ -3,11 +3,19 @@
 proxmoxer's traps are closed here: its default timeout is 5 s, too short for storage-bound calls, so
 one is always given; its HTTPS backend verifies certificates only when told, so verification is on
 unless `insecure` says otherwise. The token secret lives only in `PveEndpoint.secret`, hidden from repr.
+
+A GET whose connection dropped is sent again, a few times with a short backoff: reading twice changes
+nothing. A POST, PUT or DELETE is never sent again here, since its effect may have happened before the
+answer was lost; the steps that call them look before they act, and the engine runs such a step again.
+A request that timed out is not sent again either: a server that hung once is likely to hang again, and
+each try would wait the whole timeout.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,10 +31,13 @@ from migrate.errors import TargetApiError, TargetAuthError, TargetTlsError, Targ
 
 DEFAULT_PORT = 8006
 DEFAULT_TIMEOUT = 60.0
+GET_ATTEMPTS = 5
+GET_BACKOFF = 0.2  # seconds before the second try, doubled before each next one
 SECRET_ENV = "MIGRATE_PVE_TOKEN_SECRET"
 _TOKEN_ID = re.compile(r"^(?P<user>[^@!\s]+@[^@!\s]+)!(?P<name>[A-Za-z][A-Za-z0-9._-]*)$")
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,13 +68,16 @@ def parse_token_id(token_id: str) -> tuple[str, str]:
 class PveClient:
     """A connected API: `get(path, **params)` answers plain data; errors arrive as the toolkit's typed errors."""
 
-    def __init__(self, endpoint: PveEndpoint, api: Any) -> None:
+    def __init__(self, endpoint: PveEndpoint, api: Any, get_attempts: int = GET_ATTEMPTS,
+                 get_backoff: float = GET_BACKOFF) -> None:
         self.endpoint = endpoint
         self._api = api
+        self.get_attempts, self.get_backoff = get_attempts, get_backoff
 
     def get(self, resource: str, **params: Any) -> Any:
-        """GET `resource` (e.g. `/nodes/pve1/status`) with query `params`."""
-        return self.call(lambda: self._api(resource.strip("/")).get(**params), resource)
+        """GET `resource` (e.g. `/nodes/pve1/status`) with query `params`; sent again if the connection dropped."""
+        return self.call(lambda: self._resent(lambda: self._api(resource.strip("/")).get(**params), resource),
+                         resource)
 
     def post(self, resource: str, **params: Any) -> Any:
         """POST `resource` with form `params` (a task's UPID for a worker, else the created object)."""
@@ -78,6 +92,24 @@ class PveClient:
     def call(self, request: Callable[[], T], what: str) -> T:
         with translated_errors(self.endpoint, what):
             return request()
+
+    def _resent(self, request: Callable[[], T], what: str) -> T:
+        attempt = 1
+        while True:
+            try:
+                return request()
+            except requests.exceptions.ConnectionError as exc:
+                if not _dropped(exc) or attempt >= self.get_attempts:
+                    raise
+                log.info("%s: GET %s dropped (%s), try %d of %d", self.endpoint.url, what, type(exc).__name__,
+                         attempt + 1, self.get_attempts)
+                time.sleep(self.get_backoff * 2 ** (attempt - 1))
+                attempt += 1
+
+
+def _dropped(exc: requests.exceptions.ConnectionError) -> bool:
+    """A connection reset or refused; not a TLS failure, nor a timeout (ConnectTimeout is both kinds)."""
+    return not isinstance(exc, requests.exceptions.SSLError | requests.exceptions.Timeout)
 
 
 def connect(endpoint: PveEndpoint) -> PveClient:
@@ -116,7 +148,7 @@ def translated_errors(endpoint: PveEndpoint, what: str) -> Iterator[None]:
         ) from None
     except requests.exceptions.Timeout:
         raise TargetUnreachableError(
-            f"{where} did not answer {what} within {endpoint.timeout:.0f} s: check the node and the network"
+            f"{where} did not answer {what} within {endpoint.timeout:g} s: check the node and the network"
         ) from None
     except requests.exceptions.ConnectionError:
         raise TargetUnreachableError(

@@ -74,6 +74,22 @@ def _storages(client: PveClient, node: str) -> list[StorageFacts]:
     return found
 
 
+def node_bridges(client: PveClient, node: str) -> dict[str, bool]:
+    """The bridges (Linux or OVS) on `node` now, each with whether it carries VLAN tags."""
+    return {b.name: b.vlan_aware for b in _bridges(client, node)}
+
+
+def sdn_vnets(client: PveClient) -> dict[str, bool]:
+    """The cluster's SDN VNets (usable as a NIC's bridge), each with whether it is VLAN-aware; none without SDN."""
+    return {str(v["vnet"]): bool(int(v.get("vlanaware") or 0))
+            for v in _optional(client, "/cluster/sdn/vnets") or [] if isinstance(v, dict) and v.get("vnet")}
+
+
+def macs_of(config: dict[str, Any]) -> tuple[str, ...]:
+    """The MAC addresses of a guest's `netN` lines, upper case."""
+    return _macs(config)
+
+
 def _bridges(client: PveClient, node: str) -> list[BridgeFacts]:
     interfaces = client.get(f"/nodes/{node}/network", type="any_bridge") or []
     # An OVS bridge carries VLAN tags by design; a Linux bridge only with bridge-vlan-aware.

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from migrate.clients.proxmox.connection import PveClient
+from migrate.clients.proxmox.target import macs_of
 from migrate.errors import TargetApiError
 
 MARKER_TAG = "migrate-toolkit"
@@ -78,9 +79,22 @@ def find_ours(pve: PveClient, vm_key: str) -> TargetVm | None:
     return None
 
 
+def mac_holders(pve: PveClient, macs: list[str], vm_key: str) -> list[tuple[TargetVm, str]]:
+    """The guests other than the toolkit's own VM for `vm_key` whose NICs use one of `macs`, with the MAC."""
+    wanted = {mac.upper() for mac in macs}
+    found = []
+    for row in pve.get("/cluster/resources", type="vm"):
+        kind = row.get("type", "qemu")
+        config = pve.get(f"/nodes/{row['node']}/{kind}/{row['vmid']}/config") or {}
+        used = wanted.intersection(macs_of(config))
+        if used and not (kind == "qemu" and is_ours(config, vm_key)):
+            found += [(TargetVm(row["node"], int(row["vmid"]), row.get("name", "")), mac) for mac in sorted(used)]
+    return found
+
+
 def create_shell(pve: PveClient, node: str, vmid: int, config: dict[str, Any], vm_key: str) -> TargetVm:
     """Create the VM without disks, marked, not started; adopt it if an earlier attempt already made it."""
-    found = find_ours(pve, vm_key)
+    found = find_ours(pve, vm_key) or _ours_on_node(pve, node, vmid, vm_key)
     if found is not None:
         return found
     holder = find_vm(pve, vmid)
@@ -90,6 +104,18 @@ def create_shell(pve: PveClient, node: str, vmid: int, config: dict[str, Any], v
     params = with_marker(config, vm_key)
     wait_task(pve, node, pve.post(f"/nodes/{node}/qemu", vmid=vmid, **params), f"creating VM {vmid}")
     return TargetVm(node, vmid, str(params.get("name", "")))
+
+
+def _ours_on_node(pve: PveClient, node: str, vmid: int, vm_key: str) -> TargetVm | None:
+    """The VM at the planned VMID if it is ours, as the node lists it from its own config files: current at once,
+    unlike /cluster/resources, which lags seconds behind a create whose answer may have been lost."""
+    if not any(int(row.get("vmid", -1)) == vmid for row in pve.get(f"/nodes/{node}/qemu")):
+        return None
+    config = vm_config(pve, node, vmid)
+    if not is_ours(config, vm_key):
+        raise TargetApiError(f"VMID {vmid} is taken on node {node} by VM {config.get('name', '')!r}, which the "
+                             "toolkit did not create: plan the wave again")
+    return TargetVm(node, vmid, str(config.get("name", "")))
 
 
 def volume_name(pve: PveClient, node: str, storage: str, vmid: int, slot: str, fmt: str = "raw") -> str:
@@ -149,8 +175,15 @@ def status(pve: PveClient, node: str, vmid: int) -> str:
 
 
 def start(pve: PveClient, node: str, vmid: int) -> None:
-    if status(pve, node, vmid) != "running":
+    """Start the VM unless it runs; a start task that failed because the VM runs by now is a success."""
+    if status(pve, node, vmid) == "running":
+        return
+    try:
         wait_task(pve, node, pve.post(f"/nodes/{node}/qemu/{vmid}/status/start"), f"starting VM {vmid}")
+    except TargetApiError:
+        # An earlier attempt's start, whose answer was lost, may have been under way when this one looked.
+        if status(pve, node, vmid) != "running":
+            raise
 
 
 def agent_ips(pve: PveClient, node: str, vmid: int, timeout: float = 120.0, poll: float = 1.0) -> list[str] | None:

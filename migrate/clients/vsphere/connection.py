@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim, vmodl
 
-from migrate.errors import SourceAuthError, SourceProtocolError, SourceTlsError, SourceUnreachableError, UsageError
+from migrate.errors import (
+    SourceAuthError,
+    SourceProtocolError,
+    SourceSessionLostError,
+    SourceTlsError,
+    SourceUnreachableError,
+    UsageError,
+)
 
 DEFAULT_TIMEOUT = 120.0
 
@@ -115,6 +122,21 @@ class VsphereConnection:
     @property
     def session_cookie(self) -> str:
         return self.si._stub.cookie
+
+    def alive(self) -> bool:
+        """Whether the session is still logged in: one property read, which an ended session is refused
+        (or, on some vCenters, answered with no session)."""
+        try:
+            return self.content.sessionManager.currentSession is not None
+        except vim.fault.NotAuthenticated:
+            return False
+        except (OSError, http.client.HTTPException) as exc:
+            raise network_error(self.endpoint, exc) from None
+
+    def session_lost(self) -> SourceSessionLostError:
+        """The error for a call refused because the session ended (idle timeout, or terminated)."""
+        return SourceSessionLostError(f"the session with vCenter {self.endpoint.name} ended (idle timeout or "
+                                      "terminated by an administrator): the run logs in again")
 
     def open_http(self) -> http.client.HTTPSConnection:
         """A new HTTPS connection to the vCenter, with the same trust as the session's."""

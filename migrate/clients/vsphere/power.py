@@ -23,6 +23,8 @@ def find_vm(conn: VsphereConnection, moref: str) -> vim.VirtualMachine:
     vm = vim.VirtualMachine(moref, conn.si._stub)
     try:
         vm.name  # noqa: B018  (reading a property proves the object exists)
+    except vim.fault.NotAuthenticated:
+        raise conn.session_lost() from None
     except vmodl.fault.ManagedObjectNotFound:
         raise SourceProtocolError(f"VM {moref} is no longer on vCenter {conn.endpoint.name}: discover again "
                                   "and plan the wave again") from None
@@ -116,6 +118,8 @@ def read_head(conn: VsphereConnection, url: str, length: int = 65536) -> bytes:
         http.request("GET", "/" + path, headers={"Cookie": session_cookie(conn), "Range": f"bytes=0-{length - 1}"})
         answer = http.getresponse()
         body = answer.read(length)
+        if answer.status == 401:
+            raise conn.session_lost()
         if answer.status not in (200, 206):
             raise SourceProtocolError(f"vCenter {conn.endpoint.name} answered {answer.status} for "
                                       f"{url.split('?')[0]}: check the datastore and the role's Datastore.Browse")

@@ -4,20 +4,27 @@ The transport is chosen per source datastore: a datastore mounted on the node (`
 a file; any other through the vCenter's datastore file API over HTTPS, with the session cookie kept off the
 node's command lines. A volume that already exists was allocated by an interrupted attempt: the copy is done
 again without `--target-is-zero`, after stopping any qemu-img of that attempt still writing it.
+
+An HTTPS copy that failed while the vCenter session ended (an idle timeout, or an administrator terminated it:
+the datastore file API then refuses the cookie) is done again once, as a retry, with the cookie of a new login.
 """
 
 from __future__ import annotations
 
+import logging
 import posixpath
 
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import power
 from migrate.execution import failpoints
-from migrate.execution.disk_copy import DiskCopyJob, copy_disk
+from migrate.errors import DiskCopyError
+from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe
 from migrate.execution.itinerary import StepContext
 from migrate.execution.qemu_img import HttpsFile, NodePath, Target, target_is_zero_safe
 from migrate.execution.steps.common import disk_of, source, target
 from migrate.execution.vmdk_descriptor import https_read
+
+log = logging.getLogger(__name__)
 
 
 def run(ctx: StepContext) -> dict:
@@ -30,17 +37,36 @@ def run(ctx: StepContext) -> dict:
     volid = pvevm.allocate_volume(services.pve, node, disk["storage"], vmid, slot, int(disk["size_bytes"]), fmt)
     zeroed = not existed and target_is_zero_safe(pvevm.storage_type(services.pve, node, disk["storage"]))
     volume = Target(pvevm.volume_path(services.pve, node, volid), fmt, zeroed=zeroed)
-    job = _job(ctx, disk, volume)
+    conn = None if _mount(ctx, disk) else services.vsphere
+    job = _job(ctx, disk, volume, conn)
     job = job.retry() if existed else job
-    with services.shell(node) as shell:
-        outcome = copy_disk(shell, job, on_progress=lambda fraction: _progress(ctx, fraction),
-                            stall_timeout=services.options.stall_timeout)
+    job, outcome = _copy_in_a_live_session(ctx, node, disk, job, conn)
     # A new dict, never an update in place: the journal saves the state only when it compares unequal.
     ctx.state["volumes"] = {**ctx.state.get("volumes", {}), slot: volid}
     speed = outcome.size / outcome.seconds if outcome.seconds else None
     return {"volid": volid, "bytes": outcome.size, "seconds": round(outcome.seconds, 3),
-            "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": existed,
+            "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": job.resumed,
             "target_is_zero": job.target.zeroed}
+
+
+def _copy_in_a_live_session(ctx: StepContext, node: str, disk: dict, job: DiskCopyJob,
+                            conn) -> tuple[DiskCopyJob, CopyOutcome]:
+    """Copy; if an HTTPS copy failed and its session has ended, log in again and copy again once, as a retry."""
+    try:
+        return job, _copy(ctx, node, job)
+    except DiskCopyError:
+        if conn is None or conn.alive():
+            raise
+    log.warning("%s: the vCenter session ended while copying %s; logging in again to copy it again",
+                ctx.vm_name, describe(job.source))
+    job = _job(ctx, disk, job.target, ctx.services.renew_vsphere(conn)).retry()
+    return job, _copy(ctx, node, job)
+
+
+def _copy(ctx: StepContext, node: str, job: DiskCopyJob) -> CopyOutcome:
+    with ctx.services.shell(node) as shell:
+        return copy_disk(shell, job, on_progress=lambda fraction: _progress(ctx, fraction),
+                         stall_timeout=ctx.services.options.stall_timeout)
 
 
 def _progress(ctx: StepContext, fraction: float) -> None:
@@ -49,20 +75,23 @@ def _progress(ctx: StepContext, fraction: float) -> None:
         failpoints.reached("mid:copy_disk")  # the crash tests kill the run half-way through a copy
 
 
-def _job(ctx: StepContext, disk: dict, volume: Target) -> DiskCopyJob:
-    options = ctx.services.options
+def _mount(ctx: StepContext, disk: dict) -> str | None:
+    """The node's mount path of the disk's datastore, if it is read as a file."""
+    return ctx.services.options.datastore_paths.get(disk["source_file"].partition("] ")[0].lstrip("["))
+
+
+def _job(ctx: StepContext, disk: dict, volume: Target, conn) -> DiskCopyJob:
+    """The copy of `disk` into `volume`: from the node's mount, or over HTTPS with `conn`'s session cookie."""
     datastore, _, relative = disk["source_file"].partition("] ")
     datastore = datastore.lstrip("[")
-    mount = options.datastore_paths.get(datastore)
     size = int(disk["size_bytes"])
-    if mount:
-        return DiskCopyJob(NodePath(posixpath.join(mount, relative)), volume, size)
-    conn = ctx.services.vsphere
+    if conn is None:
+        return DiskCopyJob(NodePath(posixpath.join(_mount(ctx, disk), relative)), volume, size)
     url = power.datastore_file_url(conn, source(ctx)["datacenter"], disk["source_file"])
     read = https_read(relative, power.read_head(conn, url))
     if read.flat:
         url = power.datastore_file_url(conn, source(ctx)["datacenter"], f"[{datastore}] {read.path}")
-    https = HttpsFile(url, flat=read.flat, verify_tls=not options.insecure_source)
+    https = HttpsFile(url, flat=read.flat, verify_tls=not ctx.services.options.insecure_source)
     return DiskCopyJob(https, volume, size, cookie=power.session_cookie(conn))
 
 

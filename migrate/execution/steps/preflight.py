@@ -1,14 +1,25 @@
-"""Preflight: the API token holds the privileges the run uses, the source is there and in the planned state, the
-target VMID is free (or ours), storages have room. Nothing is created or changed before it passes."""
+"""Preflight: nothing is created for a VM until its source and its target are as the plan expects.
+
+The API token: it holds the privileges the run uses on the paths PVE checks them on (`docs/proxmox-role.md`).
+
+The source: there, with no snapshot and no pending consolidation (the copy reads the base disks, so a
+snapshot's newer data would be lost), and with the disks the plan was made for (none added, removed or
+resized). The target: the planned VMID free (or the toolkit's own), every NIC's bridge (or SDN VNet) on the
+planned node and VLAN-aware where a tag is planned, no other guest using one of the VM's MACs, the storages
+with room. `execute_wave` checks the target once at the start for the VMs not started yet; this runs for each
+VM just before its first change, so it also sees what changed during a long wave, and a resumed VM.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
+from migrate.clients.proxmox import PveClient
+from migrate.clients.proxmox import target as pvetarget
 from migrate.clients.proxmox import vm as pvevm
-from migrate.clients.proxmox.target import privileges_on
-from migrate.clients.vsphere import power
-from migrate.errors import TargetApiError
+from migrate.clients.vsphere.source_state import SourceState, source_state
+from migrate.errors import PreflightError, StalePlanError, TargetApiError
 from migrate.execution.itinerary import StepContext
 from migrate.execution.steps.common import copied_disks, planned, source
 from migrate.target.privileges import ROLE_NAME, missing_on_paths, run_privileges
@@ -17,26 +28,91 @@ from migrate.target.privileges import ROLE_NAME, missing_on_paths, run_privilege
 def run(ctx: StepContext) -> dict:
     vm, pve = planned(ctx), ctx.services.pve
     _check_privileges(ctx)
-    state = power.power_state(ctx.services.vsphere, source(ctx)["moref"])
+    now = source_state(ctx.services.vsphere, source(ctx)["moref"])
     # Only the first attempt sees the source as it was; a resume after stop_source must not overwrite it.
-    ctx.state.setdefault("source_power_state", state)
+    ctx.state.setdefault("source_power_state", now.power_state)
+    check_source(vm, now)
     holder = pvevm.find_vm(pve, vm["vmid"])
     if holder is not None and not pvevm.is_ours(pvevm.vm_config(pve, holder.node, holder.vmid), vm["vm_key"]):
         raise TargetApiError(f"VMID {vm['vmid']} is taken by VM {holder.name!r} on node {holder.node}, which the "
                              "toolkit did not create: plan the wave again")
+    check_bridges(pve, vm)
+    _check_macs(pve, vm)
     if holder is None:
         _check_room(ctx)
-    return {"source_power_state": state, "target_exists": holder is not None}
+    return {"source_power_state": now.power_state, "target_exists": holder is not None}
+
+
+def check_source(vm: dict[str, Any], now: SourceState) -> None:
+    """Refuse a source with snapshots or needing consolidation, or whose disks are not the planned ones."""
+    if now.snapshots:
+        names = ", ".join(repr(name) for name in now.snapshots)
+        raise PreflightError(f"source VM {now.name} has {len(now.snapshots)} snapshot(s) ({names}) and the copy "
+                             "reads only the base disks: delete or consolidate the snapshots in vSphere, then run "
+                             "again")
+    if now.consolidation_needed:
+        raise PreflightError(f"source VM {now.name} needs its disks consolidated (leftover snapshot deltas): run "
+                             "Snapshots > Consolidate in vSphere, then run again")
+    if changes := disk_changes(vm, now):
+        raise StalePlanError(f"the plan of {vm['vm_name']} is stale: " + "; ".join(changes) +
+                             ": discover the source and plan the wave again")
+
+
+def disk_changes(vm: dict[str, Any], now: SourceState) -> list[str]:
+    """How the source's disks differ from the planned ones (matched by file), one phrase each."""
+    planned_disks = {d["source_file"]: d for d in vm["disks"] if d.get("source_file")}
+    live = {d.file: d for d in now.disks}
+    changes = []
+    for file, disk in live.items():
+        wanted = planned_disks.get(file)
+        if wanted is None:
+            changes.append(f"disk {disk.label} ({file}) was added after planning")
+        elif disk.capacity_bytes != int(wanted["size_bytes"]):
+            changes.append(f"disk {file} is {disk.capacity_bytes} bytes now, {wanted['size_bytes']} when planned")
+    changes += [f"disk {file} ({d.get('source_label') or d['slot']}) is no longer on the VM"
+                for file, d in planned_disks.items() if file not in live]
+    return changes
+
+
+def check_bridges(pve: PveClient, vm: dict[str, Any]) -> None:
+    """Every NIC's bridge is on the planned node (or is an SDN VNet), VLAN-aware where the NIC has a tag."""
+    node = vm["node"]
+    bridges = pvetarget.node_bridges(pve, node)
+    vnets: dict[str, bool] | None = None
+    for nic in vm["nics"]:
+        name = nic["bridge"]
+        if name not in bridges:
+            vnets = pvetarget.sdn_vnets(pve) if vnets is None else vnets
+        vlan_aware = bridges.get(name, (vnets or {}).get(name))
+        if vlan_aware is None:
+            raise PreflightError(f"bridge {name} of {nic['slot']} is not on node {node}: create it there (or an SDN "
+                                 "VNet of that name), or map the network to another bridge and plan the wave again")
+        if nic.get("vlan") and not vlan_aware:
+            raise PreflightError(f"bridge {name} on node {node} is not VLAN-aware, yet {nic['slot']} is planned on "
+                                 f"VLAN {nic['vlan']}: set bridge-vlan-aware yes on it (a VNet: VLAN Aware), or plan "
+                                 "the wave again")
+
+
+def _check_macs(pve: PveClient, vm: dict[str, Any]) -> None:
+    slots = {nic["mac"].upper(): nic["slot"] for nic in vm["nics"] if nic.get("mac")}
+    holders = pvevm.mac_holders(pve, list(slots), vm["vm_key"]) if slots else []
+    if holders:
+        holder, mac = holders[0]
+        raise PreflightError(f"MAC {mac} of {slots[mac]} is already used by VM {holder.vmid} ({holder.name!r}) on "
+                             f"node {holder.node}, and two machines with one MAC would collide on the network: "
+                             "change or remove that VM's NIC, then run again")
 
 
 def _check_privileges(ctx: StepContext) -> None:
     vm, pve = planned(ctx), ctx.services.pve
+    # SDN.Use of a node's own bridge; an SDN VNet's lies under its zone, which PVE checks when the VM is made.
+    bridges = pvetarget.node_bridges(pve, vm["node"])
     # Every planned disk's storage: create_shell allocates the EFI vars and TPM state there too.
     needs = run_privileges(int(vm["vmid"]), [d["storage"] for d in vm["disks"] if d.get("storage")],
-                           [n["bridge"] for n in vm.get("nics") or () if n.get("bridge")], ctx.services.options.start)
-    missing = missing_on_paths(needs, lambda path: privileges_on(pve, path))
+                           [n["bridge"] for n in vm["nics"] if n.get("bridge") in bridges], ctx.services.options.start)
+    missing = missing_on_paths(needs, lambda path: pvetarget.privileges_on(pve, path))
     if missing:
-        raise TargetApiError(f"the API token lacks {', '.join(missing)}: grant it the {ROLE_NAME} role "
+        raise PreflightError(f"the API token lacks {', '.join(missing)}: grant it the {ROLE_NAME} role "
                              "(docs/proxmox-role.md) on those paths or on /")
 
 

@@ -29,7 +29,6 @@ import (
 func main() {
 	listen := flag.String("l", "127.0.0.1:0", "listen address")
 	username := flag.String("username", "", "the only user accepted (any user when empty)")
-	password := flag.String("password", "", "that user's password")
 	datacenters := flag.Int("dc", 0, "datacenters to create")
 	clusters := flag.Int("cluster", 0, "clusters per datacenter")
 	clusterHosts := flag.Int("host", 0, "hosts per cluster")
@@ -55,7 +54,8 @@ func main() {
 
 	model.Service.Listen = &url.URL{Host: *listen}
 	if *username != "" {
-		model.Service.Listen.User = url.UserPassword(*username, *password)
+		// From the environment, not a flag: a command line is readable by every user of the machine.
+		model.Service.Listen.User = url.UserPassword(*username, os.Getenv("VCSIM_PASSWORD"))
 	}
 	// httptest's built-in certificate has a 1024-bit key, which OpenSSL's default security level
 	// refuses; a fresh P-256 certificate for the loopback names lets clients verify it properly.
