@@ -104,7 +104,11 @@ def _report(app: AppContext, number: int, result, agent_timeout: float) -> None:
     outcome = result.outcome
     for name in outcome.skipped_locked:
         app.say(f"{name}: skipped, another run is working on it")
-    app.say(f"wave {number}: {len(outcome.done)} VMs migrated, {len(outcome.failed)} failed")
+    for name in outcome.done_by_another:
+        app.say(f"{name}: skipped, another run migrated it")
+    others = len(outcome.skipped_locked) + len(outcome.done_by_another)
+    app.say(f"wave {number}: {len(outcome.done)} VMs migrated, {len(outcome.failed)} failed"
+            + (f", {others} left to another run" if others else ""))
     for name, error in sorted(outcome.failed.items()):
         app.say(f"failed: {error}")
     if result.no_agent:

@@ -51,10 +51,13 @@ def run_vm(
     services: Any,
     progress: Callable[[str, str, float], None] | None = None,
     retry: Retry = Retry(),
-) -> None:
-    """Bring one VM through every step of the itinerary that is not done yet."""
+) -> bool:
+    """Bring one VM through every step of the itinerary that is not done yet; False if another run finished it
+    (or rolled it back) since this run listed its work."""
     with sessions() as session:
         migration = session.get(VmMigration, vm_migration_id)
+        if migration.status in ("done", "rolled_back"):
+            return False
         name, state = migration.vm_name, dict(migration.state or {})
         done = journal.finished_items(session, vm_migration_id)
         for step in itinerary:
@@ -66,6 +69,7 @@ def run_vm(
                     continue
                 _run_with_retries(session, run_id, ctx, step, item, progress, retry)
         journal.vm_done(session, vm_migration_id)
+    return True
 
 
 def _run_with_retries(session: Session, run_id: int, ctx: StepContext, step, item: str, progress,
@@ -132,7 +136,8 @@ class Limits:
 class WaveOutcome:
     done: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
-    skipped_locked: list[str] = field(default_factory=list)
+    skipped_locked: list[str] = field(default_factory=list)  # another run was working on them
+    done_by_another: list[str] = field(default_factory=list)  # another run finished them after this one began
 
 
 @dataclass
@@ -201,7 +206,9 @@ def _startable(pending: list[WorkItem], busy: dict[str, int], running: int, limi
 
 def _record(outcome: WaveOutcome, item: WorkItem, future: Future) -> None:
     error = future.exception()
-    if error is None:
+    if error is not None:
+        outcome.failed[item.vm_name] = str(error)
+    elif future.result():
         outcome.done.append(item.vm_name)
     else:
-        outcome.failed[item.vm_name] = str(error)
+        outcome.done_by_another.append(item.vm_name)

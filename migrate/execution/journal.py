@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from migrate.db.base import utcnow
@@ -29,7 +30,20 @@ def end_run(session: Session, run_id: int, status: str) -> None:
 
 
 def ensure_vm_migrations(session: Session, wave: int, vms: Iterable[tuple[int, str]]) -> list[VmMigration]:
-    """The wave's VM migrations, created for VMs that have none yet; existing ones keep their state."""
+    """The wave's VM migrations, created for VMs that have none yet; existing ones keep their state.
+
+    Two runs of the wave started together may both find a VM without one: the second's insert breaks the
+    unique (wave, vm_id) and it takes the rows the first made instead.
+    """
+    vms = list(vms)
+    try:
+        return _ensure_vm_migrations(session, wave, vms)
+    except IntegrityError:
+        session.rollback()
+        return _ensure_vm_migrations(session, wave, vms)
+
+
+def _ensure_vm_migrations(session: Session, wave: int, vms: list[tuple[int, str]]) -> list[VmMigration]:
     existing = {m.vm_id: m for m in session.scalars(select(VmMigration).where(VmMigration.wave == wave))}
     created = []
     for vm_id, name in vms:

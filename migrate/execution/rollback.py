@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from migrate.clients.proxmox import vm as pvevm
+from migrate.clients.proxmox.target import privileges_on
 from migrate.clients.vsphere import power
 from migrate.db.execution_models import VmMigration
 from migrate.db.models import VmRecord
 from migrate.db.plan_models import Target
-from migrate.errors import NotFoundError
+from migrate.errors import NotFoundError, TargetApiError
 from migrate.execution import journal
 from migrate.execution.services import RunOptions, Services
 from migrate.planning.store import load_plan
@@ -86,9 +87,14 @@ def _undo(services: Services, vm_key: str | None, moref: str | None, state: dict
     if vm_key and (gone := pvevm.destroy_ours(services.pve, vm_key)) is not None:
         undone.append(f"destroyed target VM {gone.vmid} on {gone.node}")
     node = (state.get("target") or {}).get("node")
+    left = []
     for volid in (state.get("volumes") or {}).values():
         if node and pvevm.volume_exists(services.pve, node, volid):
-            pvevm.delete_volume(services.pve, node, volid)
+            try:
+                _delete_left_volume(services, node, volid)
+            except TargetApiError as exc:
+                left.append(str(exc))  # the source comes back all the same
+                continue
             undone.append(f"deleted volume {volid}")
     if moref and state.get("source_nics_disconnected"):
         power.set_nics_connected(services.vsphere, moref, True)
@@ -97,4 +103,20 @@ def _undo(services: Services, vm_key: str | None, moref: str | None, state: dict
     if moref and (state.get("source_stopped") or state.get("source_power_state") == "poweredOn"):
         power.power_on(services.vsphere, moref)
         undone.append("powered the source on")
+    if left:
+        raise TargetApiError("; ".join([*left, *(f"done: {what}" for what in undone)]))
     return undone
+
+
+def _delete_left_volume(services: Services, node: str, volid: str) -> None:
+    """Delete a journaled volume that destroying the VM did not take (the VM was gone, or never had it).
+
+    Only this needs `Datastore.Allocate`, which the toolkit's role leaves out (it lets a token delete any volume
+    of the storage): without it, the volume is named for an administrator to remove.
+    """
+    storage = volid.split(":", 1)[0]
+    if "Datastore.Allocate" not in privileges_on(services.pve, f"/storage/{storage}"):
+        raise TargetApiError(f"volume {volid} is still on storage {storage} and the API token lacks Datastore.Allocate "
+                             f"on /storage/{storage} to delete it (the role leaves it out): run `pvesm free {volid}` "
+                             "on a node as an administrator, then roll back again")
+    pvevm.delete_volume(services.pve, node, volid)

@@ -74,15 +74,18 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         session.expunge(target)
         migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
         readmitted, left_out = _rolled_back(migrations, again)
-        fresh = {m.vm_id for m in migrations
-                 if (not m.state and m.status in ("pending", "failed")) or m.id in readmitted}
+        readmitted_vms = {m.vm_id for m in migrations if m.id in readmitted}  # fresh too: their targets are gone
         work = _work(session, plan, migrations, set(readmitted))
     if options.dry_run:
         return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work], left_out=left_out)
     services = services_factory(target, options)
     try:
-        reasons = plan_is_stale(replace(plan, vms=tuple(v for v in plan.vms if v.vm_id in fresh)),
-                                read_target(services.pve, target.name))
+        snapshot = read_target(services.pve, target.name)
+        # Read after the target: a VM another run began (and may have created) is journaled before it is made,
+        # so it is no longer fresh here and its VMID, name and MAC are not taken for a stranger's.
+        with sessions() as session:
+            fresh = _fresh(session, wave) | readmitted_vms
+        reasons = plan_is_stale(replace(plan, vms=tuple(v for v in plan.vms if v.vm_id in fresh)), snapshot)
         if reasons:
             raise UsageError(f"the plan of wave {wave} is stale: " + "; ".join(reasons))
         with sessions() as session:
@@ -118,6 +121,13 @@ def _no_agent(session: Session, work: list[WorkItem], outcome: WaveOutcome) -> l
     done = [item.vm_migration_id for item in work if item.vm_name in outcome.done]
     return sorted(m.vm_name for m in session.scalars(select(VmMigration).where(VmMigration.id.in_(done)))
                   if (m.state or {}).get("agent") is False)
+
+
+def _fresh(session: Session, wave: int) -> set[int]:
+    """The VMs of the wave no run has begun: nothing of theirs can be on the target yet."""
+    rows = session.execute(select(VmMigration.vm_id, VmMigration.state).where(
+        VmMigration.wave == wave, VmMigration.status.in_(("pending", "failed"))))
+    return {vm_id for vm_id, state in rows if not state}
 
 
 def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitted: set[int]) -> list[WorkItem]:

@@ -6,6 +6,8 @@ The role is granted on `/` to the user and to its privilege-separated token (PVE
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+
 ROLE_NAME = "MigrateToolkit"
 
 READ_PRIVILEGES = (
@@ -32,11 +34,37 @@ RUN_PRIVILEGES = (
 
 REQUIRED_PRIVILEGES = READ_PRIVILEGES + RUN_PRIVILEGES
 
+STORAGE_RUN_PRIVILEGES = ("Datastore.AllocateSpace", "Datastore.Audit")
+# PVE checks SDN.Use of a plain Linux bridge on this zone's path (check_bridge_access).
+LOCAL_ZONE = "/sdn/zones/localnetwork"
+
 
 def missing_privileges(held: tuple[str, ...] | frozenset[str]) -> list[str]:
     """The required privileges not in `held`, in the order of the role."""
     have = set(held)
     return [privilege for privilege in REQUIRED_PRIVILEGES if privilege not in have]
+
+
+START_PRIVILEGES = ("VM.PowerMgmt", "VM.GuestAgent.Audit")  # only a run that starts the targets uses them
+
+
+def run_privileges(vmid: int, storages: Iterable[str], bridges: Iterable[str],
+                   start: bool = True) -> dict[str, tuple[str, ...]]:
+    """The privileges `migrate run` uses for one VM, by the ACL path PVE checks each on."""
+    vm = [p for p in RUN_PRIVILEGES if p.startswith("VM.") and (start or p not in START_PRIVILEGES)]
+    needs = {f"/vms/{vmid}": ("VM.Audit", *vm)}
+    needs.update((f"/storage/{storage}", STORAGE_RUN_PRIVILEGES) for storage in sorted(set(storages)))
+    needs.update((f"{LOCAL_ZONE}/{bridge}", ("SDN.Use",)) for bridge in sorted(set(bridges)))
+    return needs
+
+
+def missing_on_paths(needs: Mapping[str, tuple[str, ...]], held: Callable[[str], frozenset[str]]) -> list[str]:
+    """"PRIVILEGE on PATH" for each privilege of `needs` that `held(path)` lacks, in the order of `needs`."""
+    missing = []
+    for path, privileges in needs.items():
+        have = held(path)
+        missing += [f"{privilege} on {path}" for privilege in privileges if privilege not in have]
+    return missing
 
 
 def pveum_commands(user: str = "migrate@pve", token: str = "plan") -> list[str]:

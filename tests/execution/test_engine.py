@@ -150,6 +150,46 @@ def test_a_wave_skips_vms_another_run_is_working_on(sessions, engine, migrations
     assert not any(line.startswith("vm-a ") for line in traces(trace))
 
 
+def test_a_vm_another_run_finished_after_the_work_was_listed_is_reported_and_not_run_again(sessions, engine,
+                                                                                         migrations, tmp_path):
+    trace = tmp_path / "trace"
+    work = [WorkItem(m.id, m.vm_name, PLAN, ("node:pve1",)) for m in migrations]  # listed while all were pending
+    run_vm(sessions, new_run(sessions), migrations[0].id, PLAN, tracing_itinerary(trace), None)  # the other run
+    before = traces(trace)
+    outcome = run_wave(sessions, VmLocker(engine), new_run(sessions), work, tracing_itinerary(trace), None, Limits())
+    assert outcome.done_by_another == ["vm-a"]
+    assert sorted(outcome.done) == ["vm-b", "vm-c", "vm-d"]
+    assert [line for line in traces(trace)[len(before):] if line.startswith("vm-a ")] == []
+
+
+def test_two_runs_journaling_a_wave_at_once_share_one_migration_per_vm(sessions, migrations):
+    """The second run's insert breaks the unique (wave, vm_id); it takes the first run's rows instead of failing."""
+    from sqlalchemy import event
+
+    from migrate.db.models import VmRecord
+
+    with sessions() as session:
+        vms = session.execute(select(VmRecord.id, VmRecord.name).order_by(VmRecord.name)).all()
+    with sessions() as first, sessions() as second:
+        raced = []
+
+        def other_run_journals_in_between(state):
+            if raced or not state.is_select:
+                return None
+            raced.append(True)
+            found = state.invoke_statement().freeze()  # what this run saw: no migration of wave 2 yet
+            journal.ensure_vm_migrations(second, 2, vms)
+            return found()
+
+        event.listen(first, "do_orm_execute", other_run_journals_in_between)
+        mine = journal.ensure_vm_migrations(first, 2, vms)
+        assert raced
+        theirs = journal.ensure_vm_migrations(second, 2, vms)
+    assert sorted(m.id for m in mine) == sorted(m.id for m in theirs)
+    with sessions() as session:
+        assert len(session.scalars(select(VmMigration).where(VmMigration.wave == 2)).all()) == len(vms)
+
+
 def test_parallelism_is_limited_per_node(sessions, engine, migrations, tmp_path):
     trace = tmp_path / "trace"
     work = [WorkItem(m.id, m.vm_name, PLAN, (f"node:pve{i % 2}",)) for i, m in enumerate(migrations)]

@@ -62,6 +62,12 @@ def estate(sshd, tmp_path_factory):
 @pytest.fixture
 def bed(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path):
     """The wave planned onto the fake cluster; returns the bed's description (plain data)."""
+    return plan_wave(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path)
+
+
+def plan_wave(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path,
+              pattern: str = "DC0_*") -> dict:
+    """Wave 1 of the estate's VMs matching `pattern`, planned onto the fake cluster: the bed's description."""
     sim, vms, store = estate
     _reset_sources(sim, vms)
     store_inventory(session, make_inventory(*vms))
@@ -75,7 +81,7 @@ def bed(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, 
                   "--ca-file", fakepve_cafile, "--ssh-user", sshd.username, "--ssh-key", str(sshd.client_key),
                   "--known-hosts", str(sshd.known_hosts)),
                  ("target", "discover", "pve"),
-                 ("wave", "create", "1", "--name", "first", "--pattern", "DC0_*"),
+                 ("wave", "create", "1", "--name", "first", "--pattern", pattern),
                  ("plan", "--wave", "1", "--mappings", str(tmp_path / "mappings"), "--vmid-range", "3000-3999")):
         result = run_cli(*args, db_url=db_url, env=env)
         assert result.exit_code == 0, (args, result.stdout, result.stderr)

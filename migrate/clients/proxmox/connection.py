@@ -161,7 +161,7 @@ def translated_errors(endpoint: PveEndpoint, what: str) -> Iterator[None]:
             raise _auth_error(endpoint) from None
         if exc.status_code == 403:
             raise TargetApiError(
-                f"{where} refused {what} to token {endpoint.token_id} (403 permission denied): "
+                f"{where} refused {what} to token {endpoint.token_id} (403 {_reason(exc)}): "
                 "grant the role of docs/proxmox-role.md"
             ) from None
         raise TargetApiError(f"{where} answered {what} with {exc.status_code} {_reason(exc)}") from None

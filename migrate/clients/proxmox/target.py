@@ -139,6 +139,13 @@ def _privileges(client: PveClient) -> dict[str, Any]:
     return {"privileges": tuple(sorted(p for p, v in (permissions.get("/") or {}).items() if v)), "privileges_known": True}
 
 
+def privileges_on(client: PveClient, path: str) -> frozenset[str]:
+    """The privileges the token holds on an ACL path (`/vms/100`, `/storage/local`), as PVE works them out."""
+    permissions = client.get("/access/permissions", path=path) or {}
+    # PVE answers {path: {privilege: 1}} for the path asked; every entry counts, whatever path it names.
+    return frozenset(p for privileges in permissions.values() for p, v in (privileges or {}).items() if v)
+
+
 def _optional(client: PveClient, path: str) -> Any:
     """An answer that a cluster may not have (no Ceph, no HA, a standalone node): None instead of an error."""
     try:

@@ -46,7 +46,8 @@ def run(ctx: StepContext) -> dict:
     ctx.state["volumes"] = {**ctx.state.get("volumes", {}), slot: volid}
     speed = outcome.size / outcome.seconds if outcome.seconds else None
     return {"volid": volid, "bytes": outcome.size, "seconds": round(outcome.seconds, 3),
-            "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": job.resumed}
+            "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": job.resumed,
+            "target_is_zero": job.target.zeroed}
 
 
 def _copy_in_a_live_session(ctx: StepContext, node: str, disk: dict, job: DiskCopyJob,

@@ -1,5 +1,7 @@
 """Preflight: nothing is created for a VM until its source and its target are as the plan expects.
 
+The API token: it holds the privileges the run uses on the paths PVE checks them on (`docs/proxmox-role.md`).
+
 The source: there, with no snapshot and no pending consolidation (the copy reads the base disks, so a
 snapshot's newer data would be lost), and with the disks the plan was made for (none added, removed or
 resized). The target: the planned VMID free (or the toolkit's own), every NIC's bridge (or SDN VNet) on the
@@ -20,10 +22,12 @@ from migrate.clients.vsphere.source_state import SourceState, source_state
 from migrate.errors import PreflightError, StalePlanError, TargetApiError
 from migrate.execution.itinerary import StepContext
 from migrate.execution.steps.common import copied_disks, planned, source
+from migrate.target.privileges import ROLE_NAME, missing_on_paths, run_privileges
 
 
 def run(ctx: StepContext) -> dict:
     vm, pve = planned(ctx), ctx.services.pve
+    _check_privileges(ctx)
     now = source_state(ctx.services.vsphere, source(ctx)["moref"])
     # Only the first attempt sees the source as it was; a resume after stop_source must not overwrite it.
     ctx.state.setdefault("source_power_state", now.power_state)
@@ -97,6 +101,19 @@ def _check_macs(pve: PveClient, vm: dict[str, Any]) -> None:
         raise PreflightError(f"MAC {mac} of {slots[mac]} is already used by VM {holder.vmid} ({holder.name!r}) on "
                              f"node {holder.node}, and two machines with one MAC would collide on the network: "
                              "change or remove that VM's NIC, then run again")
+
+
+def _check_privileges(ctx: StepContext) -> None:
+    vm, pve = planned(ctx), ctx.services.pve
+    # SDN.Use of a node's own bridge; an SDN VNet's lies under its zone, which PVE checks when the VM is made.
+    bridges = pvetarget.node_bridges(pve, vm["node"])
+    # Every planned disk's storage: create_shell allocates the EFI vars and TPM state there too.
+    needs = run_privileges(int(vm["vmid"]), [d["storage"] for d in vm["disks"] if d.get("storage")],
+                           [n["bridge"] for n in vm["nics"] if n.get("bridge") in bridges], ctx.services.options.start)
+    missing = missing_on_paths(needs, lambda path: pvetarget.privileges_on(pve, path))
+    if missing:
+        raise PreflightError(f"the API token lacks {', '.join(missing)}: grant it the {ROLE_NAME} role "
+                             "(docs/proxmox-role.md) on those paths or on /")
 
 
 def _check_room(ctx: StepContext) -> None:
