@@ -75,7 +75,8 @@ def bed(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, 
                   "--ca-file", fakepve_cafile, "--ssh-user", sshd.username, "--ssh-key", str(sshd.client_key),
                   "--known-hosts", str(sshd.known_hosts)),
                  ("target", "discover", "pve"),
-                 ("wave", "create", "1", "--name", "first", "--pattern", "DC0_*"),
+                 ("wave", "create", "1", "--name", "first", "--pattern", "DC0_*", "--shutdown-timeout", "5",
+                  "--allow-power-off"),
                  ("plan", "--wave", "1", "--mappings", str(tmp_path / "mappings"), "--vmid-range", "3000-3999")):
         result = run_cli(*args, db_url=db_url, env=env)
         assert result.exit_code == 0, (args, result.stdout, result.stderr)
