@@ -51,8 +51,6 @@ def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_a
 @click.option("--start/--no-start", default=True, show_default=True, help="Start the target VMs after the copy.")
 @click.option("--dry-run", is_flag=True, help="Show what would be migrated; change nothing.")
 @click.option("--verify", is_flag=True, help="Compare every disk with its source (qemu-img compare) afterwards.")
-@click.option("--power-off", is_flag=True, help="Power a source off when its guest does not shut down in time.")
-@click.option("--shutdown-timeout", type=click.FloatRange(1), default=300, show_default=True, metavar="SECONDS")
 @click.option("--agent-timeout", type=click.FloatRange(0), default=120, show_default=True, metavar="SECONDS",
               help="How long a started VM's guest agent has to answer; without an answer the VM is done, its IPs "
               "unknown.")
@@ -64,9 +62,11 @@ def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_a
 @with_source_options
 @pass_app
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
-        power_off: bool, shutdown_timeout: float, agent_timeout: float, again: tuple[str, ...],
+        agent_timeout: float, again: tuple[str, ...],
         datastore_paths: tuple[str, ...], vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave; run it again to resume after a failure or a crash.
+
+    Sources are stopped as the wave's policy says (`migrate wave policy`).
 
     \b
     Example:
@@ -77,7 +77,7 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
     if any(not path.startswith("/") for path in paths.values()):
         raise click.BadParameter("give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
     options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
-                         power_off=power_off, shutdown_timeout=shutdown_timeout, agent_timeout=agent_timeout,
+                         agent_timeout=agent_timeout,
                          datastore_paths=paths, insecure_source=insecure_source)
     factory = None if dry_run else _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
     bars: dict = {}

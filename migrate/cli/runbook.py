@@ -12,6 +12,7 @@ from migrate.cli.context import AppContext, pass_app
 from migrate.errors import UsageError
 from migrate.planning.store import load_plan
 from migrate.runbook.render import render_runbook
+from migrate.waves.store import get_wave, stop_policy
 
 
 @click.command()
@@ -28,7 +29,7 @@ def runbook(app: AppContext, number: int, plan_version: int | None, output: str 
     """
     with app.session() as session:
         record, plan = load_plan(session, number, plan_version)
-        text = render_runbook(plan, record.version, record.digest)
+        text = render_runbook(plan, record.version, record.digest, policy=stop_policy(get_wave(session, number)))
     if output is None:
         app.stdout.write(text)
         return

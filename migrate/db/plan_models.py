@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from migrate.db.base import Base, JsonDocument, UtcDateTime, make_repr, utcnow
@@ -63,6 +63,10 @@ class Wave(Base):
     name: Mapped[str | None] = mapped_column(String(255))
     selection: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The stop policy agreed with the customer for the wave's change window: how long a guest shutdown may
+    # take, and whether a VM that does not shut down in time may be powered off hard.
+    shutdown_timeout: Mapped[int] = mapped_column(default=300, server_default="300")
+    allow_power_off: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     members: Mapped[list[WaveVm]] = relationship(back_populates="wave", order_by="WaveVm.id")
 

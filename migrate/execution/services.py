@@ -33,8 +33,6 @@ class RunOptions:
     start: bool = True
     dry_run: bool = False
     verify: bool = False
-    power_off: bool = False  # a hard power off when the guest does not shut down in time
-    shutdown_timeout: float = 300.0
     agent_timeout: float = 120.0
     # Source datastores mounted on the nodes (NFS): datastore name -> its mount path on the node. Other
     # datastores are read over HTTPS from the vCenter's datastore file API.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from migrate.clients.proxmox import read_target
 from migrate.db.execution_models import VmMigration
 from migrate.db.models import VmRecord
-from migrate.db.plan_models import Target
+from migrate.db.plan_models import Target, Wave
 from migrate.errors import UsageError
 from migrate.execution import journal
 from migrate.execution.engine import Limits, Retry, WaveOutcome, WorkItem, run_wave
@@ -33,6 +33,8 @@ from migrate.execution.steps.common import disk_slots
 from migrate.planning.model import Plan
 from migrate.planning.stale import plan_is_stale
 from migrate.planning.store import load_plan
+from migrate.waves.policy import StopPolicy
+from migrate.waves.store import stop_policy
 
 ITINERARY: list[Step] = [
     Step("preflight", preflight.run),
@@ -75,7 +77,8 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
         readmitted, left_out = _rolled_back(migrations, again)
         readmitted_vms = {m.vm_id for m in migrations if m.id in readmitted}  # fresh too: their targets are gone
-        work = _work(session, plan, migrations, set(readmitted))
+        policy = stop_policy(session.get(Wave, record.wave_id))
+        work = _work(session, plan, migrations, set(readmitted), policy)
     if options.dry_run:
         return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work], left_out=left_out)
     services = services_factory(target, options)
@@ -90,7 +93,7 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
             raise UsageError(f"the plan of wave {wave} is stale: " + "; ".join(reasons))
         with sessions() as session:
             journal.readmit(session, readmitted)
-            run_id = journal.begin_run(session, wave, _journaled(options, again)).id
+            run_id = journal.begin_run(session, wave, _journaled(options, again, policy)).id
         limits = Limits(total=options.parallel, per_resource=options.per_resource)
         retry = Retry(attempts=options.step_attempts, backoff=options.retry_backoff)
         outcome = run_wave(sessions, VmLocker(sessions.kw["bind"]), run_id, work, ITINERARY, services, limits,
@@ -130,7 +133,8 @@ def _fresh(session: Session, wave: int) -> set[int]:
     return {vm_id for vm_id, state in rows if not state}
 
 
-def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitted: set[int]) -> list[WorkItem]:
+def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitted: set[int],
+          policy: StopPolicy) -> list[WorkItem]:
     by_vm = {m.vm_id: m for m in migrations}
     facts = dict(session.execute(select(VmRecord.id, VmRecord.facts).where(VmRecord.id.in_(list(by_vm)))).all())
     items = []
@@ -142,7 +146,8 @@ def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitte
         source = {"moref": fact.get("moref"), "datacenter": fact.get("datacenter"),
                   "power_state": fact.get("power_state")}
         resources = [f"node:{vm.node}"] + sorted({f"datastore:{d.datastore}" for d in vm.disks if d.datastore})
-        items.append(WorkItem(migration.id, vm.vm_name, {"vm": document, "source": source}, tuple(resources)))
+        items.append(WorkItem(migration.id, vm.vm_name, {"vm": document, "source": source, "stop": asdict(policy)},
+                              tuple(resources)))
     return items
 
 
@@ -152,8 +157,8 @@ def _intent(item: WorkItem) -> dict[str, Any]:
             "disks": [f"{d['slot']} {d['source_file']} -> {d['storage']}" for d in vm["disks"] if d.get("source_file")]}
 
 
-def _journaled(options: RunOptions, again: Collection[str]) -> dict[str, Any]:
+def _journaled(options: RunOptions, again: Collection[str], policy: StopPolicy) -> dict[str, Any]:
     return {"parallel": options.parallel, "start": options.start, "verify": options.verify,
-            "power_off": options.power_off, "insecure_source": options.insecure_source,
+            "stop": asdict(policy), "insecure_source": options.insecure_source,
             "agent_timeout": options.agent_timeout, "datastore_paths": dict(options.datastore_paths),
             "again": sorted(again)}

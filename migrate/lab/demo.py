@@ -78,7 +78,7 @@ def run_demo(workdir: Path = DEMO_DIR, inspect: Callable[[MigratedWave], None] |
                 return code
             paths = _write_wave_disks(lab.workdir / "datastores", wave=1)
             run = ["run", "--wave", "1", "--vcenter", source, "--user", lab.username, "--ca-file", str(lab.ca_file),
-                   "--power-off", "--shutdown-timeout", "10", "--no-start", "--verify"]
+                   "--no-start", "--verify"]
             run += [word for name in NODES for word in ("--node-address", f"{name}={node.host}:{node.port}")]
             run += [word for ds, path in sorted(paths.items()) for word in ("--datastore-path", f"{ds}={path}")]
             if code := _run_all([run, ["status", "--wave", "1"]], env):

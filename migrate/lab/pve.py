@@ -58,7 +58,8 @@ class SimulatedTarget:
              "--ca-file", str(self.ca_file), *ssh],
             ["target", "discover", name],
             ["target", "check", name],
-            ["wave", "create", "1", "--name", "Web tier", *DEMO_WAVE],
+            # The lab's guests have no VMware Tools to shut them down: the wave allows a hard power off.
+            ["wave", "create", "1", "--name", "Web tier", *DEMO_WAVE, "--shutdown-timeout", "10", "--allow-power-off"],
             ["plan", "--wave", "1"],
             ["runbook", "--wave", "1", "-o", runbook],
         ]

@@ -14,18 +14,20 @@ import jinja2
 
 from migrate.errors import UsageError
 from migrate.planning.model import GIB, Plan
+from migrate.waves.policy import StopPolicy
 
 RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "runbooks"
 TEMPLATE = "wave.md.j2"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def render_runbook(plan: Plan, version: int, digest: str, templates: str | Path = RUNBOOK_DIR) -> str:
-    """The Markdown runbook of `plan` (version `version` of its wave)."""
+def render_runbook(plan: Plan, version: int, digest: str, templates: str | Path = RUNBOOK_DIR,
+                   policy: StopPolicy = StopPolicy()) -> str:
+    """The Markdown runbook of `plan` (version `version` of its wave), whose sources are stopped by `policy`."""
     environment = _environment(Path(templates))
     try:
         template = environment.get_template(TEMPLATE)
-        return template.render(plan=plan, version=version, digest=digest, **_facts(plan))
+        return template.render(plan=plan, version=version, digest=digest, policy=policy, **_facts(plan))
     except jinja2.TemplateNotFound as exc:
         raise UsageError(f"runbook template {exc.name} not found in {templates}") from None
     except (jinja2.TemplateSyntaxError, jinja2.UndefinedError) as exc:

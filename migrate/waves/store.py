@@ -14,6 +14,7 @@ from migrate.db.plan_models import Wave, WaveVm
 from migrate.errors import InputFileError, NotFoundError, WaveError
 from migrate.inventory.model import Cluster, Vm
 from migrate.inventory.store import list_vms
+from migrate.waves.policy import StopPolicy
 from migrate.waves.select import Candidate, WaveSelection, select_vms
 
 _NAME_COLUMNS = ("vm", "name", "vm name")
@@ -23,13 +24,15 @@ _NAME_COLUMNS = ("vm", "name", "vm name")
 class WaveSummary:
     number: int
     name: str | None
+    policy: StopPolicy
     vms: int
     memory_mib: int
     provisioned_bytes: int
     used_bytes: int
 
 
-def create_wave(session: Session, number: int, name: str | None, selection: WaveSelection) -> Wave:
+def create_wave(session: Session, number: int, name: str | None, selection: WaveSelection,
+                policy: StopPolicy = StopPolicy()) -> Wave:
     """A new wave of the VMs `selection` takes (with their groups); refuses VMs that are in another wave."""
     if session.scalar(select(Wave).where(Wave.number == number)) is not None:
         raise WaveError(f"wave {number} exists already: choose another number")
@@ -42,7 +45,8 @@ def create_wave(session: Session, number: int, name: str | None, selection: Wave
     if not chosen.members:
         raise WaveError("the selection matches no VM: check the folder, tag, attribute, cluster or pattern")
     _refuse_members_of_other_waves(session, chosen.members, {r.id: r.name for r in records})
-    wave = Wave(number=number, name=name, selection=selection.to_dict())
+    wave = Wave(number=number, name=name, selection=selection.to_dict(), shutdown_timeout=policy.shutdown_timeout,
+                allow_power_off=policy.allow_power_off)
     wave.members = [WaveVm(vm_id=vm_id, reason=reason) for vm_id, reason in sorted(chosen.members.items())]
     session.add(wave)
     session.flush()
@@ -86,11 +90,27 @@ def list_waves(session: Session) -> list[WaveSummary]:
     for wave in session.scalars(select(Wave).order_by(Wave.number)):
         vms = [Vm.from_dict(r.facts) for r in wave_records(session, wave)]
         summaries.append(WaveSummary(
-            number=wave.number, name=wave.name, vms=len(vms), memory_mib=sum(vm.memory_mb or 0 for vm in vms),
+            number=wave.number, name=wave.name, policy=stop_policy(wave), vms=len(vms), memory_mib=sum(vm.memory_mb or 0 for vm in vms),
             provisioned_bytes=sum(vm.provisioned_bytes for vm in vms),
             used_bytes=sum(sum(d.committed_bytes or d.capacity_bytes or 0 for d in vm.disks) for vm in vms),
         ))
     return summaries
+
+
+def stop_policy(wave: Wave) -> StopPolicy:
+    return StopPolicy(shutdown_timeout=wave.shutdown_timeout, allow_power_off=wave.allow_power_off)
+
+
+def set_stop_policy(session: Session, number: int, shutdown_timeout: int | None = None,
+                    allow_power_off: bool | None = None) -> StopPolicy:
+    """Change what is given of wave `number`'s stop policy; the next `migrate run` of the wave follows it."""
+    wave = get_wave(session, number)
+    if shutdown_timeout is not None:
+        wave.shutdown_timeout = shutdown_timeout
+    if allow_power_off is not None:
+        wave.allow_power_off = allow_power_off
+    session.flush()
+    return stop_policy(wave)
 
 
 def get_wave(session: Session, number: int) -> Wave:

@@ -32,7 +32,7 @@ def services_factory(bed: dict):
 
 
 def options_of(bed: dict, **overrides) -> RunOptions:
-    values = dict(parallel=2, start=True, shutdown_timeout=5, power_off=True, agent_timeout=0.5, retry_backoff=0.05,
+    values = dict(parallel=2, start=True, agent_timeout=0.5, retry_backoff=0.05,
                   datastore_paths={bed["datastore"]: bed["datastore_dir"]} if bed.get("node_path", True) else {})
     return RunOptions(**{**values, **overrides})
 

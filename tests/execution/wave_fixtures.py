@@ -81,7 +81,8 @@ def plan_wave(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeyp
                   "--ca-file", fakepve_cafile, "--ssh-user", sshd.username, "--ssh-key", str(sshd.client_key),
                   "--known-hosts", str(sshd.known_hosts)),
                  ("target", "discover", "pve"),
-                 ("wave", "create", "1", "--name", "first", "--pattern", pattern),
+                 ("wave", "create", "1", "--name", "first", "--pattern", pattern, "--shutdown-timeout", "5",
+                  "--allow-power-off"),
                  ("plan", "--wave", "1", "--mappings", str(tmp_path / "mappings"), "--vmid-range", "3000-3999")):
         result = run_cli(*args, db_url=db_url, env=env)
         assert result.exit_code == 0, (args, result.stdout, result.stderr)

@@ -91,6 +91,8 @@ def test_runbook_command_writes_the_file(db_url, session, tmp_path):
     result = run_cli("runbook", "--wave", "1", "-o", str(out), db_url=db_url)
     assert result.exit_code == 0 and result.stdout == ""
     assert out.read_text().startswith("# Runbook: wave 1 (ERP)\n") and "### 1. db-01 → db-01" in out.read_text()
+    # The wave's stop policy (the default: no hard power off) is what each cutover step tells the operator.
+    assert "a guest still up then is left running and its migration stops until you shut it down" in out.read_text()
     missing_dir = run_cli("runbook", "--wave", "1", "-o", str(tmp_path / "nope" / "w.md"), db_url=db_url)
     assert missing_dir.exit_code == 2 and "does not exist" in missing_dir.stderr
     assert run_cli("runbook", "--wave", "2", db_url=db_url).exit_code == 1
@@ -103,3 +105,11 @@ def test_a_shared_storage_is_listed_once_for_the_cluster():
                                                     "VM Network")])) for i in range(3)]
     text = render_runbook(place_wave(vms, shared, PlanSettings(), wave=1, snapshot_version=1), 1, "f" * 64)
     assert "  - `data` (shared): 120.0 GiB\n" in text and "`data` on pve" not in text
+
+
+def test_the_cutover_step_states_the_waves_stop_policy():
+    from migrate.waves.policy import StopPolicy
+
+    allowed = render_runbook(_plan(), 2, "0" * 64, policy=StopPolicy(shutdown_timeout=600, allow_power_off=True))
+    assert allowed.count("shuts it down through VMware Tools (up to 10 min 00 s, then a hard power off)") == 2
+    assert "left running" not in allowed

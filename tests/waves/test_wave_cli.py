@@ -73,3 +73,33 @@ def test_bad_input_gives_one_line_and_creates_nothing(db_url, session, tmp_path)
     again = run_cli("wave", "create", "3", "--vm", "web-01", db_url=db_url)
     assert again.exit_code == 2 and "wave 3 exists already" in again.stderr
     assert session.scalars(select(Wave.number)).all() == [3]
+
+
+def test_a_waves_stop_policy_is_set_at_creation_shown_and_changed(db_url, session):
+    _estate(session)
+    created = run_cli("wave", "create", "1", "--vm", "web-01", "--shutdown-timeout", "600", db_url=db_url)
+    assert created.exit_code == 0, created.stderr
+    listed = json.loads(run_cli("wave", "list", "--format", "json", db_url=db_url).stdout)
+    assert [(w["shutdown_timeout"], w["power_off"]) for w in listed] == [(600, "no")]
+    changed = run_cli("wave", "policy", "1", "--allow-power-off", db_url=db_url)
+    assert changed.stdout == "wave 1: guest shutdown, 600 s to go down, then powered off\n"
+    shown = run_cli("wave", "policy", "1", db_url=db_url)
+    assert shown.stdout == changed.stdout
+    taken_back = run_cli("wave", "policy", "1", "--no-power-off", "--shutdown-timeout", "120", db_url=db_url)
+    assert taken_back.stdout == "wave 1: guest shutdown, 120 s to go down, never powered off hard\n"
+    session.expire_all()
+    wave = session.scalars(select(Wave)).one()
+    assert (wave.shutdown_timeout, wave.allow_power_off) == (120, False)
+
+
+def test_a_new_wave_never_powers_off_hard_unless_told(db_url, session):
+    _estate(session)
+    run_cli("wave", "create", "1", "--vm", "web-01", db_url=db_url)
+    assert run_cli("wave", "policy", "1", db_url=db_url).stdout == (
+        "wave 1: guest shutdown, 300 s to go down, never powered off hard\n")
+
+
+def test_the_policy_of_an_unknown_wave_is_one_line_naming_the_fix(db_url, session):
+    result = run_cli("wave", "policy", "4", "--allow-power-off", db_url=db_url)
+    assert result.exit_code != 0 and result.stderr.count("\n") == 1
+    assert "wave 4 does not exist: create it with `migrate wave create 4 ...`" in result.stderr

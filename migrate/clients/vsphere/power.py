@@ -52,7 +52,7 @@ def stop(conn: VsphereConnection, moref: str, timeout: float, allow_power_off: b
         reason = f"refused a guest shutdown ({type(exc).__name__}: VMware Tools not running?)"
     if not allow_power_off:
         raise SourceProtocolError(f"VM {vm.name} {reason}: shut it down by hand, or allow a hard power off "
-                                  "with --power-off")
+                                  "for its wave with `migrate wave policy N --allow-power-off`")
     _wait(vm.PowerOffVM_Task(), f"powering off {vm.name}")
     return "powered off"
 

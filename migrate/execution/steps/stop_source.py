@@ -1,4 +1,4 @@
-"""Stop the source VM: guest shutdown through VMware Tools, then a power off only if the run allows it."""
+"""Stop the source VM: guest shutdown through VMware Tools, then a power off only if the wave's policy allows it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from migrate.execution.steps.common import source
 
 
 def run(ctx: StepContext) -> dict:
-    options = ctx.services.options
-    how = power.stop(ctx.services.vsphere, source(ctx)["moref"], options.shutdown_timeout, options.power_off)
+    policy = ctx.plan["stop"]  # the wave's stop policy (migrate wave policy), read at the start of the run
+    how = power.stop(ctx.services.vsphere, source(ctx)["moref"], policy["shutdown_timeout"],
+                     policy["allow_power_off"])
     if how != "already off":
         ctx.state["source_stopped"] = True  # rollback powers it on again
     elif ctx.state.get("source_power_state") == "poweredOn":
