@@ -31,7 +31,7 @@ def test_run_then_status_then_rollback_from_the_command_line(cli, bed, estate):
     assert dry.exit_code == 0, dry.stderr
     assert sorted(item["vm"] for item in json.loads(dry.stdout)) == names
 
-    done = cli("run", "--wave", "1", "--verify", "--power-off", "--shutdown-timeout", "5",
+    done = cli("run", "--wave", "1", "--verify",
                "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}", "--no-start")
     assert done.exit_code == 0, done.stderr
     assert done.stdout == ""
@@ -66,7 +66,7 @@ def test_rollback_needs_a_wave_or_a_vm(cli):
 def test_run_warns_of_guests_without_agent_and_names_the_flag_for_a_rolled_back_vm(cli, bed, estate):
     _, vms, _ = estate
     names = sorted(vm.name for vm in vms)
-    wave = ("run", "--wave", "1", "--power-off", "--shutdown-timeout", "5", "--agent-timeout", "0.1",
+    wave = ("run", "--wave", "1", "--agent-timeout", "0.1",
             "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}")
     done = cli(*wave)
     assert done.exit_code == 0, done.stderr

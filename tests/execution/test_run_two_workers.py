@@ -36,7 +36,7 @@ def worker(bed, estate, sshd, db_url):
            "MIGRATE_VCENTER_PASSWORD": sim.password}
     env.pop("MIGRATE_FAILPOINT", None)
     argv = [sys.executable, "-m", "migrate", "--db", db_url, "run", "--wave", "1", "--parallel", "1", "--no-start",
-            "--power-off", "--shutdown-timeout", "5", "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}",
+            "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}",
             "--vcenter", f"{sim.host}:{sim.port}", "--user", sim.username, "--ca-file", str(sim.ca_file),
             "--node-address", f"pve1={sshd.host}:{sshd.port}"]
     started = []
