@@ -84,6 +84,23 @@ class SourceProtocolError(MigrateError):
     exit_code = ExitCode.ERROR
 
 
+def transient_http_status(status: int) -> bool:
+    """Whether an HTTP error status may go away by itself: a server error (5xx) or 429 "too many requests".
+
+    Any other 4xx (not found, bad request; 401 and 403 are the session's or the role's) gets the same answer again.
+    """
+    return status >= 500 or status == 429
+
+
+class SourceHttpError(SourceProtocolError):
+    """The vCenter's datastore file API answered an HTTP error status; transient for a 5xx or a 429."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+        self.transient = transient_http_status(status)
+
+
 class InputFileError(MigrateError):
     """An input file (RVTools export, mapping, CSV) is malformed; the message names file, place and fix."""
 
@@ -175,7 +192,23 @@ class DiskCopyError(MigrateError):
 
 
 class DiskCopyStalledError(DiskCopyError):
-    """A disk copy made no progress for longer than its watchdog allows, and was stopped."""
+    """A disk copy made no progress for longer than its watchdog allows, and was stopped.
+
+    Transient: a stall is most often a network hiccup between the node and the source, so the copy is tried
+    again (as a retry, into the same volume) within the engine's attempts.
+    """
+
+    transient = True
+
+
+class DiskCopyHttpError(DiskCopyError):
+    """qemu-img on the node failed because the source's datastore file API answered an HTTP error status;
+    transient for a 5xx or a 429 (the engine tries the copy again), not for another 4xx."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+        self.transient = transient_http_status(status)
 
 
 class NodeCommandTimeoutError(MigrateError, TimeoutError):

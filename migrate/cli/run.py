@@ -94,6 +94,7 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
         for bar in bars.values():
             bar.close()
     _say_left_out(app, result.left_out)
+    _say_rollback_unfinished(app, result.rollback_unfinished)
     if dry_run:
         render.json_document(app.stdout, result.would_run)
         return
@@ -124,6 +125,12 @@ def _say_left_out(app: AppContext, names: list[str]) -> None:
     if names:
         app.say(f"left out {_vms(names, 'rolled-back ')}: migrate {_them(names)} again with "
                 + " ".join(f"--again {name}" for name in names))
+
+
+def _say_rollback_unfinished(app: AppContext, names: list[str]) -> None:
+    if names:
+        app.say(f"left out {_vms(names)} whose rollback did not finish (the target may be gone already): roll "
+                f"{_them(names)} back again with " + " and ".join(f"`migrate rollback --vm {name}`" for name in names))
 
 
 def _vms(names: list[str], kind: str = "") -> str:

@@ -13,13 +13,21 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from migrate.clients.ssh import CommandResult, NodeShell
-from migrate.errors import DiskCopyError, DiskCopyStalledError, NodeCommandTimeoutError, NodeUnreachableError
+from migrate.errors import (
+    DiskCopyError,
+    DiskCopyHttpError,
+    DiskCopyStalledError,
+    NodeCommandTimeoutError,
+    NodeUnreachableError,
+    transient_http_status,
+)
 from migrate.execution.qemu_img import (
     HttpsFile,
     NodePath,
@@ -46,6 +54,10 @@ _WRITERS = ('t=$(readlink -f -- "$1") || t=$1; for p in /proc/[0-9]*; do '
             'for f in "$p"/fd/*; do [ "$(readlink "$f" 2>/dev/null)" = "$t" ] && { echo "${p#/proc/}"; break; }; '
             'done; done')
 STOP_WAIT = 10.0
+# What qemu-img 7.2's curl driver prints when the server answers an HTTP error status: on opening the file
+# ("CURL: Error opening file: The requested URL returned error: 503", its HEAD request) or on a read ("curl: The
+# requested URL returned error: 503", followed by "error while reading at byte 0: Input/output error").
+HTTP_ERROR = re.compile(r"[Cc][Uu][Rr][Ll]: .*?returned error: (\d{3})")
 # Written by a fixed script; the cookie arrives on stdin, never as a word of a command.
 _WRITE_SECRET = 'umask 077 && f=$(mktemp "${TMPDIR:-/tmp}/migrate-cookie.XXXXXXXX") && cat > "$f" && echo "$f"'
 
@@ -166,10 +178,18 @@ def _virtual_size(shell: NodeShell, image: Source | Target, role: str) -> int:
 
 
 def _check(result: CommandResult, shell: NodeShell, what: str) -> None:
-    if result.rc != 0:
-        how = "killed by a signal" if result.rc < 0 else f"exit code {result.rc}"
-        raise DiskCopyError(f"{what} failed on node {shell.address.label} ({how}): "
-                            f"{_last_line(result.stderr)}")
+    if result.rc == 0:
+        return
+    how = "killed by a signal" if result.rc < 0 else f"exit code {result.rc}"
+    found = HTTP_ERROR.search(result.stderr)
+    if found is None:
+        raise DiskCopyError(f"{what} failed on node {shell.address.label} ({how}): {_last_line(result.stderr)}")
+    status = int(found.group(1))
+    fix = ("check the vCenter and the host serving the datastore, then run again" if transient_http_status(status)
+           else "check the file on the datastore and the role's privileges")
+    # `what` names the URL, which never holds the cookie (it reaches qemu-img through a secret object).
+    raise DiskCopyHttpError(f"{what} failed on node {shell.address.label} ({how}): the vCenter answered "
+                            f"HTTP {status}; {fix}", status)
 
 
 def _last_line(text: str) -> str:

@@ -53,10 +53,10 @@ def run_vm(
     retry: Retry = Retry(),
 ) -> bool:
     """Bring one VM through every step of the itinerary that is not done yet; False if another run finished it
-    (or rolled it back) since this run listed its work."""
+    (or a rollback began) since this run listed its work."""
     with sessions() as session:
         migration = session.get(VmMigration, vm_migration_id)
-        if migration.status in ("done", "rolled_back"):
+        if migration.status in ("done", "rolled_back") or journal.rollback_unfinished(migration):
             return False
         name, state = migration.vm_name, dict(migration.state or {})
         done = journal.finished_items(session, vm_migration_id)

@@ -122,6 +122,13 @@ def readmit(session: Session, vm_migration_ids: Iterable[int]) -> None:
     session.commit()
 
 
+def rollback_unfinished(migration: VmMigration) -> bool:
+    """Whether a rollback of the VM began and did not finish (it failed, or was killed): its target may already
+    be destroyed while every earlier step still counts as done, so the VM must be rolled back again before
+    anything else is done with it."""
+    return migration.current_step == "rollback" and migration.status != "rolled_back"
+
+
 def vm_done(session: Session, vm_migration_id: int) -> None:
     migration = session.get(VmMigration, vm_migration_id)
     migration.status, migration.current_step = "done", None

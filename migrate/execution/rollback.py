@@ -51,11 +51,14 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
         for migration_id, name, key, moref, state in work:
             with sessions() as session:
                 step = journal.step_started(session, migration_id, run_id, "rollback", "")
+                undone: list[str] = []
                 try:
-                    undone = _undo(services, key, moref, state)
+                    _undo(services, key, moref, state, undone)
                 except Exception as exc:  # noqa: BLE001  (one VM's failure is recorded; the others go on)
-                    journal.step_failed(session, step, str(exc), state)
-                    outcome.failed[name] = str(exc)
+                    # Its target may be gone already: say so, and that a second rollback finishes the job.
+                    error = _unfinished(exc, undone)
+                    journal.step_failed(session, step, error, state)
+                    outcome.failed[name] = error
                     continue
                 journal.step_done(session, step, {"undone": undone}, {**state, "rolled_back": undone})
                 # With the status, in one commit: the steps the rollback undid no longer count as done, so that
@@ -82,8 +85,13 @@ def _chosen(session: Session, wave: int | None, vm_name: str | None) -> list[VmM
     return list(session.scalars(query))
 
 
-def _undo(services: Services, vm_key: str | None, moref: str | None, state: dict) -> list[str]:
-    undone = []
+def _unfinished(exc: Exception, undone: list[str]) -> str:
+    done = f" (done before it: {'; '.join(undone)})" if undone else ""
+    return f"{exc}{done}: the rollback did not finish; roll back again once the cause is fixed"
+
+
+def _undo(services: Services, vm_key: str | None, moref: str | None, state: dict, undone: list[str]) -> None:
+    """Undo what the journal says was done, appending each thing undone to `undone` as it is."""
     if vm_key and (gone := pvevm.destroy_ours(services.pve, vm_key)) is not None:
         undone.append(f"destroyed target VM {gone.vmid} on {gone.node}")
     node = (state.get("target") or {}).get("node")
@@ -104,8 +112,7 @@ def _undo(services: Services, vm_key: str | None, moref: str | None, state: dict
         power.power_on(services.vsphere, moref)
         undone.append("powered the source on")
     if left:
-        raise TargetApiError("; ".join([*left, *(f"done: {what}" for what in undone)]))
-    return undone
+        raise TargetApiError("; ".join(left))
 
 
 def _delete_left_volume(services: Services, node: str, volid: str) -> None:

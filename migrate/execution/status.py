@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from migrate.db.execution_models import StepRun, VmMigration
+from migrate.execution.journal import rollback_unfinished
 
 
 @dataclass
@@ -66,10 +67,15 @@ def _row(migration: VmMigration, copies: Copies) -> dict[str, Any]:
         disk, progress = copies.running
         copied += int(progress.get("bytes_done") or 0)
         speed = progress.get("bytes_per_second")
+    status, error = migration.status, migration.error or ""
+    if rollback_unfinished(migration):
+        status = "rollback_unfinished"
+        error = (error + "; " if error else "") + (f"the rollback did not finish: run `migrate rollback --vm "
+                                                   f"{migration.vm_name}` again")
     return {
-        "wave": migration.wave, "vm": migration.vm_name, "status": migration.status,
+        "wave": migration.wave, "vm": migration.vm_name, "status": status,
         "step": migration.current_step or "", "disk": disk, "vmid": target.get("vmid"), "node": target.get("node"),
         "disks_copied": len(copies.finished), "bytes_copied": copied,
         "mib_per_second": round(speed / 2**20, 1) if speed else None,
-        "ips": state.get("target_ips") or [], "agent": state.get("agent"), "error": migration.error or "",
+        "ips": state.get("target_ips") or [], "agent": state.get("agent"), "error": error,
     }

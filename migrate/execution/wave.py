@@ -60,6 +60,7 @@ class WaveRun:
     would_run: list[dict[str, Any]] = field(default_factory=list)
     run_id: int | None = None
     left_out: list[str] = field(default_factory=list)  # rolled-back VMs this run did not migrate again
+    rollback_unfinished: list[str] = field(default_factory=list)  # VMs left out: their rollback did not finish
     no_agent: list[str] = field(default_factory=list)  # VMs done whose guest agent did not answer
 
 
@@ -67,7 +68,8 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
                  progress: Callable[[str, str, float], None] | None = None, again: Collection[str] = ()) -> WaveRun:
     """Migrate the VMs of wave `wave` by its newest plan; a second call resumes where the first stopped.
 
-    Rolled-back VMs are left out, unless named in `again`: those start again from a clean slate.
+    Rolled-back VMs are left out, unless named in `again`: those start again from a clean slate. A VM whose
+    rollback began and did not finish is left out whatever `again` says: its target may be gone already.
     """
     with sessions() as session:
         record, plan = load_plan(session, wave)
@@ -76,11 +78,13 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         session.expunge(target)
         migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
         readmitted, left_out = _rolled_back(migrations, again)
+        unfinished = sorted(m.vm_name for m in migrations if journal.rollback_unfinished(m))
         readmitted_vms = {m.vm_id for m in migrations if m.id in readmitted}  # fresh too: their targets are gone
         policy = stop_policy(session.get(Wave, record.wave_id))
         work = _work(session, plan, migrations, set(readmitted), policy)
     if options.dry_run:
-        return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work], left_out=left_out)
+        return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work], left_out=left_out,
+                       rollback_unfinished=unfinished)
     services = services_factory(target, options)
     try:
         snapshot = read_target(services.pve, target.name)
@@ -103,7 +107,8 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
             no_agent = _no_agent(session, work, outcome)
     finally:
         services.close()
-    return WaveRun(wave, record.version, outcome, run_id=run_id, left_out=left_out, no_agent=no_agent)
+    return WaveRun(wave, record.version, outcome, run_id=run_id, left_out=left_out, no_agent=no_agent,
+                   rollback_unfinished=unfinished)
 
 
 def _rolled_back(migrations: list[VmMigration], again: Collection[str]) -> tuple[list[int], list[str]]:
@@ -140,7 +145,8 @@ def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitte
     items = []
     for vm, document in zip(plan.vms, plan.to_dict()["vms"]):
         migration = by_vm[vm.vm_id]
-        if migration.status == "done" or (migration.status == "rolled_back" and migration.id not in readmitted):
+        if (migration.status == "done" or journal.rollback_unfinished(migration)
+                or (migration.status == "rolled_back" and migration.id not in readmitted)):
             continue
         fact = facts.get(vm.vm_id) or {}
         source = {"moref": fact.get("moref"), "datacenter": fact.get("datacenter"),

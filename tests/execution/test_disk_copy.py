@@ -8,8 +8,9 @@ import subprocess
 import pytest
 import requests
 
-from migrate.errors import DiskCopyError
-from migrate.execution.disk_copy import DiskCopyJob, copy_disk
+from migrate.clients.ssh import CommandResult
+from migrate.errors import DiskCopyError, DiskCopyHttpError
+from migrate.execution.disk_copy import DiskCopyJob, _check, copy_disk
 from migrate.execution.qemu_img import HttpsFile, NodePath, Target
 from migrate.execution.vmdk_descriptor import https_read
 from tests.execution.conftest import BIG_SIZE, SMALL_SIZE
@@ -167,3 +168,34 @@ def test_an_untrusted_certificate_is_refused_unless_verification_is_off(served_p
 def test_retry_marks_the_job_resumed_so_leftover_writers_are_looked_for():
     job = DiskCopyJob(NodePath("/d.vmdk"), Target("/t.raw", zeroed=True), 1)
     assert job.retry().resumed is True and job.resumed is False
+
+
+OPEN_FAILED = ("qemu-img: Could not open 'json:{\"driver\":\"raw\",\"file\":{\"driver\":\"https\",\"url\":"
+               "\"https://vc/folder/a-flat.vmdk?dcPath=DC0&dsName=ds\"}}': CURL: Error opening file: The requested "
+               "URL returned error: {status}")
+READ_FAILED = ("qemu-img: curl: The requested URL returned error: {status}\n"
+               "qemu-img: error while reading at byte 0: Input/output error")
+
+
+@pytest.mark.parametrize("said", [OPEN_FAILED, READ_FAILED], ids=["opening", "reading"])
+@pytest.mark.parametrize("status, transient", [(503, True), (500, True), (429, True), (404, False), (403, False),
+                                               (401, False), (400, False)])
+def test_an_http_error_qemu_img_printed_is_named_and_retried_only_for_server_errors_and_429(said, status, transient):
+    class Shell:
+        address = type("Address", (), {"label": "pve1"})()
+
+    result = CommandResult(1, "", said.replace("{status}", str(status)))
+    with pytest.raises(DiskCopyHttpError) as failure:
+        _check(result, Shell(), "qemu-img convert of https://vc/folder/a-flat.vmdk?dcPath=DC0&dsName=ds into /v")
+    assert failure.value.status == status and failure.value.transient is transient
+    assert f"the vCenter answered HTTP {status}" in str(failure.value)
+    assert "https://vc/folder/a-flat.vmdk?dcPath=DC0&dsName=ds" in str(failure.value)
+
+
+def test_a_failure_without_an_http_status_is_not_retried():
+    class Shell:
+        address = type("Address", (), {"label": "pve1"})()
+
+    with pytest.raises(DiskCopyError) as failure:
+        _check(CommandResult(1, "", "qemu-img: Could not open '/x': No such file or directory"), Shell(), "reading")
+    assert not isinstance(failure.value, DiskCopyHttpError) and not failure.value.transient

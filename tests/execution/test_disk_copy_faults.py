@@ -13,7 +13,7 @@ import time
 import pytest
 
 from migrate.clients.ssh import NodeShell
-from migrate.errors import DiskCopyError, DiskCopyStalledError, NodeConnectionLostError
+from migrate.errors import DiskCopyError, DiskCopyHttpError, DiskCopyStalledError, NodeConnectionLostError
 from migrate.execution.disk_copy import DiskCopyJob, copy_disk, stale_writers, stop_stale_writers
 from migrate.execution.qemu_img import HttpsFile, convert_argv
 from tests.support.processes import CmdlineSampler, sshd_session_running
@@ -67,6 +67,9 @@ def test_a_failed_https_copy_names_the_url_but_never_the_cookie(served, node, al
                                     DATA_SIZE, cookie=cookie))
     assert "missing.vmdk" in str(failure.value)
     assert cookie.split("=", 1)[1] not in str(failure.value)
+    # qemu-img said "CURL: Error opening file: The requested URL returned error: 404": not worth trying again.
+    assert isinstance(failure.value, DiskCopyHttpError) and failure.value.status == 404
+    assert "HTTP 404" in str(failure.value) and not failure.value.transient
 
 
 def _session_process_of(target_path: str, listener: int) -> int:

@@ -3,6 +3,9 @@
 vcsim's `/folder` serves files whatever the cookie, even one whose session was terminated; a real vCenter
 answers 401. This proxy passes everything (SOAP and `/folder`) through to the simulator and answers 401 on
 `/folder` to a cookie named in `refused`, recording the session key of every `/folder` request it sees.
+
+It also plays a flaky datastore file API (`faults`): an HTTP error status for some `/folder` requests of one file,
+or an answer that stops after a few bytes while the connection stays open (a stalled transfer).
 """
 
 from __future__ import annotations
@@ -10,10 +13,30 @@ from __future__ import annotations
 import http.client
 import ssl
 import threading
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SESSION_COOKIE = "vmware_soap_session"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade"}
+
+
+@dataclass
+class Fault:
+    """What the proxy does to the `/folder` requests whose path holds `path` and whose method is in `methods`:
+    answer `status`, or send the first `stall_after` bytes of the simulator's answer and then nothing (the
+    connection stays open until the proxy stops); to the first `times` of them (None: to every one)."""
+
+    path: str
+    status: int | None = None
+    stall_after: int | None = None
+    times: int | None = None
+    methods: tuple[str, ...] = ("GET", "HEAD")
+    hits: int = 0
+    requests: list[str] = field(default_factory=list)  # method and Range of each request it hit
+
+    def applies(self, method: str, path: str) -> bool:
+        return (self.path in path and method in self.methods
+                and (self.times is None or self.hits < self.times))
 
 
 class VcenterProxy:
@@ -24,6 +47,9 @@ class VcenterProxy:
         self.refused: set[str] = set()  # session keys whose /folder requests get 401
         self.folder_sessions: list[str | None] = []
         self.refusals = 0
+        self.faults: list[Fault] = []
+        self.lock = threading.Lock()
+        self.released = threading.Event()  # ends the stalled answers
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -33,6 +59,7 @@ class VcenterProxy:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
+        self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -63,7 +90,18 @@ def _handler(proxy: VcenterProxy):
             self._forward()
 
         def _forward(self) -> None:
+            fault = None
             if self.path.startswith("/folder/"):
+                with proxy.lock:
+                    fault = next((f for f in proxy.faults if f.applies(self.command, self.path)), None)
+                    if fault is not None:
+                        fault.hits += 1
+                        fault.requests.append(f"{self.command} {self.headers.get('Range')}")
+                if fault is not None and fault.status is not None:
+                    self.send_response(fault.status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 session = session_of(self.headers.get("Cookie"))
                 proxy.folder_sessions.append(session)
                 if session in proxy.refused:
@@ -86,7 +124,12 @@ def _handler(proxy: VcenterProxy):
                 length = answer.getheader("Content-Length") if self.command == "HEAD" else str(len(data))
                 self.send_header("Content-Length", length or "0")
                 self.end_headers()
-                if self.command != "HEAD":
+                if fault is not None and fault.stall_after is not None:
+                    self.wfile.write(data[:fault.stall_after])
+                    self.wfile.flush()
+                    proxy.released.wait(timeout=300)  # a stalled transfer: nothing more, the connection open
+                    self.close_connection = True
+                elif self.command != "HEAD":
                     self.wfile.write(data)
             finally:
                 upstream.close()

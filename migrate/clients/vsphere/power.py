@@ -13,7 +13,7 @@ from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
 from migrate.clients.vsphere.connection import VsphereConnection
-from migrate.errors import SourceProtocolError
+from migrate.errors import SourceHttpError, SourceProtocolError, transient_http_status
 
 POLL = 1.0
 
@@ -121,8 +121,11 @@ def read_head(conn: VsphereConnection, url: str, length: int = 65536) -> bytes:
         if answer.status == 401:
             raise conn.session_lost()
         if answer.status not in (200, 206):
-            raise SourceProtocolError(f"vCenter {conn.endpoint.name} answered {answer.status} for "
-                                      f"{url.split('?')[0]}: check the datastore and the role's Datastore.Browse")
+            fix = ("check the vCenter and the host serving the datastore, then run again"
+                   if transient_http_status(answer.status)
+                   else "check the datastore and the role's Datastore.Browse")
+            raise SourceHttpError(f"vCenter {conn.endpoint.name} answered HTTP {answer.status} for {url}: {fix}",
+                                  answer.status)
         return body
     finally:
         http.close()
