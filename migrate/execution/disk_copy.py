@@ -115,6 +115,13 @@ def copy_disk(shell: NodeShell, job: DiskCopyJob, *, on_progress: Callable[[floa
     return CopyOutcome(source_size, time.monotonic() - started, compare)
 
 
+def compare_disk(shell: NodeShell, job: DiskCopyJob) -> None:
+    """`qemu-img compare` of the job's source with its target, on the node (the source read as for the copy,
+    the cookie of an HTTPS source in a 0600 file for the time of it). Raises DiskCopyError when they differ."""
+    with _cookie_on_node(shell, job) as source:
+        _compare(shell, source, job.target)
+
+
 def stale_writers(shell: NodeShell, target: Target) -> list[int]:
     """The PIDs of qemu-img processes on the node that write (or are about to write) the target volume.
 

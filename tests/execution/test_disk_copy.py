@@ -10,7 +10,7 @@ import requests
 
 from migrate.clients.ssh import CommandResult
 from migrate.errors import DiskCopyError, DiskCopyHttpError
-from migrate.execution.disk_copy import DiskCopyJob, _check, copy_disk
+from migrate.execution.disk_copy import DiskCopyJob, _check, compare_disk, copy_disk
 from migrate.execution.qemu_img import HttpsFile, NodePath, Target
 from migrate.execution.vmdk_descriptor import https_read
 from tests.execution.conftest import BIG_SIZE, SMALL_SIZE
@@ -138,6 +138,24 @@ def test_https_datastore_copy_is_identical_with_tls_verified(subformat, vcsim, v
               on_progress=fractions.append, compare=True)
     assert same_bytes(small_raw, target.path, SMALL_SIZE)
     assert fractions[-1] == 1.0
+
+
+@pytest.mark.vcsim
+def test_compare_over_https_finds_one_changed_byte_in_the_copy(vcsim, vcsim_images, sshd, node, allocate):
+    if sshd.ca_bundle is None:
+        pytest.skip("the node can trust the simulator's CA only as root (private mount namespace)")
+    target = allocate(111, SMALL_SIZE)
+    source = HttpsFile(folder_url(vcsim, f"{vcsim_images}/monolithicSparse.vmdk"), timeout=30)
+    job = DiskCopyJob(source, target, SMALL_SIZE, cookie="vmware_soap_session=\"abc\"")
+    copy_disk(node, job)
+    compare_disk(node, job)  # identical: no error
+    with open(target.path, "r+b") as volume:
+        volume.seek(SMALL_SIZE // 2)
+        byte = volume.read(1)
+        volume.seek(SMALL_SIZE // 2)
+        volume.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(DiskCopyError, match="differs from https://"):
+        compare_disk(node, job)
 
 
 @pytest.mark.vcsim

@@ -154,7 +154,7 @@ def test_a_wave_read_over_https_from_the_datastore_file_api_matches_its_sources(
     cookies, real_cookie = [], power.session_cookie
     monkeypatch.setattr(power, "session_cookie", lambda conn: cookies.append(real_cookie(conn)) or cookies[-1])
     https = {**bed, "node_path": False}
-    result = run(engine, https)
+    result = run(engine, https, verify=True)
     # A twoGbMaxExtentSparse disk has extents qemu cannot follow over HTTPS: refused, naming the fix.
     sparse_extents = vms[2]
     assert list(result.outcome.failed) == [sparse_extents.name]
@@ -165,6 +165,12 @@ def test_a_wave_read_over_https_from_the_datastore_file_api_matches_its_sources(
         transports = {d["transport"] for (d,) in session.execute(select(StepRun.detail).where(
             StepRun.step == "copy_disk", StepRun.status == "done"))}
     assert transports == {"https"}
+    with session_factory(engine)() as session:
+        verified = [d for (d,) in session.execute(select(StepRun.detail).where(
+            StepRun.step == "verify", StepRun.status == "done"))]
+    # --verify read every source again over HTTPS and compared it with its copy.
+    assert [c["compared"] for d in verified for c in d["disks"].values()] == [True] * sum(
+        len(vm.disks) for vm in vms[:2])
     # No secret in the journal: not the session cookie, the token secret or the vCenter password.
     dump = _dump(engine)
     assert cookies and all(c.split("=", 1)[1].strip('"') not in dump for c in cookies)

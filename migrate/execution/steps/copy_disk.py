@@ -12,18 +12,16 @@ the datastore file API then refuses the cookie) is done again once, as a retry, 
 from __future__ import annotations
 
 import logging
-import posixpath
 
 from migrate.clients.proxmox import vm as pvevm
-from migrate.clients.vsphere import power
 from migrate.execution import failpoints
 from migrate.errors import DiskCopyError
 from migrate.execution.copy_progress import CopyProgress
 from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe
 from migrate.execution.itinerary import StepContext
-from migrate.execution.qemu_img import HttpsFile, NodePath, Target, target_is_zero_safe
-from migrate.execution.steps.common import disk_of, source, target
-from migrate.execution.vmdk_descriptor import https_read
+from migrate.execution.qemu_img import NodePath, Target, target_is_zero_safe
+from migrate.execution.steps.common import disk_of, target
+from migrate.execution.steps.source_disk import connection_for, disk_job
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +36,8 @@ def run(ctx: StepContext) -> dict:
     volid = pvevm.allocate_volume(services.pve, node, disk["storage"], vmid, slot, int(disk["size_bytes"]), fmt)
     zeroed = not existed and target_is_zero_safe(pvevm.storage_type(services.pve, node, disk["storage"]))
     volume = Target(pvevm.volume_path(services.pve, node, volid), fmt, zeroed=zeroed)
-    conn = None if _mount(ctx, disk) else services.vsphere
-    job = _job(ctx, disk, volume, conn)
+    conn = connection_for(ctx, disk)
+    job = disk_job(ctx, disk, volume, conn)
     job = job.retry() if existed else job
     job, outcome = _copy_in_a_live_session(ctx, node, disk, job, conn)
     # A new dict, never an update in place: the journal saves the state only when it compares unequal.
@@ -60,7 +58,7 @@ def _copy_in_a_live_session(ctx: StepContext, node: str, disk: dict, job: DiskCo
             raise
     log.warning("%s: the vCenter session ended while copying %s; logging in again to copy it again",
                 ctx.vm_name, describe(job.source))
-    job = _job(ctx, disk, job.target, ctx.services.renew_vsphere(conn)).retry()
+    job = disk_job(ctx, disk, job.target, ctx.services.renew_vsphere(conn)).retry()
     return job, _copy(ctx, node, job)
 
 
@@ -79,26 +77,6 @@ def _progress(ctx: StepContext, fraction: float) -> None:
     ctx.progress(fraction)
     if fraction >= 0.5:
         failpoints.reached("mid:copy_disk")  # the crash tests kill the run half-way through a copy
-
-
-def _mount(ctx: StepContext, disk: dict) -> str | None:
-    """The node's mount path of the disk's datastore, if it is read as a file."""
-    return ctx.services.options.datastore_paths.get(disk["source_file"].partition("] ")[0].lstrip("["))
-
-
-def _job(ctx: StepContext, disk: dict, volume: Target, conn) -> DiskCopyJob:
-    """The copy of `disk` into `volume`: from the node's mount, or over HTTPS with `conn`'s session cookie."""
-    datastore, _, relative = disk["source_file"].partition("] ")
-    datastore = datastore.lstrip("[")
-    size = int(disk["size_bytes"])
-    if conn is None:
-        return DiskCopyJob(NodePath(posixpath.join(_mount(ctx, disk), relative)), volume, size)
-    url = power.datastore_file_url(conn, source(ctx)["datacenter"], disk["source_file"])
-    read = https_read(relative, power.read_head(conn, url))
-    if read.flat:
-        url = power.datastore_file_url(conn, source(ctx)["datacenter"], f"[{datastore}] {read.path}")
-    https = HttpsFile(url, flat=read.flat, verify_tls=not ctx.services.options.insecure_source)
-    return DiskCopyJob(https, volume, size, cookie=power.session_cookie(conn))
 
 
 def _transport(job: DiskCopyJob) -> str:

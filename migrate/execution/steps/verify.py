@@ -1,4 +1,8 @@
-"""Verify each copied disk: the volume holds at least the source's size; with --verify, qemu-img compare."""
+"""Verify each copied disk: the volume holds at least the source's size; with --verify, qemu-img compare.
+
+The compare reads the source again the way the copy read it: from the node's mount, or over HTTPS from the
+vCenter's datastore file API (a second full read of the disk over the network, which is what --verify asks for).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import json
 
 from migrate.clients.proxmox import vm as pvevm
 from migrate.errors import DiskCopyError
+from migrate.execution.disk_copy import compare_disk
 from migrate.execution.itinerary import StepContext
-from migrate.execution.qemu_img import NodePath, Target, compare_argv, info_argv
+from migrate.execution.qemu_img import Target, info_argv
 from migrate.execution.steps.common import copied_disks, target
+from migrate.execution.steps.source_disk import connection_for, disk_job
 
 
 def run(ctx: StepContext) -> dict:
@@ -23,7 +29,9 @@ def run(ctx: StepContext) -> dict:
             if size < int(disk["size_bytes"]):
                 raise DiskCopyError(f"volume {volid} holds {size} bytes, the source disk {disk['slot']} "
                                     f"{disk['size_bytes']}: roll back this VM and run again")
-            checked[disk["slot"]] = {"size": size, "compared": _compare(ctx, shell, disk, volume)}
+            if services.options.verify:
+                _compare(ctx, shell, disk, volume)
+            checked[disk["slot"]] = {"size": size, "compared": services.options.verify}
     return {"disks": checked}
 
 
@@ -34,12 +42,8 @@ def _size(shell, volume: Target) -> int:
     return int(json.loads(result.stdout)["virtual-size"])
 
 
-def _compare(ctx: StepContext, shell, disk: dict, volume: Target) -> bool:
-    mount = ctx.services.options.datastore_paths.get(disk["source_file"].partition("] ")[0].lstrip("["))
-    if not ctx.services.options.verify or not mount:
-        return False  # over HTTPS the compare would read the whole source again; copy_disk checks sizes
-    result = shell.run(compare_argv(NodePath(f"{mount}/{disk['source_file'].partition('] ')[2]}"), volume))
-    if result.rc != 0:
-        raise DiskCopyError(f"disk {disk['slot']} differs from its source ({result.stdout.strip()[-200:]}): "
-                            "roll back this VM and run again")
-    return True
+def _compare(ctx: StepContext, shell, disk: dict, volume: Target) -> None:
+    try:
+        compare_disk(shell, disk_job(ctx, disk, volume, connection_for(ctx, disk)))
+    except DiskCopyError as exc:
+        raise DiskCopyError(f"disk {disk['slot']}: {exc}; roll back this VM and run again") from exc
