@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migrate.clients.proxmox.connection import PveClient
+from migrate.clients.proxmox.vm import GuestMacs
 from migrate.clients.ssh import NodeAddress, NodeShell
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class Services:
     options: RunOptions
     connect_vsphere: Callable[[], Any]
     vsphere_check_interval: float = VSPHERE_CHECK_INTERVAL
+    guest_macs: GuestMacs = field(default_factory=GuestMacs)  # preflight's MAC look-ups, shared by the run
     _vsphere: Any = None
     _checked: float = -math.inf
     _lock: threading.Lock = field(default_factory=threading.Lock)

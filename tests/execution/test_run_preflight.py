@@ -101,6 +101,25 @@ def test_a_foreign_vm_using_a_planned_mac_refuses_that_vm_naming_the_other(bed, 
     assert creates(served_pve) == len(vms) + 1  # the intruder, and one per source
 
 
+def test_each_guests_config_is_read_once_per_run_for_the_mac_checks(bed, engine, estate, served_pve):
+    # On a cluster of thousands of guests, reading every config for every VM's MAC check would cost thousands
+    # of calls per VM: the run reads each guest's config once and the guest list at each check.
+    _, vms, _ = estate
+    pve = api(bed)
+    foreign = [4001, 4002, 4003, 4004]
+    for index, vmid in enumerate(foreign):
+        pve.post("/nodes/pve1/qemu", vmid=vmid, name=f"other-{index}", memory=512,
+                 net0=f"virtio=02:00:00:00:40:{index:02x},bridge=vmbr0")
+    served_pve.requests.clear()
+    assert run(engine, bed, parallel=1).outcome.failed == {}
+    assert_migrated(bed, engine, vms)
+    reads = [path for method, path, *_ in served_pve.requests
+             if method == "GET" and re.search(r"/qemu/40\d\d/config$", path)]
+    # Twice per guest, whatever the number of VMs: the run's stale-plan check reads the target once, and the
+    # preflights of the three VMs share one read.
+    assert sorted(reads) == sorted(f"/api2/json/nodes/pve1/qemu/{vmid}/config" for vmid in foreign for _ in "12")
+
+
 def test_a_source_snapshot_refuses_the_vm_until_it_is_deleted(bed, engine, estate):
     _, vms, _ = estate
     snapped = vms[1]

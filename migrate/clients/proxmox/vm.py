@@ -10,8 +10,9 @@ waited on by UPID with a short polling interval.
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -79,17 +80,41 @@ def find_ours(pve: PveClient, vm_key: str) -> TargetVm | None:
     return None
 
 
-def mac_holders(pve: PveClient, macs: list[str], vm_key: str) -> list[tuple[TargetVm, str]]:
-    """The guests other than the toolkit's own VM for `vm_key` whose NICs use one of `macs`, with the MAC."""
-    wanted = {mac.upper() for mac in macs}
-    found = []
-    for row in pve.get("/cluster/resources", type="vm"):
-        kind = row.get("type", "qemu")
+@dataclass
+class GuestMacs:
+    """The cluster's guests' MACs for a run, each guest's config read once, not once per migrated VM.
+
+    The guest list (`/cluster/resources`, one call) is read at every look-up, so a guest created or moved
+    since the last one is read then; a guest seen before keeps the MACs it had (a NIC added to a running
+    foreign VM in the middle of a wave goes unseen until the next run). On a cluster of thousands of guests
+    this is the difference between a few calls per VM and thousands.
+    """
+
+    _configs: dict[tuple[str, str, int, str], dict[str, Any]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def holders(self, pve: PveClient, macs: list[str], vm_key: str) -> list[tuple[TargetVm, str]]:
+        """The guests other than the toolkit's own VM for `vm_key` whose NICs use one of `macs`, with the MAC."""
+        wanted = {mac.upper() for mac in macs}
+        found = []
+        for row in pve.get("/cluster/resources", type="vm"):
+            kind = row.get("type", "qemu")
+            config = self._config(pve, kind, row)
+            used = wanted.intersection(macs_of(config))
+            if used and not (kind == "qemu" and is_ours(config, vm_key)):
+                found += [(TargetVm(row["node"], int(row["vmid"]), row.get("name", "")), mac) for mac in sorted(used)]
+        return found
+
+    def _config(self, pve: PveClient, kind: str, row: dict[str, Any]) -> dict[str, Any]:
+        # The name is in the key: a VMID destroyed and used again by another guest is read again.
+        key = (kind, row["node"], int(row["vmid"]), row.get("name", ""))
+        with self._lock:
+            if key in self._configs:
+                return self._configs[key]
         config = pve.get(f"/nodes/{row['node']}/{kind}/{row['vmid']}/config") or {}
-        used = wanted.intersection(macs_of(config))
-        if used and not (kind == "qemu" and is_ours(config, vm_key)):
-            found += [(TargetVm(row["node"], int(row["vmid"]), row.get("name", "")), mac) for mac in sorted(used)]
-    return found
+        with self._lock:
+            self._configs[key] = config
+        return config
 
 
 def create_shell(pve: PveClient, node: str, vmid: int, config: dict[str, Any], vm_key: str) -> TargetVm:

@@ -37,7 +37,7 @@ def run(ctx: StepContext) -> dict:
         raise TargetApiError(f"VMID {vm['vmid']} is taken by VM {holder.name!r} on node {holder.node}, which the "
                              "toolkit did not create: plan the wave again")
     check_bridges(pve, vm)
-    _check_macs(pve, vm)
+    _check_macs(ctx)
     if holder is None:
         _check_room(ctx)
     return {"source_power_state": now.power_state, "target_exists": holder is not None}
@@ -93,9 +93,10 @@ def check_bridges(pve: PveClient, vm: dict[str, Any]) -> None:
                                  "the wave again")
 
 
-def _check_macs(pve: PveClient, vm: dict[str, Any]) -> None:
+def _check_macs(ctx: StepContext) -> None:
+    vm, pve = planned(ctx), ctx.services.pve
     slots = {nic["mac"].upper(): nic["slot"] for nic in vm["nics"] if nic.get("mac")}
-    holders = pvevm.mac_holders(pve, list(slots), vm["vm_key"]) if slots else []
+    holders = ctx.services.guest_macs.holders(pve, list(slots), vm["vm_key"]) if slots else []
     if holders:
         holder, mac = holders[0]
         raise PreflightError(f"MAC {mac} of {slots[mac]} is already used by VM {holder.vmid} ({holder.name!r}) on "
