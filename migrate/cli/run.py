@@ -54,6 +54,11 @@ def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_a
 @click.option("--agent-timeout", type=click.FloatRange(0), default=120, show_default=True, metavar="SECONDS",
               help="How long a started VM's guest agent has to answer; without an answer the VM is done, its IPs "
               "unknown.")
+@click.option("--stall-timeout", type=click.FloatRange(1), default=900, show_default=True, metavar="SECONDS",
+              help="Stop a disk copy that shows no progress for this long, and try it again.")
+@click.option("--attempts", type=click.IntRange(1), default=4, show_default=True,
+              help="Tries in all of a step that failed with a transient error (a dropped connection, a timeout, "
+              "a stalled copy, an HTTP 5xx) within the run.")
 @click.option("--again", "again", multiple=True, metavar="NAME",
               help="Migrate this rolled-back VM again, from the first step (repeatable); rolled-back VMs are left "
               "out otherwise.")
@@ -62,7 +67,7 @@ def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_a
 @with_source_options
 @pass_app
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
-        agent_timeout: float, again: tuple[str, ...],
+        agent_timeout: float, stall_timeout: float, attempts: int, again: tuple[str, ...],
         datastore_paths: tuple[str, ...], vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave; run it again to resume after a failure or a crash.
 
@@ -77,7 +82,7 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
     if any(not path.startswith("/") for path in paths.values()):
         raise click.BadParameter("give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
     options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
-                         agent_timeout=agent_timeout,
+                         agent_timeout=agent_timeout, stall_timeout=stall_timeout, step_attempts=attempts,
                          datastore_paths=paths, insecure_source=insecure_source)
     factory = None if dry_run else _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
     bars: dict = {}

@@ -166,5 +166,6 @@ def _intent(item: WorkItem) -> dict[str, Any]:
 def _journaled(options: RunOptions, again: Collection[str], policy: StopPolicy) -> dict[str, Any]:
     return {"parallel": options.parallel, "start": options.start, "verify": options.verify,
             "stop": asdict(policy), "insecure_source": options.insecure_source,
-            "agent_timeout": options.agent_timeout, "datastore_paths": dict(options.datastore_paths),
+            "agent_timeout": options.agent_timeout, "stall_timeout": options.stall_timeout,
+            "attempts": options.step_attempts, "datastore_paths": dict(options.datastore_paths),
             "again": sorted(again)}

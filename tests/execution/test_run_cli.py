@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
+from migrate.db.execution_models import MigrationRun
+from migrate.db.session import session_factory
 from migrate.errors import ExitCode
 from tests.execution.wave_bed import SECRET
 from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
@@ -24,18 +27,21 @@ def cli(bed, estate, sshd, monkeypatch, db_url):
     return cli
 
 
-def test_run_then_status_then_rollback_from_the_command_line(cli, bed, estate):
+def test_run_then_status_then_rollback_from_the_command_line(cli, bed, estate, engine):
     _, vms, _ = estate
     names = sorted(vm.name for vm in vms)
     dry = cli("run", "--wave", "1", "--dry-run")
     assert dry.exit_code == 0, dry.stderr
     assert sorted(item["vm"] for item in json.loads(dry.stdout)) == names
 
-    done = cli("run", "--wave", "1", "--verify",
+    done = cli("run", "--wave", "1", "--verify", "--stall-timeout", "300", "--attempts", "2",
                "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}", "--no-start")
     assert done.exit_code == 0, done.stderr
     assert done.stdout == ""
     assert "3 VMs migrated, 0 failed" in done.stderr
+    with session_factory(engine)() as session:
+        journaled = session.scalars(select(MigrationRun.options)).one()
+    assert (journaled["stall_timeout"], journaled["attempts"], journaled["verify"]) == (300, 2, True)
 
     status = cli("status", "--wave", "1", "--format", "json", with_source=False)
     assert status.exit_code == 0, status.stderr
