@@ -130,6 +130,8 @@ def _summary(s: TargetSnapshot) -> str:
     quorum = "quorate" if s.quorate else "NOT QUORATE"
     online = sum(1 for n in s.nodes if n.online)
     storages = len({st.storage for st in s.storages})
-    bridges = len({b.name for b in s.bridges})
-    return (f"{len(s.nodes)} nodes ({online} online), {storages} storages, {bridges} bridges, "
+    bridges = len({b.name for b in s.bridges if b.kind == "bridge"})
+    vnets = len({b.name for b in s.bridges if b.kind == "vnet"})
+    vnet_count = f", {vnets} SDN VNets" if vnets else ""
+    return (f"{len(s.nodes)} nodes ({online} online), {storages} storages, {bridges} bridges{vnet_count}, "
             f"{len(s.guests)} VMs, {quorum}{ceph}")

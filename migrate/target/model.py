@@ -57,9 +57,12 @@ class StorageFacts:
 
 @dataclass(frozen=True)
 class BridgeFacts:
+    """What a NIC can be attached to on a node: a Linux or OVS bridge, or an SDN VNet of a zone the node is in."""
+
     node: str
     name: str
     vlan_aware: bool
+    kind: str = "bridge"  # "bridge" or "vnet"
 
 
 @dataclass(frozen=True)

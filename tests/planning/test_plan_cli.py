@@ -15,7 +15,7 @@ from migrate.target.model import TargetSnapshot
 from tests.factories import make_inventory, store_inventory
 from tests.factories import make_vm as factory_vm
 from tests.support.cli import run_cli
-from tests.support.pve import GIB, SECRET, TOKEN_ID, add_nodes, add_storage, endpoint, set_bridges
+from tests.support.pve import GIB, SECRET, TOKEN_ID, add_nodes, add_storage, endpoint, set_bridges, set_vnets
 
 ENV = {"MIGRATE_PVE_TOKEN_SECRET": SECRET}
 MAPPING = """source: vc.example.com
@@ -165,3 +165,16 @@ def test_two_planned_waves_never_share_a_vmid(db_url, session, fakepve, fakepve_
     assert second.exit_code == 0, second.stderr
     rows = session.execute(select(PlanVm.vm_name, PlanVm.vmid).order_by(PlanVm.vmid)).all()
     assert [tuple(r) for r in rows] == [("a-0", 2000), ("a-1", 2001), ("b-0", 2002), ("b-1", 2003)]
+
+
+def test_a_network_mapped_to_an_sdn_vnet_is_planned_onto_it(db_url, session, fakepve, fakepve_cafile, monkeypatch,
+                                                             tmp_path):
+    set_vnets(monkeypatch, [("vnet20", False)])
+    vms = [make_vm("app-01", memory_mb=1024, disks=_disk("app-01"))]
+    _setup(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path, vms)
+    (tmp_path / "vc.example.com.yaml").write_text(MAPPING.replace("{bridge: vmbr1, vlan: 20}", "{bridge: vnet20}"))
+    assert run_cli("wave", "create", "1", "--vm", "app-01", db_url=db_url).exit_code == 0
+    result = _plan(db_url, tmp_path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    planned = session.scalars(select(PlanRecord)).one().document["vms"]
+    assert [nic["bridge"] for nic in planned[0]["nics"]] == ["vnet20"]

@@ -45,6 +45,16 @@ def set_bridges(monkeypatch, per_node: dict[str, list[tuple[str, bool]]]) -> Non
     monkeypatch.setitem(shapes.FIXUPS, "/nodes/{node}/network", [shapes.replace(networks)])
 
 
+def set_zones(monkeypatch, zones: dict[str, str | None]) -> None:
+    """The cluster's SDN zones as name -> its node list ("pve1,pve2"; None: every node); the answer is patched."""
+
+    def answer(ctx):
+        return [{"zone": name, "type": "simple", "digest": "0" * 40, **({"nodes": nodes} if nodes else {})}
+                for name, nodes in zones.items()]
+
+    monkeypatch.setitem(shapes.FIXUPS, "/cluster/sdn/zones", [shapes.replace(answer)])
+
+
 def set_vnets(monkeypatch, vnets: list[tuple[str, bool]]) -> None:
     """The cluster's SDN VNets as (name, VLAN-aware); fakepve's answer is canned, so its shape is patched."""
 

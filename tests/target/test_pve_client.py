@@ -6,7 +6,7 @@ import pytest
 
 from migrate.clients.proxmox import connect, read_target
 from migrate.errors import TargetAuthError, TargetTlsError, TargetUnreachableError, UsageError
-from tests.support.pve import GIB, SECRET, TOKEN_ID, add_nodes, add_storage, endpoint, set_bridges
+from tests.support.pve import GIB, SECRET, TOKEN_ID, add_nodes, add_storage, endpoint, set_bridges, set_vnets, set_zones
 
 
 def test_endpoint_repr_hides_the_secret(fakepve, fakepve_cafile):
@@ -31,6 +31,23 @@ def test_read_target_of_a_three_node_cluster(fakepve, fakepve_cafile, monkeypatc
     assert snapshot.ceph_health == "HEALTH_OK"
     assert snapshot.vmids == {150} and snapshot.names == {"existing"} and snapshot.macs == {"BC:24:11:00:00:01"}
     assert "VM.Allocate" in snapshot.privileges
+
+
+def test_sdn_vnets_are_bridges_of_the_nodes_of_their_zone(fakepve, fakepve_cafile, monkeypatch):
+    add_nodes(fakepve, 3)
+    set_bridges(monkeypatch, {"pve1": [("vmbr0", False)], "pve2": [("vmbr0", False)], "pve3": [("vmbr0", False)]})
+    set_vnets(monkeypatch, [("vnet10", False), ("vnet20", True)])
+    set_zones(monkeypatch, {"lab": "pve1,pve3"})
+
+    snapshot = read_target(connect(endpoint(fakepve, fakepve_cafile)), "t")
+
+    vnets = {(b.node, b.name, b.vlan_aware) for b in snapshot.bridges if b.kind == "vnet"}
+    assert vnets == {(node, name, aware) for node in ("pve1", "pve3") for name, aware in (("vnet10", False),
+                                                                                           ("vnet20", True))}
+    assert set(snapshot.bridges_on("pve2")) == {"vmbr0"}
+    set_zones(monkeypatch, {"lab": None})  # a zone without a node list spans the cluster
+    snapshot = read_target(connect(endpoint(fakepve, fakepve_cafile)), "t")
+    assert set(snapshot.bridges_on("pve2")) == {"vmbr0", "vnet10", "vnet20"}
 
 
 def test_read_target_sees_lost_quorum(fakepve, fakepve_cafile):

@@ -42,7 +42,7 @@ def read_target(client: PveClient, name: str) -> TargetSnapshot:
         ceph_health=_ceph_health(client, storages),
         nodes=nodes,
         storages=storages,
-        bridges=tuple(b for node in online for b in _bridges(client, node)),
+        bridges=_with_vnets([b for node in online for b in _bridges(client, node)], _vnets(client, online)),
         guests=_guests(client),
         ha_groups=_names(_optional(client, "/cluster/ha/groups"), "group"),
         ha_rules=_names(_optional(client, "/cluster/ha/rules"), "rule"),
@@ -88,6 +88,27 @@ def sdn_vnets(client: PveClient) -> dict[str, bool]:
 def macs_of(config: dict[str, Any]) -> tuple[str, ...]:
     """The MAC addresses of a guest's `netN` lines, upper case."""
     return _macs(config)
+
+
+def _vnets(client: PveClient, online: list[str]) -> list[BridgeFacts]:
+    """The SDN VNets as bridges of the online nodes of their zone (a zone without a node list spans every node)."""
+    zones = {str(z["zone"]): z for z in _optional(client, "/cluster/sdn/zones") or []
+             if isinstance(z, dict) and z.get("zone")}
+    found = []
+    for vnet in _optional(client, "/cluster/sdn/vnets") or []:
+        if not isinstance(vnet, dict) or not vnet.get("vnet"):
+            continue
+        limited = str(zones.get(str(vnet.get("zone")), {}).get("nodes") or "")
+        nodes = [n for n in online if not limited or n in limited.split(",")]
+        found += [BridgeFacts(node=n, name=str(vnet["vnet"]), vlan_aware=bool(int(vnet.get("vlanaware") or 0)),
+                              kind="vnet") for n in nodes]
+    return found
+
+
+def _with_vnets(bridges: list[BridgeFacts], vnets: list[BridgeFacts]) -> tuple[BridgeFacts, ...]:
+    """A node's own bridge wins over a VNet of the same name: that is the one a NIC gets (`bridge=NAME`)."""
+    taken = {(b.node, b.name) for b in bridges}
+    return tuple(bridges + [v for v in vnets if (v.node, v.name) not in taken])
 
 
 def _bridges(client: PveClient, node: str) -> list[BridgeFacts]:
