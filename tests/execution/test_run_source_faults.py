@@ -3,8 +3,6 @@ a transfer that stalls with its connection open, and HTTP error statuses, passin
 
 from __future__ import annotations
 
-import glob
-
 from sqlalchemy import select
 
 from migrate.clients.vsphere import power
@@ -15,6 +13,7 @@ from tests.execution.test_run_session import https_estate, proxied  # noqa: F401
 from tests.execution.test_run_wave import assert_migrated, run
 from tests.execution.wave_bed import options_of, services_factory
 from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
+from tests.support.processes import command_lines
 from tests.support.vcproxy import Fault
 
 FLAT = "-flat.vmdk"  # only the second VM's disk is monolithicFlat: qemu-img reads that file, the toolkit never
@@ -36,12 +35,8 @@ def migration_of(engine, name: str) -> VmMigration:
 def writers_of(vmid: int) -> list[str]:
     """Command lines of the processes on the node (this machine) that run qemu-img into one of the VMID's volumes."""
     found = []
-    for path in glob.glob("/proc/[0-9]*/cmdline"):
-        try:
-            with open(path, "rb") as f:
-                words = f.read().split(b"\0")
-        except OSError:
-            continue
+    for _, cmdline in command_lines():
+        words = cmdline.split(b"\0")
         if words[0].endswith(b"qemu-img") and any(f"vm-{vmid}-migrate-".encode() in w for w in words):
             found.append(b" ".join(words).decode(errors="replace"))
     return found

@@ -6,19 +6,24 @@ from __future__ import annotations
 import glob
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+
+def command_lines() -> Iterator[tuple[int, bytes]]:
+    """Every running process's PID and raw command line (words ended by NUL); one that exits meanwhile is skipped."""
+    for path in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            with open(path, "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        yield int(path.split("/")[2]), cmdline
 
 
 def sshd_session_running(listener: int, matches: Callable[[list[bytes]], bool]) -> int:
     """The sshd child (under the listener `listener`) whose command line a running process `matches`."""
-    for path in glob.glob("/proc/[0-9]*/cmdline"):
-        try:
-            with open(path, "rb") as f:
-                words = f.read().split(b"\0")
-        except OSError:
-            continue
-        if matches(words):
-            pid = int(path.split("/")[2])
+    for pid, cmdline in command_lines():
+        if matches(cmdline.split(b"\0")):
             while (parent := parent_of(pid)) not in (listener, 0, 1):
                 pid = parent
             if parent == listener:
@@ -52,14 +57,9 @@ class CmdlineSampler:
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            for path in glob.glob("/proc/[0-9]*/cmdline"):
-                try:
-                    with open(path, "rb") as f:
-                        cmdline = f.read()
-                except OSError:
-                    continue
+            for pid, cmdline in command_lines():
                 if cmdline.startswith(b"qemu-img\0"):
-                    self.qemu_img_seen.add(int(path.split("/")[2]))
+                    self.qemu_img_seen.add(pid)
                 self.cmdlines.add(cmdline)
                 if self.needle in cmdline:
                     self.hits.append(cmdline)
