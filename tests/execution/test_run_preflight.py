@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from migrate.clients.proxmox import connect
+from migrate.clients.proxmox import target as pvetarget
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import power
 from migrate.clients.vsphere.source_state import SourceDisk, SourceState
@@ -239,8 +240,9 @@ def test_a_nic_needs_its_bridge_or_vnet_on_the_node_vlan_aware_for_a_tag(fakepve
     fakepve.add_node("pve2")
     vm = {"node": "pve1", "nics": [{**NIC, "bridge": bridge, "vlan": vlan}]}
     pve = connect(endpoint(fakepve, fakepve_cafile))
+    bridges = pvetarget.node_bridges(pve, "pve1")
     if refusal is None:
-        check_bridges(pve, vm)
+        check_bridges(pve, vm, bridges)
     else:
         with pytest.raises(PreflightError, match=re.escape(refusal)):
-            check_bridges(pve, vm)
+            check_bridges(pve, vm, bridges)

@@ -27,7 +27,9 @@ from migrate.target.privileges import ROLE_NAME, missing_on_paths, run_privilege
 
 def run(ctx: StepContext) -> dict:
     vm, pve = planned(ctx), ctx.services.pve
-    _check_privileges(ctx)
+    # Read once: the privilege check needs the node's own bridges (SDN.Use paths), check_bridges all of them.
+    bridges = pvetarget.node_bridges(pve, vm["node"])
+    _check_privileges(ctx, bridges)
     now = source_state(ctx.services.vsphere, source(ctx)["moref"])
     # Only the first attempt sees the source as it was; a resume after stop_source must not overwrite it.
     ctx.state.setdefault("source_power_state", now.power_state)
@@ -36,7 +38,7 @@ def run(ctx: StepContext) -> dict:
     if holder is not None and not pvevm.is_ours(pvevm.vm_config(pve, holder.node, holder.vmid), vm["vm_key"]):
         raise TargetApiError(f"VMID {vm['vmid']} is taken by VM {holder.name!r} on node {holder.node}, which the "
                              "toolkit did not create: plan the wave again")
-    check_bridges(pve, vm)
+    check_bridges(pve, vm, bridges)
     _check_macs(ctx)
     if holder is None:
         _check_room(ctx)
@@ -74,10 +76,10 @@ def disk_changes(vm: dict[str, Any], now: SourceState) -> list[str]:
     return changes
 
 
-def check_bridges(pve: PveClient, vm: dict[str, Any]) -> None:
-    """Every NIC's bridge is on the planned node (or is an SDN VNet), VLAN-aware where the NIC has a tag."""
+def check_bridges(pve: PveClient, vm: dict[str, Any], bridges: dict[str, bool]) -> None:
+    """Every NIC's bridge is on the planned node (`bridges`: the node's own, name -> VLAN-aware) or is an SDN
+    VNet, VLAN-aware where the NIC has a tag."""
     node = vm["node"]
-    bridges = pvetarget.node_bridges(pve, node)
     vnets: dict[str, bool] | None = None
     for nic in vm["nics"]:
         name = nic["bridge"]
@@ -104,10 +106,9 @@ def _check_macs(ctx: StepContext) -> None:
                              "change or remove that VM's NIC, then run again")
 
 
-def _check_privileges(ctx: StepContext) -> None:
+def _check_privileges(ctx: StepContext, bridges: dict[str, bool]) -> None:
     vm, pve = planned(ctx), ctx.services.pve
     # SDN.Use of a node's own bridge; an SDN VNet's lies under its zone, which PVE checks when the VM is made.
-    bridges = pvetarget.node_bridges(pve, vm["node"])
     # Every planned disk's storage: create_shell allocates the EFI vars and TPM state there too.
     needs = run_privileges(int(vm["vmid"]), [d["storage"] for d in vm["disks"] if d.get("storage")],
                            [n["bridge"] for n in vm["nics"] if n.get("bridge") in bridges], ctx.services.options.start)
