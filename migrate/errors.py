@@ -92,6 +92,13 @@ def transient_http_status(status: int) -> bool:
     return status >= 500 or status == 429
 
 
+def datastore_http_fix(status: int) -> str:
+    """What to do about an HTTP error status from the vCenter's datastore file API, for the end of a message."""
+    if transient_http_status(status):
+        return "check the vCenter and the host serving the datastore, then run again"
+    return "check the file on the datastore and the role's Datastore.Browse"
+
+
 class SourceHttpError(SourceProtocolError):
     """The vCenter's datastore file API answered an HTTP error status; transient for a 5xx or a 429."""
 

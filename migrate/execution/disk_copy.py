@@ -26,7 +26,7 @@ from migrate.errors import (
     DiskCopyStalledError,
     NodeCommandTimeoutError,
     NodeUnreachableError,
-    transient_http_status,
+    datastore_http_fix,
 )
 from migrate.execution.qemu_img import (
     HttpsFile,
@@ -192,11 +192,9 @@ def _check(result: CommandResult, shell: NodeShell, what: str) -> None:
     if found is None:
         raise DiskCopyError(f"{what} failed on node {shell.address.label} ({how}): {_last_line(result.stderr)}")
     status = int(found.group(1))
-    fix = ("check the vCenter and the host serving the datastore, then run again" if transient_http_status(status)
-           else "check the file on the datastore and the role's privileges")
     # `what` names the URL, which never holds the cookie (it reaches qemu-img through a secret object).
     raise DiskCopyHttpError(f"{what} failed on node {shell.address.label} ({how}): the vCenter answered "
-                            f"HTTP {status}; {fix}", status)
+                            f"HTTP {status}; {datastore_http_fix(status)}", status)
 
 
 def _last_line(text: str) -> str:

@@ -13,7 +13,7 @@ from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
 from migrate.clients.vsphere.connection import VsphereConnection
-from migrate.errors import SourceHttpError, SourceProtocolError, transient_http_status
+from migrate.errors import SourceHttpError, SourceProtocolError, datastore_http_fix
 
 POLL = 1.0
 
@@ -121,11 +121,8 @@ def read_head(conn: VsphereConnection, url: str, length: int = 65536) -> bytes:
         if answer.status == 401:
             raise conn.session_lost()
         if answer.status not in (200, 206):
-            fix = ("check the vCenter and the host serving the datastore, then run again"
-                   if transient_http_status(answer.status)
-                   else "check the datastore and the role's Datastore.Browse")
-            raise SourceHttpError(f"vCenter {conn.endpoint.name} answered HTTP {answer.status} for {url}: {fix}",
-                                  answer.status)
+            raise SourceHttpError(f"vCenter {conn.endpoint.name} answered HTTP {answer.status} for {url}: "
+                                  f"{datastore_http_fix(answer.status)}", answer.status)
         return body
     finally:
         http.close()
