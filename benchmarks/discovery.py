@@ -34,7 +34,7 @@ from urllib.parse import quote
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from migrate.clients.vsphere.vms import VM_SPEC  # noqa: E402
+from migrate.discovery.vcenter.vms import VM_SPEC  # noqa: E402
 from migrate.lab.vcsim import start_vcsim  # noqa: E402
 
 METHODS = ("naive", "go", "harvest", "discover")

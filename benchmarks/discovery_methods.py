@@ -70,7 +70,7 @@ def naive(endpoint: VcenterEndpoint, _database: str | None) -> dict:
 
 def harvest(endpoint: VcenterEndpoint, _database: str | None) -> dict:
     """Our PropertyCollector harvest alone (connect excluded): estate, custom fields, VMs, into model objects."""
-    from migrate.clients.vsphere.harvest import harvest as run_harvest
+    from migrate.discovery.vcenter.harvest import harvest as run_harvest
 
     with connect(endpoint) as connection:
         started = time.perf_counter()
@@ -91,7 +91,8 @@ def discover(endpoint: VcenterEndpoint, database: str | None) -> dict:
     engine = make_engine(f"sqlite:///{database}")
     with session_factory(engine)() as session:
         started = time.perf_counter()
-        result = discover_vcenter(session, endpoint)
+        result = discover_vcenter(session, endpoint).unwrap()
+        session.commit()
         seconds = time.perf_counter() - started
     engine.dispose()
     return {"seconds": seconds, "round_trips": result.round_trips, "vms": len(result.inventory.vms),

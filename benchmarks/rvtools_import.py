@@ -46,7 +46,7 @@ def import_in_child(export: Path, database: Path) -> dict:
 
 def import_only(export: Path, database: Path) -> None:
     from migrate.db.session import make_engine, session_factory, upgrade
-    from migrate.rvtools import import_rvtools
+    from migrate.discovery.rvtools import import_rvtools
 
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
@@ -77,7 +77,7 @@ def main() -> None:
     if args.import_only:
         import_only(Path(args.import_only[0]), Path(args.import_only[1]))
         return
-    from migrate.rvtools import write_rvtools_export
+    from migrate.discovery.rvtools import write_rvtools_export
 
     with tempfile.TemporaryDirectory() as scratch:
         export, database = Path(scratch) / "RVTools_export_all.xlsx", Path(scratch) / "bench.db"

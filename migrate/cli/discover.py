@@ -9,9 +9,9 @@ import click
 from migrate.cli import changes as render_changes
 from migrate.cli.context import AppContext, pass_app
 from migrate.clients.vsphere.connection import DEFAULT_TIMEOUT, VcenterEndpoint
+from migrate.discovery.rvtools import import_rvtools
 from migrate.discovery.vcenter import discover_vcenter
 from migrate.errors import UsageError
-from migrate.rvtools import import_rvtools
 
 PASSWORD_ENV = "MIGRATE_VCENTER_PASSWORD"
 
@@ -48,7 +48,9 @@ def discover(app: AppContext, vcenter: str | None, rvtools_path: Path | None, us
         return
     endpoint = _endpoint(app, vcenter, user, port, ca_file, thumbprint, insecure, timeout)
     with app.session() as session, app.progress("discovering VMs", unit="VM") as bar:
-        result = discover_vcenter(session, endpoint, on_vm=lambda: bar.update())
+        outcome = discover_vcenter(session, endpoint, on_vm=lambda: bar.update())
+        session.commit()
+    result = outcome.unwrap()
     counts = result.inventory.counts()
     click.echo(
         f"discovered {endpoint.name}: {counts['vms']} VMs, {counts['hosts']} hosts, {counts['clusters']} clusters, "

@@ -10,7 +10,7 @@ from migrate.cli.context import AppContext, pass_app
 from migrate.cli.inventory import source_option
 from migrate.cli.mapping import directory_option
 from migrate.errors import BlockersFound
-from migrate.readiness.service import ReportFiles, run_readiness
+from migrate.assessment import ReportFiles, run_readiness
 
 output_path = click.Path(dir_okay=False, writable=True, path_type=Path)
 
@@ -36,6 +36,7 @@ def readiness(app: AppContext, source: str | None, directory: Path, csv_path: Pa
     files = ReportFiles(csv_path, findings_csv, xlsx_path, csv_delimiter)
     with app.session() as session:
         outcome = run_readiness(session, source, directory, files)
+        session.commit()
     summary = outcome.summary
     out = app.stdout
     out.write(f"readiness of {outcome.source}: {summary.total} VMs (rules version {summary.rules_version})\n")

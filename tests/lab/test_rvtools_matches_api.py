@@ -13,11 +13,11 @@ from dataclasses import fields
 import pytest
 
 from migrate.clients.vsphere.connection import VcenterEndpoint, connect
-from migrate.clients.vsphere.harvest import harvest
+from migrate.discovery.vcenter.harvest import harvest
 from migrate.discovery.vcenter import discover_vcenter
 from migrate.inventory import model
 from migrate.lab.export import SAMPLE_EXPORT
-from migrate.rvtools import import_rvtools, read_rvtools
+from migrate.discovery.rvtools import import_rvtools, read_rvtools
 from tests.lab.compare import EXCLUDED, differences, inventory_from_db
 
 pytestmark = pytest.mark.vcsim
@@ -127,7 +127,8 @@ def test_every_exclusion_names_a_model_field_and_a_reason():
 
 
 def test_both_paths_agree_after_a_round_trip_through_the_database(endpoint, session, second_session):
-    discover_vcenter(session, endpoint)
+    discover_vcenter(session, endpoint).unwrap()
+    session.commit()
     changes = import_rvtools(second_session, SAMPLE_EXPORT)
     second_session.commit()
     api = inventory_from_db(session, endpoint.name)

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from migrate.lab.estate import estate_to_inventory, load_estate_file
 from migrate.lab.export import REGENERATE, SAMPLE_EXPORT, write_sample_rvtools
-from migrate.rvtools import read_rvtools
+from migrate.discovery.rvtools import read_rvtools
 
 
 def test_committed_sample_export_matches_a_fresh_one(tmp_path):

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from migrate.db.models import DiscoveryRun, VmRecord
 from migrate.errors import ExitCode, InputFileError
-from migrate.rvtools import import_rvtools
-from migrate.rvtools.xlsx import OLE_MAGIC
+from migrate.discovery.rvtools import import_rvtools
+from migrate.discovery.rvtools.xlsx import OLE_MAGIC
 
 
 def _import_fails(session, path) -> str:

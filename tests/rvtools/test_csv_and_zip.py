@@ -4,7 +4,7 @@ import zipfile
 
 from tests.rvtools.rvtools_helpers import write_workbook
 
-from migrate.rvtools import read_rvtools
+from migrate.discovery.rvtools import read_rvtools
 
 VINFO_SEMICOLON = (
     "VM;Powerstate;CPUs;Memory;Provisioned MiB;In Use MiB;Annotation;Datacenter;VM UUID\r\n"

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 from tests.rvtools.rvtools_helpers import header_layout, write_workbook
 
-from migrate.rvtools import read_rvtools
+from migrate.discovery.rvtools import read_rvtools
 
 GIB = 1024**3
 

@@ -3,7 +3,7 @@
 import pytest
 from tests.rvtools.rvtools_helpers import SHARED_RVTOOLS, skip_without_shared
 
-from migrate.rvtools import read_rvtools
+from migrate.discovery.rvtools import read_rvtools
 
 MIB = 1024 * 1024
 

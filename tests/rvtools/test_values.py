@@ -2,8 +2,8 @@ from datetime import datetime
 
 import pytest
 
-from migrate.rvtools import values
-from migrate.rvtools.values import BadValue
+from migrate.discovery.rvtools import values
+from migrate.discovery.rvtools.values import BadValue
 
 
 @pytest.mark.parametrize(

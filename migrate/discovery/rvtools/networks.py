@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from migrate.inventory.model import IpAddress, Network, Nic, PortgroupVlan, Vm
-from migrate.rvtools.table import Table
-from migrate.rvtools.values import split_list
-from migrate.rvtools.vms import VmIndex
+from migrate.discovery.rvtools.table import Table
+from migrate.discovery.rvtools.values import split_list
+from migrate.discovery.rvtools.vms import VmIndex
 
 ADAPTER_TYPES = {"vmxnet3": "vmxnet3", "vmxnet2": "vmxnet2", "vmxnet": "vmxnet", "e1000": "e1000",
                  "e1000e": "e1000e", "pcnet32": "pcnet32", "sriov": "sriov"}

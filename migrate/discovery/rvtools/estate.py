@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from migrate.inventory.model import Cluster, Datastore, Host
-from migrate.rvtools.table import Row, Table
+from migrate.discovery.rvtools.table import Row, Table
 
 _ESX_VERSION = re.compile(r"(\d+\.\d+(?:\.\d+)?)(?:.*build-(\d+))?")
 

@@ -12,8 +12,8 @@ import io
 from pathlib import Path
 
 from migrate.errors import InputFileError
-from migrate.rvtools.table import Table
-from migrate.rvtools.tabs import canonical_tab
+from migrate.discovery.rvtools.table import Table
+from migrate.discovery.rvtools.tabs import canonical_tab
 
 
 class CsvExport:

@@ -16,8 +16,8 @@ import xlsxwriter
 
 from migrate.files import replace_when_done
 from migrate.inventory.model import Inventory, Vm
-from migrate.rvtools import estate_rows, export_rows
-from migrate.rvtools.layout import LAYOUT
+from migrate.discovery.rvtools import estate_rows, export_rows
+from migrate.discovery.rvtools.layout import LAYOUT
 
 _PER_VM: dict[str, Callable[[Vm, Inventory], Any]] = {
     "vInfo": export_rows.vinfo, "vCPU": export_rows.vcpu, "vMemory": export_rows.vmemory,

@@ -6,9 +6,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from migrate.inventory.model import Nic, Vm
-from migrate.rvtools.layout import LAYOUT, LEGACY_VINFO_COLUMNS
-from migrate.rvtools.table import Row, Table, header_key
-from migrate.rvtools.values import text, vmx_version
+from migrate.discovery.rvtools.layout import LAYOUT, LEGACY_VINFO_COLUMNS
+from migrate.discovery.rvtools.table import Row, Table, header_key
+from migrate.discovery.rvtools.values import text, vmx_version
 
 _KNOWN_VINFO = {header_key(h) for h in LAYOUT["vInfo"] + LEGACY_VINFO_COLUMNS}
 VM_NAME = ("VM", "VM Name")

@@ -10,10 +10,10 @@ from typing import Any
 
 from migrate.errors import InputFileError
 from migrate.inventory.model import Inventory, Network
-from migrate.rvtools import estate, guest, hardware, networks, vms
-from migrate.rvtools.archive import open_export
-from migrate.rvtools.provenance import read_vmetadata, read_vsource, sha256_of
-from migrate.rvtools.tabs import USED_TABS
+from migrate.discovery.rvtools import estate, guest, hardware, networks, vms
+from migrate.discovery.rvtools.archive import open_export
+from migrate.discovery.rvtools.provenance import read_vmetadata, read_vsource, sha256_of
+from migrate.discovery.rvtools.tabs import USED_TABS
 
 Progress = Callable[[str], None]
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from migrate.errors import InputFileError
-from migrate.rvtools import values
-from migrate.rvtools.values import BadValue
+from migrate.discovery.rvtools import values
+from migrate.discovery.rvtools.values import BadValue
 
 # A LibreOffice re-save claims 1,048,575 rows and an Excel re-save keeps thousands of styled
 # blank rows; a sheet ends after this many blank rows in a row.

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from migrate.clients.vsphere import estate
+from migrate.discovery.vcenter import estate
 from migrate.clients.vsphere.collector import PAGE_SIZE, Collector
 from migrate.clients.vsphere.connection import VsphereConnection
 from migrate.clients.vsphere.soap import as_list
 from migrate.clients.vsphere.values import text
-from migrate.clients.vsphere.vms import VM_SPEC, read_vm
+from migrate.discovery.vcenter.vms import VM_SPEC, read_vm
 from migrate.gc_pause import cyclic_gc_paused
 from migrate.inventory.model import Inventory
 

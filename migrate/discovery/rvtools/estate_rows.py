@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from migrate.inventory.model import Inventory
-from migrate.rvtools.export_rows import Row, flag, mib
-from migrate.rvtools.layout import RVTOOLS_VERSION
+from migrate.discovery.rvtools.export_rows import Row, flag, mib
+from migrate.discovery.rvtools.layout import RVTOOLS_VERSION
 
 
 def vhost(inventory: Inventory) -> Iterator[Row]:

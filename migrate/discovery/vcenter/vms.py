@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from migrate.clients.vsphere.devices import read_hardware
-from migrate.clients.vsphere.estate import EstateIndex
+from migrate.discovery.vcenter.devices import read_hardware
+from migrate.discovery.vcenter.estate import EstateIndex
 from migrate.clients.vsphere.soap import ObjectContent, PropertySpec, as_list
 from migrate.clients.vsphere.values import boolean, dig, integer, text
 from migrate.inventory.model import Disk, GuestPartition, IpAddress, Nic, Snapshot, Vm

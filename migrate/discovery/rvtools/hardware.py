@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from migrate.inventory.model import Controller, Device, Disk, GuestPartition, Vm
-from migrate.rvtools.table import Row, Table
-from migrate.rvtools.vms import VmIndex
+from migrate.discovery.rvtools.table import Row, Table
+from migrate.discovery.rvtools.vms import VmIndex
 
 # vDisk `Controller` captions as RVTools writes them, to the model's controller models.
 CONTROLLER_MODELS = {

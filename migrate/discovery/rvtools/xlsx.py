@@ -13,8 +13,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from migrate.errors import InputFileError
-from migrate.rvtools.table import Table
-from migrate.rvtools.tabs import canonical_tab
+from migrate.discovery.rvtools.table import Table
+from migrate.discovery.rvtools.tabs import canonical_tab
 
 # An encrypted (password-protected) workbook is an OLE compound file, as is an old binary .xls.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -34,7 +34,7 @@ class ReadinessOutcome:
 
 
 def run_readiness(session: Session, source: str | None, mappings_dir: Path, files: ReportFiles) -> ReadinessOutcome:
-    """Assess the source's current inventory, store the results (commits) and write the requested reports."""
+    """Assess the source's current inventory, store the results and write the requested reports; the caller commits."""
     inventory = load_inventory(session, source)
     assessments = assess(inventory, source_mappings(inventory.source, mappings_dir), TargetFacts())
     outcome = ReadinessOutcome(inventory.source, assessments, summarize(assessments))
@@ -48,5 +48,4 @@ def run_readiness(session: Session, source: str | None, mappings_dir: Path, file
         write_readiness_xlsx(assessments, files.xlsx, source=inventory.source)
         outcome.written.append(files.xlsx)
     save_assessments(session, inventory.source, assessments)
-    session.commit()
     return outcome

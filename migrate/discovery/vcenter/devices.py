@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrate.clients.vsphere.estate import EstateIndex
+from migrate.discovery.vcenter.estate import EstateIndex
 from migrate.clients.vsphere.soap import as_list
 from migrate.clients.vsphere.values import boolean, dig, integer, kind_of, text
 from migrate.inventory.model import Controller, Device, Disk, Nic

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from migrate.inventory.model import Device, Disk, Inventory, Snapshot, Vm
-from migrate.rvtools.values import MIB
+from migrate.discovery.rvtools.values import MIB
 
 Row = dict[str, Any]
 _CAPTIONS = {"pvscsi": "VMware paravirtual SCSI", "lsilogic-sas": "LSI Logic SAS", "lsilogic": "LSI Logic",

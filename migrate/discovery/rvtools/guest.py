@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from migrate.inventory.model import Snapshot
-from migrate.rvtools.table import Table
-from migrate.rvtools.values import unescape_name, vmx_version
-from migrate.rvtools.vms import VmIndex
+from migrate.discovery.rvtools.table import Table
+from migrate.discovery.rvtools.values import unescape_name, vmx_version
+from migrate.discovery.rvtools.vms import VmIndex
 
 
 def apply_vsnapshot(table: Table, index: VmIndex) -> None:

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from migrate.errors import InputFileError
-from migrate.rvtools.csvdir import CsvExport, require_vinfo_csv
-from migrate.rvtools.tabs import canonical_tab
-from migrate.rvtools.xlsx import XlsxExport
+from migrate.discovery.rvtools.csvdir import CsvExport, require_vinfo_csv
+from migrate.discovery.rvtools.tabs import canonical_tab
+from migrate.discovery.rvtools.xlsx import XlsxExport
 
 MAX_UNPACKED_BYTES = 4 * 1024**3
 

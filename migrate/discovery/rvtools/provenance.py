@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from migrate.rvtools.table import Table
+from migrate.discovery.rvtools.table import Table
 
 
 def sha256_of(path: Path) -> str:

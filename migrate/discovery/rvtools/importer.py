@@ -1,0 +1,25 @@
+"""`import_rvtools`: an RVTools export into the inventory database, as one discovery run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from migrate.discovery.rvtools.reader import Progress, read_rvtools
+from migrate.discovery.save import save_discovery
+from migrate.inventory.store import ChangeSummary
+
+# An export knows no instance UUID for some VMs (trimmed tabs, old versions); the VM UUID and the name follow.
+RVTOOLS_MATCH_KEYS = ("instance_uuid", "bios_uuid", "name")
+
+
+def import_rvtools(session: Session, path: Path | str, *, progress: Progress | None = None) -> ChangeSummary:
+    """Import an RVTools export as a discovery run of the vCenter it came from, and return what changed.
+
+    The whole export is read before the database is touched, so a bad file (`InputFileError`) changes
+    nothing. If saving fails, the run is marked failed. The caller commits.
+    """
+    export = read_rvtools(path, progress=progress)
+    return save_discovery(session, export.inventory, method="rvtools", provenance=export.provenance,
+                          label=Path(path).name, match_keys=RVTOOLS_MATCH_KEYS)
