@@ -10,7 +10,9 @@ from migrate.clients.proxmox import DEFAULT_PORT, SECRET_ENV
 from migrate.errors import BlockersFound, UsageError
 from migrate.readiness.rule import Severity
 from migrate.target.model import TargetSnapshot
-from migrate.target.store import TargetSpec, add_target, check_target, discover_target, list_targets
+from migrate.discovery.target import discover_target
+from migrate.planning.target_check import check_target
+from migrate.target.store import TargetSpec, add_target, list_targets
 
 FINDING_HEADERS = ("severity", "rule", "finding", "remedy")
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from migrate.clients.proxmox import read_target
+from migrate.discovery.target import read_target
 from migrate.db.execution_models import VmMigration
 from migrate.db.models import VmRecord
 from migrate.db.plan_models import Target, Wave

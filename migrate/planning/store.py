@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from migrate.db.models import Source, VmRecord
-from migrate.db.plan_models import PlanRecord, PlanVm, Wave
+from migrate.db.plan_models import PlanRecord, PlanVm, Target, Wave
 from migrate.errors import NotFoundError
 from migrate.inventory.model import Cluster, Vm
 from migrate.inventory.store import load_inventory
@@ -27,7 +27,7 @@ from migrate.readiness.assess import assess_vm
 from migrate.readiness.context import build_context
 from migrate.readiness.rule import Severity
 from migrate.target.model import TargetSnapshot
-from migrate.target.store import get_target, latest_plans, latest_snapshot
+from migrate.target.store import get_target, latest_snapshot
 from migrate.waves.select import DEFAULT_GROUP_ATTRIBUTE
 from migrate.waves.store import get_wave, wave_records
 
@@ -113,3 +113,11 @@ def load_plan(session: Session, number: int, version: int | None = None) -> tupl
         which = f"version {version} of wave {number}" if version else f"wave {number}"
         raise NotFoundError(f"no plan for {which}: run `migrate plan --wave {number}`")
     return record, Plan.from_dict(record.document)
+
+
+def latest_plans(session: Session, target: Target) -> list[Plan]:
+    """The newest plan of each wave that was planned onto `target`."""
+    query = select(PlanRecord).where(PlanRecord.target_id == target.id).order_by(PlanRecord.wave_id, PlanRecord.version)
+    records = session.scalars(query)
+    newest = {record.wave_id: record for record in records}
+    return [Plan.from_dict(newest[wave].document) for wave in sorted(newest)]

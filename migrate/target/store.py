@@ -1,4 +1,4 @@
-"""Targets in the database: adding one, discovering it (a new snapshot version each time), checking it.
+"""Targets in the database: adding one, finding one, how to reach it, and its latest discovered snapshot.
 
 The token secret is an argument at use time only; nothing here stores or logs it. The caller owns the
 transaction.
@@ -6,28 +6,17 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from migrate.clients.proxmox import PveClient, PveEndpoint, connect, read_target
+from migrate.clients.proxmox import PveEndpoint
 from migrate.clients.proxmox.connection import parse_token_id
-from migrate.db.models import Source
-from migrate.db.plan_models import PlanRecord, Target, TargetSnapshotRecord
-from migrate.errors import MigrateError, NotFoundError, UsageError
-from migrate.mapping.files import load_mappings
-from migrate.mapping.model import NetworkTarget
-from migrate.mapping.source_map import mapping_file_path
-from migrate.planning.model import Plan
-from migrate.readiness.rule import Finding
-from migrate.target.known_hosts import KnownHosts, parse_known_hosts
-from migrate.target.landing import check_landing_zone
+from migrate.db.plan_models import Target, TargetSnapshotRecord
+from migrate.errors import NotFoundError, UsageError
 from migrate.target.model import TargetSnapshot
-
-Connector = Callable[[PveEndpoint], PveClient]
 
 
 @dataclass(frozen=True)
@@ -96,18 +85,6 @@ def endpoint_of(target: Target, secret: str | None) -> PveEndpoint:
                        ca_file=target.ca_file, insecure=target.insecure)
 
 
-def discover_target(session: Session, name: str, secret: str | None, connector: Connector = connect) -> TargetSnapshotRecord:
-    """Read the target through its API and store the snapshot as its next version."""
-    target = get_target(session, name)
-    snapshot = read_target(connector(endpoint_of(target, secret)), target.name)
-    newest = select(func.max(TargetSnapshotRecord.version)).where(TargetSnapshotRecord.target_id == target.id)
-    version = (session.scalar(newest) or 0) + 1
-    record = TargetSnapshotRecord(target_id=target.id, version=version, facts=snapshot.to_dict())
-    session.add(record)
-    session.flush()
-    return record
-
-
 def latest_snapshot(session: Session, target: Target) -> tuple[TargetSnapshotRecord, TargetSnapshot]:
     record = session.scalar(
         select(TargetSnapshotRecord).where(TargetSnapshotRecord.target_id == target.id)
@@ -116,45 +93,3 @@ def latest_snapshot(session: Session, target: Target) -> tuple[TargetSnapshotRec
     if record is None:
         raise NotFoundError(f"target {target.name} has not been discovered: run `migrate target discover {target.name}`")
     return record, TargetSnapshot.from_dict(record.facts)
-
-
-def check_target(session: Session, name: str, mappings_dir: str | Path = "mappings") -> list[Finding]:
-    """Landing-zone findings of the latest snapshot, with the latest plan of every wave on it placed."""
-    target = get_target(session, name)
-    _, snapshot = latest_snapshot(session, target)
-    return check_landing_zone(snapshot, latest_plans(session, target), _mapped_networks(session, mappings_dir),
-                              known_hosts=_known_hosts(target))
-
-
-def _known_hosts(target: Target) -> KnownHosts | None:
-    if not target.known_hosts:
-        return None
-    try:
-        return parse_known_hosts(Path(target.known_hosts).read_text(encoding="utf-8", errors="replace"), target.known_hosts)
-    except OSError as exc:
-        raise UsageError(
-            f"cannot read the known_hosts file {target.known_hosts} of target {target.name}: {exc.strerror}"
-        ) from None
-
-
-def latest_plans(session: Session, target: Target) -> list[Plan]:
-    """The newest plan of each wave that was planned onto `target`."""
-    query = select(PlanRecord).where(PlanRecord.target_id == target.id).order_by(PlanRecord.wave_id, PlanRecord.version)
-    records = session.scalars(query)
-    newest = {record.wave_id: record for record in records}
-    return [Plan.from_dict(newest[wave].document) for wave in sorted(newest)]
-
-
-def _mapped_networks(session: Session, mappings_dir: str | Path) -> dict[str, NetworkTarget]:
-    """The network targets of every source's mapping file that exists; a broken file is skipped, `mapping check` tells."""
-    found: dict[str, NetworkTarget] = {}
-    for source in session.scalars(select(Source.name).order_by(Source.name)):
-        path = mapping_file_path(mappings_dir, source)
-        if not path.is_file():
-            continue
-        try:
-            mappings = load_mappings(path)
-        except MigrateError:
-            continue
-        found.update({f"{source}/{name}": target for name, target in mappings.networks.items() if target})
-    return found

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 
 from migrate.target.known_hosts import parse_known_hosts
-from migrate.target.landing import check_landing_zone
+from migrate.planning.landing import check_landing_zone
 from migrate.target.privileges import REQUIRED_PRIVILEGES
 from tests.factories import make_snapshot
 

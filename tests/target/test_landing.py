@@ -10,7 +10,7 @@ from migrate.mapping.model import NetworkTarget
 from migrate.planning.model import PlanSettings
 from migrate.planning.place import place_wave
 from migrate.readiness.rule import Severity
-from migrate.target.landing import check_landing_zone
+from migrate.planning.landing import check_landing_zone
 from migrate.target.model import BridgeFacts
 from migrate.target.privileges import REQUIRED_PRIVILEGES
 from tests.factories import make_snapshot, make_vm

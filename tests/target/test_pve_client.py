@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.clients.proxmox import connect, read_target
+from migrate.clients.proxmox import connect
+from migrate.discovery.target import read_target
 from migrate.errors import TargetAuthError, TargetTlsError, TargetUnreachableError, UsageError
 from tests.support.pve import GIB, SECRET, TOKEN_ID, add_nodes, add_storage, endpoint, set_bridges, set_vnets, set_zones
 
