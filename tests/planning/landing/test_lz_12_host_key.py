@@ -1,4 +1,4 @@
-"""Reading known_hosts for the landing-zone check: plain names, ports, hashed entries, markers."""
+"""LZ-12 and the known_hosts it reads: plain names, ports, hashed entries, markers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import hashlib
 import hmac
 
 from migrate.target.known_hosts import parse_known_hosts
-from migrate.planning.landing import check_landing_zone
+from migrate.planning.landing import lz_12_host_key as rule
+from migrate.planning.landing.zone import LandingZone
 from migrate.target.privileges import REQUIRED_PRIVILEGES
 from tests.factories import make_snapshot
 
@@ -31,5 +32,9 @@ def test_plain_hashed_and_port_entries_are_known_and_markers_are_not():
 def test_a_node_missing_from_known_hosts_is_a_finding():
     snapshot = make_snapshot(nodes=3, privileges=REQUIRED_PRIVILEGES)
     hosts = parse_known_hosts(f"pve1 {KEY}\n{_hashed('pve3')}\n", "/etc/migrate/known_hosts")
-    [finding] = check_landing_zone(snapshot, known_hosts=hosts)
+    [finding] = rule.check(LandingZone(snapshot, known_hosts=hosts))
     assert finding.rule_id == "LZ-12" and finding.message.startswith("no host key for node pve2 in /etc/migrate/known_hosts")
+
+
+def test_without_a_known_hosts_file_no_node_is_judged():
+    assert rule.check(LandingZone(make_snapshot(nodes=3, privileges=REQUIRED_PRIVILEGES))) == []

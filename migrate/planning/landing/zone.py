@@ -1,0 +1,49 @@
+"""What a landing-zone rule judges: the target's snapshot with the planned VMs placed, the mapped networks and the
+known host keys. Pure data; the rules in this package are pure functions of it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from migrate.mapping.model import NetworkTarget
+from migrate.planning.model import Plan, PlannedVm, PlanSettings
+from migrate.target.known_hosts import KnownHosts
+from migrate.target.model import TargetSnapshot
+
+
+@dataclass(frozen=True)
+class LandingZone:
+    snapshot: TargetSnapshot
+    plans: Sequence[Plan] = ()
+    networks: Mapping[str, NetworkTarget] = field(default_factory=dict)  # portgroup -> target
+    settings: PlanSettings = PlanSettings()
+    known_hosts: KnownHosts | None = None  # None: not checked (the target names no known_hosts file)
+
+    def not_created(self) -> list[PlannedVm]:
+        """The planned VMs whose VMID is not on the target yet: a created VM is already in the usage figures."""
+        vmids = self.snapshot.vmids
+        return [vm for plan in self.plans for vm in plan.vms if vm.vmid not in vmids]
+
+    def planned_vms(self) -> list[PlannedVm]:
+        return [vm for plan in self.plans for vm in plan.vms]
+
+    def wanted_bridges(self) -> dict[str, set[int]]:
+        """Every bridge the mapping files or the plans put a NIC on, with the VLAN tags used on it."""
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for target in self.networks.values():
+            if target is not None:
+                wanted[target.bridge].update([target.vlan] if target.vlan else [])
+        for vm in self.planned_vms():
+            for nic in vm.nics:
+                wanted[nic.bridge].update([nic.vlan] if nic.vlan else [])
+        return dict(wanted)
+
+    def online_nodes(self) -> list[str]:
+        return [node.name for node in self.snapshot.nodes if node.online]
+
+
+def shortlist(names: Sequence[str], most: int = 5) -> str:
+    """The first few names, then ' ...' when there are more."""
+    return f"{', '.join(names[:most])}{' ...' if len(names) > most else ''}"
