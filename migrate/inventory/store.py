@@ -7,7 +7,7 @@ ids (which waves and plans refer to) survive re-discovery; VMs no longer found a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +28,10 @@ from migrate.db.models import (
 from migrate.errors import NotFoundError
 from migrate.gc_pause import cyclic_gc_paused
 from migrate.inventory.diff import diff_facts
+from migrate.inventory.matching import Record, pair_records
 from migrate.inventory.model import Cluster, Datastore, Host, Inventory, Network, Vm
 
+# Strongest first; a key pairs only where its value is unique on both sides (migrate/inventory/matching.py).
 API_MATCH_KEYS = ("instance_uuid", "moref")
 SAVE_BATCH = 500
 
@@ -93,14 +95,17 @@ def save_inventory(
     source_id = run.source_id
     previous = previous_successful_run(session, run)
     summary = ChangeSummary(run_id=run_id, source=run.source.name, previous_run_id=previous.id if previous else None)
-    matcher = _Matcher(_existing_vms(session, source_id), match_keys)
+    earlier = _existing_vms(session, source_id)
+    paired = pair_records(inventory.vms, earlier, match_keys)
     change_rows, added_ids = [], []
     with cyclic_gc_paused():
         for start in range(0, len(inventory.vms), SAVE_BATCH):
             batch = inventory.vms[start:start + SAVE_BATCH]
-            added_ids += _save_batch(session, run_id, source_id, batch, matcher, summary, change_rows)
+            records = paired[start:start + SAVE_BATCH]
+            added_ids += _save_batch(session, run_id, source_id, batch, records, summary, change_rows)
     updates = []
-    for record in matcher.unmatched_active():
+    kept = {record["id"] for record in paired if record is not None}
+    for record in (r for r in earlier if r["id"] not in kept and r["removed_run_id"] is None):
         updates.append({"id": record["id"], "removed_run_id": run_id})
         summary.removed.append(record["name"])
         change_rows.append(_change(run_id, record["id"], "removed", record["name"]))
@@ -120,11 +125,11 @@ def save_inventory(
 
 
 def _save_batch(
-    session: Session, run_id: int, source_id: int, vms: Sequence[Vm], matcher: _Matcher,
+    session: Session, run_id: int, source_id: int, vms: Sequence[Vm], records: Sequence[Record | None],
     summary: ChangeSummary, change_rows: list[dict[str, Any]],
 ) -> list[tuple[int, str]]:
-    """Write one batch of VMs, noting their changes; returns the ids and names of the VMs new to the source."""
-    records = [matcher.take(vm) for vm in vms]
+    """Write one batch of VMs with their earlier records (None: new), noting their changes; returns the ids and
+    names of the VMs new to the source."""
     earlier = _earlier_facts(session, [r["id"] for r in records if r is not None and r["removed_run_id"] is None])
     inserts, updates = [], []
     for vm, record in zip(vms, records):
@@ -151,8 +156,8 @@ def _save_batch(
 
 def _existing_vms(session: Session, source_id: int) -> list[dict[str, Any]]:
     """The source's earlier VM records, without their facts documents (read per batch when needed)."""
-    columns = (VmRecord.id, VmRecord.name, VmRecord.moref, VmRecord.instance_uuid, VmRecord.bios_uuid,
-               VmRecord.removed_run_id)
+    columns = (VmRecord.id, VmRecord.name, VmRecord.folder, VmRecord.moref, VmRecord.instance_uuid,
+               VmRecord.bios_uuid, VmRecord.removed_run_id)
     rows = session.execute(select(*columns).where(VmRecord.source_id == source_id).order_by(VmRecord.id))
     return [dict(row._mapping) for row in rows]
 
@@ -162,30 +167,6 @@ def _earlier_facts(session: Session, ids: list[int]) -> dict[int, dict[str, Any]
         return {}
     rows = session.execute(select(VmRecord.id, VmRecord.facts).where(VmRecord.id.in_(ids)))
     return {vm_id: facts for vm_id, facts in rows}
-
-
-class _Matcher:
-    """Finds the earlier record of a VM by the first identifying key that matches; each record once."""
-
-    def __init__(self, records: list[dict[str, Any]], keys: Sequence[str]) -> None:
-        self._keys = keys
-        self._taken: set[int] = set()
-        self._records = records
-        # Active records win over removed ones with the same key: iterate removed first, active last.
-        ordered = sorted(records, key=lambda r: r["removed_run_id"] is None)
-        self._index = {key: {r[key]: r for r in ordered if r[key]} for key in keys}
-
-    def take(self, vm: Vm) -> dict[str, Any] | None:
-        for key in self._keys:
-            value = getattr(vm, key)
-            record = self._index[key].get(value) if value else None
-            if record is not None and record["id"] not in self._taken:
-                self._taken.add(record["id"])
-                return record
-        return None
-
-    def unmatched_active(self) -> Iterable[dict[str, Any]]:
-        return (r for r in self._records if r["id"] not in self._taken and r["removed_run_id"] is None)
 
 
 def _vm_columns(vm: Vm, facts: dict[str, Any]) -> dict[str, Any]:

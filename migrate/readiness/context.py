@@ -23,6 +23,7 @@ class RuleContext:
     vm_host_rules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # VM name -> VM-host rule names
     names: dict[str, str] = field(default_factory=dict)  # VM key -> Proxmox name
     mac_counts: dict[str, int] = field(default_factory=dict)  # upper-case MAC -> NICs in the inventory using it
+    bios_uuid_users: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lower-case BIOS UUID -> VM names
 
     def proxmox_name(self, vm: Vm) -> str | None:
         return self.names.get(vm_key(vm))
@@ -32,7 +33,10 @@ def build_context(inventory: Inventory, mappings: Mappings, target: TargetFacts)
     """Index `inventory` for the rules and choose every VM's Proxmox name."""
     disk_users: dict[str, set[str]] = defaultdict(set)
     mac_counts: dict[str, int] = defaultdict(int)
+    bios_uuid_users: dict[str, list[str]] = defaultdict(list)
     for vm in inventory.vms:
+        if vm.bios_uuid:
+            bios_uuid_users[vm.bios_uuid.lower()].append(vm.name)
         for disk in vm.disks:
             if disk.file_path:
                 disk_users[disk.file_path].add(vm_key(vm))
@@ -50,6 +54,7 @@ def build_context(inventory: Inventory, mappings: Mappings, target: TargetFacts)
         vm_host_rules=_vm_host_rules(inventory.clusters),
         names=assign_names(inventory.vms, target.existing_names, pinned),
         mac_counts=dict(mac_counts),
+        bios_uuid_users={uuid: tuple(names) for uuid, names in bios_uuid_users.items()},
     )
 
 

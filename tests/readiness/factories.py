@@ -6,6 +6,7 @@ The default VM is a powered-off RHEL 8 VM with BIOS, one thin disk on `ds1` and 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -49,6 +50,9 @@ def make_vm(**overrides: Any) -> Vm:
         consolidation_needed=False, used_bytes=12 * GIB,
         disks=[make_disk()], controllers=[Controller(1000, "scsi", "pvscsi", 0, "noSharing")], nics=[make_nic()],
     )
+    if "bios_uuid" not in overrides and overrides.get("name", "app01") != "app01":
+        # Two VMs of the factory are two VMs, not clones: each name its own BIOS UUID (ID-05 judges shared ones).
+        values["bios_uuid"] = str(uuid.uuid5(uuid.NAMESPACE_DNS, overrides["name"]))
     values.update(overrides)
     return Vm(**values)
 

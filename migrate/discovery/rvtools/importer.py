@@ -10,8 +10,9 @@ from migrate.discovery.rvtools.reader import Progress, read_rvtools
 from migrate.discovery.save import save_discovery
 from migrate.inventory.store import ChangeSummary
 
-# An export knows no instance UUID for some VMs (trimmed tabs, old versions); the VM UUID and the name follow.
-RVTOOLS_MATCH_KEYS = ("instance_uuid", "bios_uuid", "name")
+# An export knows no instance UUID or VM ID for some VMs (trimmed tabs, old versions); the BIOS UUID, the
+# inventory path and the name follow, each only where it is unique (migrate/inventory/matching.py).
+RVTOOLS_MATCH_KEYS = ("instance_uuid", "moref", "bios_uuid", "path", "name")
 
 
 def import_rvtools(session: Session, path: Path | str, *, progress: Progress | None = None) -> ChangeSummary:

@@ -16,7 +16,7 @@ from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule
 
-RULES_VERSION = 1
+RULES_VERSION = 2  # 2: ID-05, duplicate BIOS UUIDs
 
 
 @dataclass(frozen=True, slots=True)
