@@ -103,7 +103,7 @@ def _nics(vm: Vm, config: ProxmoxConfig) -> tuple[PlannedNic, ...]:
         tag = options.get("tag")
         nics.append(PlannedNic(
             slot=f"net{index}", mac=options.get(model) or None, bridge=options.get("bridge", ""),
-            vlan=int(tag) if tag else None, model=model, source_network=nic.network,
+            vlan=int(tag) if tag else None, model=model, source_network=nic.network, trunks=options.get("trunks") or None,
         ))
     return tuple(nics)
 

@@ -48,6 +48,7 @@ class PlannedNic:
     vlan: int | None
     model: str
     source_network: str | None = None
+    trunks: str | None = None  # VLANs the NIC carries tagged (`10;20-30`): the bridge must be VLAN-aware too
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from migrate.inventory.model import Disk
+from migrate.mapping.model import NetworkTarget
 from migrate.planning.model import Plan, PlanSettings
 from migrate.planning.place import place_wave
 from migrate.target.model import GuestFacts
@@ -151,3 +152,8 @@ def test_a_pending_vm_that_now_exists_on_the_target_is_not_booked_twice():
     created = dataclasses.replace(snapshot, guests=(GuestFacts(wave1.vms[0].vmid, "a", "pve1"),))
     wave2 = place_wave([candidate(make_vm("b"))], created, SETTINGS, wave=2, snapshot_version=2, pending=wave1.vms)
     assert wave2.vms[0].vmid == 1001
+
+
+def test_a_candidate_nic_carries_the_trunks_its_mapping_gives():
+    trunked = candidate(make_vm("a"), maps=mappings(networks={"VM Network": NetworkTarget("vmbr0", trunks="10;20-30")}))
+    assert [(nic.bridge, nic.vlan, nic.trunks) for nic in trunked.nics] == [("vmbr0", None, "10;20-30")]

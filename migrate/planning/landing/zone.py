@@ -13,6 +13,22 @@ from migrate.target.known_hosts import KnownHosts
 from migrate.target.model import TargetSnapshot
 
 
+@dataclass
+class BridgeUse:
+    """How NICs use one bridge: the VLAN tags (`tag=`) and trunk lists (`trunks=`) on it; either needs VLAN-awareness."""
+
+    vlans: set[int] = field(default_factory=set)
+    trunks: set[str] = field(default_factory=set)
+
+    def add(self, vlan: int | None, trunks: str | None) -> None:
+        self.vlans.update([vlan] if vlan else [])
+        self.trunks.update([trunks] if trunks else [])
+
+    @property
+    def tagged(self) -> bool:
+        return bool(self.vlans or self.trunks)
+
+
 @dataclass(frozen=True)
 class LandingZone:
     snapshot: TargetSnapshot
@@ -29,15 +45,15 @@ class LandingZone:
     def planned_vms(self) -> list[PlannedVm]:
         return [vm for plan in self.plans for vm in plan.vms]
 
-    def wanted_bridges(self) -> dict[str, set[int]]:
-        """Every bridge the mapping files or the plans put a NIC on, with the VLAN tags used on it."""
-        wanted: dict[str, set[int]] = defaultdict(set)
+    def wanted_bridges(self) -> dict[str, BridgeUse]:
+        """Every bridge the mapping files or the plans put a NIC on, with the VLAN tags and trunks used on it."""
+        wanted: dict[str, BridgeUse] = defaultdict(BridgeUse)
         for target in self.networks.values():
             if target is not None:
-                wanted[target.bridge].update([target.vlan] if target.vlan else [])
+                wanted[target.bridge].add(target.vlan, target.trunks)
         for vm in self.planned_vms():
             for nic in vm.nics:
-                wanted[nic.bridge].update([nic.vlan] if nic.vlan else [])
+                wanted[nic.bridge].add(nic.vlan, nic.trunks)
         return dict(wanted)
 
     def online_nodes(self) -> list[str]:
