@@ -102,13 +102,13 @@ class NodeShell:
         rc = self._exec(argv, stdin, timeout, stdout.extend, stderr.extend)
         return CommandResult(rc, stdout.decode(errors="replace"), stderr.decode(errors="replace"))
 
-    def stream(self, argv: Sequence[str], on_line: Callable[[str], None], *, timeout: float | None = None,
-               idle_timeout: float | None = None) -> CommandResult:
+    def stream(self, argv: Sequence[str], on_line: Callable[[str], None], *, stdin: bytes | None = None,
+               timeout: float | None = None, idle_timeout: float | None = None) -> CommandResult:
         """Run `argv`, calling `on_line` with each piece of stdout ended by `\\r` or `\\n` as it arrives.
 
-        `idle_timeout` gives up on the command (NodeCommandTimeoutError) when it writes nothing for that long;
-        the command itself goes on without a terminal, so the caller stops it if it must.
-        stdout is not kept in the result; stderr is.
+        `stdin` is sent and closed first. `idle_timeout` gives up on the command (NodeCommandTimeoutError) when
+        it writes nothing for that long; the command itself goes on without a terminal, so the caller stops it
+        if it must. stdout is not kept in the result; stderr is.
         """
         pending, stderr = bytearray(), bytearray()
 
@@ -120,7 +120,7 @@ class NodeShell:
                 if line.strip():
                     on_line(line.decode(errors="replace"))
 
-        rc = self._exec(argv, None, timeout, feed, stderr.extend, idle_timeout)
+        rc = self._exec(argv, stdin, timeout, feed, stderr.extend, idle_timeout)
         if pending.strip():
             on_line(pending.decode(errors="replace"))
         return CommandResult(rc, "", stderr.decode(errors="replace"))

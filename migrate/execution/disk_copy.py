@@ -12,11 +12,9 @@ The bytes never pass through the controller. What the caller (the executor's cop
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from migrate.clients.ssh import CommandResult, NodeShell
@@ -25,7 +23,6 @@ from migrate.errors import (
     DiskCopyHttpError,
     DiskCopyStalledError,
     NodeCommandTimeoutError,
-    NodeUnreachableError,
     datastore_http_fix,
 )
 from migrate.execution.qemu_img import (
@@ -39,7 +36,6 @@ from migrate.execution.qemu_img import (
     parse_progress,
 )
 
-log = logging.getLogger(__name__)
 
 # qemu-img prints progress at each whole percent, so one update can be minutes apart on a big, slow disk.
 STALL_TIMEOUT = 900.0
@@ -58,8 +54,6 @@ STOP_WAIT = 10.0
 # ("CURL: Error opening file: The requested URL returned error: 503", its HEAD request) or on a read ("curl: The
 # requested URL returned error: 503", followed by "error while reading at byte 0: Input/output error").
 HTTP_ERROR = re.compile(r"[Cc][Uu][Rr][Ll]: .*?returned error: (\d{3})")
-# Written by a fixed script; the cookie arrives on stdin, never as a word of a command.
-_WRITE_SECRET = 'umask 077 && f=$(mktemp "${TMPDIR:-/tmp}/migrate-cookie.XXXXXXXX") && cat > "$f" && echo "$f"'
 
 
 @dataclass(frozen=True)
@@ -98,28 +92,28 @@ def copy_disk(shell: NodeShell, job: DiskCopyJob, *, on_progress: Callable[[floa
     `compare`, runs `qemu-img compare` afterwards. Raises DiskCopyError (or DiskCopyStalledError).
     """
     started = time.monotonic()
-    with _cookie_on_node(shell, job) as source:
-        source_size = _virtual_size(shell, source, "source")
-        if source_size != job.size:
-            raise DiskCopyError(f"source {describe(source)} is {source_size} bytes, the plan says {job.size}: "
-                                "the disk changed since planning; plan the wave again")
-        target_size = _virtual_size(shell, job.target, "target")
-        if target_size < source_size:
-            raise DiskCopyError(f"target volume {job.target.path} on node {shell.address.label} holds "
-                                f"{target_size} bytes, less than the source's {source_size}: allocate it again")
-        if job.resumed:
-            stop_stale_writers(shell, job.target)
-        _convert(shell, source, job.target, on_progress, stall_timeout)
-        if compare:
-            _compare(shell, source, job.target)
+    source, secret = _reading(job)
+    source_size = _virtual_size(shell, source, "source", secret)
+    if source_size != job.size:
+        raise DiskCopyError(f"source {describe(source)} is {source_size} bytes, the plan says {job.size}: "
+                            "the disk changed since planning; plan the wave again")
+    target_size = _virtual_size(shell, job.target, "target")
+    if target_size < source_size:
+        raise DiskCopyError(f"target volume {job.target.path} on node {shell.address.label} holds "
+                            f"{target_size} bytes, less than the source's {source_size}: allocate it again")
+    if job.resumed:
+        stop_stale_writers(shell, job.target)
+    _convert(shell, source, job.target, on_progress, stall_timeout, secret)
+    if compare:
+        _compare(shell, source, job.target, secret)
     return CopyOutcome(source_size, time.monotonic() - started, compare)
 
 
 def compare_disk(shell: NodeShell, job: DiskCopyJob) -> None:
     """`qemu-img compare` of the job's source with its target, on the node (the source read as for the copy,
-    the cookie of an HTTPS source in a 0600 file for the time of it). Raises DiskCopyError when they differ."""
-    with _cookie_on_node(shell, job) as source:
-        _compare(shell, source, job.target)
+    the cookie of an HTTPS source on qemu-img's stdin). Raises DiskCopyError when they differ."""
+    source, secret = _reading(job)
+    _compare(shell, source, job.target, secret)
 
 
 def stale_writers(shell: NodeShell, target: Target) -> list[int]:
@@ -152,14 +146,14 @@ def describe(source: Source) -> str:
     return source.path if isinstance(source, NodePath) else source.url
 
 
-def _convert(shell, source, target, on_progress, stall_timeout) -> None:
+def _convert(shell, source, target, on_progress, stall_timeout, secret) -> None:
     def on_line(line: str) -> None:
         fraction = parse_progress(line)
         if fraction is not None and on_progress is not None:
             on_progress(fraction)
 
     try:
-        result = shell.stream(convert_argv(source, target), on_line, idle_timeout=stall_timeout)
+        result = shell.stream(convert_argv(source, target), on_line, stdin=secret, idle_timeout=stall_timeout)
     except NodeCommandTimeoutError as exc:
         # Closing the channel does not end a command started without a terminal: stop it, or it would
         # go on writing the volume behind the next attempt.
@@ -169,16 +163,16 @@ def _convert(shell, source, target, on_progress, stall_timeout) -> None:
     _check(result, shell, f"qemu-img convert of {describe(source)} into {target.path}")
 
 
-def _compare(shell, source, target) -> None:
-    result = shell.run(compare_argv(source, target))
+def _compare(shell, source, target, secret) -> None:
+    result = shell.run(compare_argv(source, target), stdin=secret)
     if result.rc == 1:
         raise DiskCopyError(f"target {target.path} on node {shell.address.label} differs from "
                             f"{describe(source)}: {_last_line(result.stdout)}; copy the disk again")
     _check(result, shell, f"qemu-img compare of {describe(source)} and {target.path}")
 
 
-def _virtual_size(shell: NodeShell, image: Source | Target, role: str) -> int:
-    result = shell.run(info_argv(image), timeout=INFO_TIMEOUT)
+def _virtual_size(shell: NodeShell, image: Source | Target, role: str, secret: bytes | None = None) -> int:
+    result = shell.run(info_argv(image), stdin=secret, timeout=INFO_TIMEOUT)
     name = image.path if isinstance(image, Target) else describe(image)
     _check(result, shell, f"reading the {role} {name}")
     return int(json.loads(result.stdout)["virtual-size"])
@@ -203,23 +197,8 @@ def _last_line(text: str) -> str:
     return line if len(line) <= 400 else line[:400] + "…"
 
 
-@contextmanager
-def _cookie_on_node(shell: NodeShell, job: DiskCopyJob) -> Iterator[Source]:
-    """The job's source, with the cookie in a 0600 file on the node for the time of the copy."""
+def _reading(job: DiskCopyJob) -> tuple[Source, bytes | None]:
+    """The job's source as qemu-img opens it, and what its stdin carries: an HTTPS source's session cookie."""
     if not isinstance(job.source, HttpsFile) or job.cookie is None:
-        yield job.source
-        return
-    result = shell.run(["sh", "-c", _WRITE_SECRET], stdin=job.cookie.encode())
-    path = result.stdout.strip()
-    if result.rc != 0 or not path.startswith("/"):
-        raise DiskCopyError(f"cannot write the session cookie file on node {shell.address.label}: "
-                            f"{_last_line(result.stderr)}")
-    try:
-        yield replace(job.source, cookie_file=path)
-    finally:
-        try:
-            shell.run(["rm", "-f", "--", path])
-        except NodeUnreachableError:
-            # The first error is the one to report; the file is 0600 and holds a session that expires.
-            log.warning("could not remove the cookie file %s on node %s: the connection is gone",
-                        path, shell.address.label)
+        return job.source, None
+    return replace(job.source, cookie_on_stdin=True), job.cookie.encode()

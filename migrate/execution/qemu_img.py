@@ -7,8 +7,9 @@ Two transports read a source disk:
   driver. A sparse or streamOptimized VMDK is opened with the vmdk driver; a descriptor's `-flat.vmdk`
   extent with the raw driver (qemu cannot follow a descriptor's relative extent names over HTTPS).
   qemu-img 7.2 can stall for good with more than one coroutine against a keep-alive HTTPS server, so
-  HTTPS copies run with `-m 1`. The session cookie is never a word of the command: it is read from a
-  file by a QEMU secret object (`--object secret,id=…,file=…`) named by `file.cookie-secret`.
+  HTTPS copies run with `-m 1`. The session cookie is never a word of the command, nor a file on the node's
+  disk: a QEMU secret object reads it from the command's stdin (`--object secret,id=…,file=/dev/stdin`), named
+  by `file.cookie-secret`, and it dies with the process.
 
 `--target-is-zero` skips writing zeroes, and is only right when the new volume reads as zeroes; see
 `ZERO_INITIALIZED_STORAGE_TYPES`.
@@ -49,14 +50,14 @@ class HttpsFile:
     """A source disk read through the datastore file API.
 
     `url` is the complete, percent-encoded URL of the file (for a descriptor + extent disk, of its
-    `-flat.vmdk`, with `flat=True`). `cookie_file` is the path, on the node, of the file holding the session
-    cookie (`vmware_soap_session=…`), 0600, which the caller writes and removes.
+    `-flat.vmdk`, with `flat=True`). With `cookie_on_stdin`, the session cookie (`vmware_soap_session=…`) is
+    read from the command's stdin, which the caller feeds.
     """
 
     url: str
     flat: bool = False
     verify_tls: bool = True
-    cookie_file: str | None = None
+    cookie_on_stdin: bool = False
     timeout: int = 60
     readahead: int = 1024 * 1024
 
@@ -116,8 +117,8 @@ def _source_words(source: Source, *, coroutines: bool) -> list[str]:
         _absolute(source.path)
         return ["-f", source.format, source.path]
     words = []
-    if source.cookie_file:
-        words += ["--object", f"secret,id={COOKIE_SECRET_ID},file={_object_value(source.cookie_file)}"]
+    if source.cookie_on_stdin:
+        words += ["--object", f"secret,id={COOKIE_SECRET_ID},file=/dev/stdin"]
     if coroutines:
         words += ["-m", "1"]
     return [*words, https_filename(source)]
@@ -129,14 +130,9 @@ def https_filename(source: HttpsFile) -> str:
         raise ValueError(f"not an https URL: {source.url!r}")
     file = {"driver": "https", "url": source.url, "sslverify": source.verify_tls, "timeout": source.timeout,
             "readahead": source.readahead}
-    if source.cookie_file:
+    if source.cookie_on_stdin:
         file["cookie-secret"] = COOKIE_SECRET_ID
     return "json:" + json.dumps({"driver": "raw" if source.flat else "vmdk", "file": file}, separators=(",", ":"))
-
-
-def _object_value(value: str) -> str:
-    # QEMU's option syntax ends a value at a comma; a literal comma is written twice.
-    return value.replace(",", ",,")
 
 
 def _absolute(path: str) -> None:

@@ -68,9 +68,9 @@ def test_tls_verification_is_off_only_when_asked():
     assert _json_of(convert_argv(HttpsFile(URL, verify_tls=False), Target("/t.raw")))["file"]["sslverify"] is False
 
 
-def test_cookie_is_read_through_a_secret_object_never_given_as_a_value():
-    argv = convert_argv(HttpsFile(URL, cookie_file="/tmp/migrate-cookie.ab,c"), Target("/t.raw"))
-    assert argv[argv.index("--object") + 1] == "secret,id=migrate-cookie,file=/tmp/migrate-cookie.ab,,c"
+def test_cookie_is_read_from_stdin_through_a_secret_object_never_given_as_a_value():
+    argv = convert_argv(HttpsFile(URL, cookie_on_stdin=True), Target("/t.raw"))
+    assert argv[argv.index("--object") + 1] == "secret,id=migrate-cookie,file=/dev/stdin"
     options = _json_of(argv)["file"]
     assert options["cookie-secret"] == "migrate-cookie" and "cookie" not in options
 
