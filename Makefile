@@ -10,7 +10,7 @@ APT_PACKAGES := python3-venv golang-go golang-github-vmware-govmomi-dev postgres
 .PHONY: demo test install system-packages clean
 
 demo: install
-	$(PYTHON) -m migrate.lab.demo
+	$(PYTHON) -m lab.demo
 
 test: install
 	$(PYTHON) -m pytest

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/discovery.py [--sizes 500,2000,10000] [--runs 3] [--naive-runs N]
                                              [--json results.jsonl] [--report results.jsonl]
 
-For each size it starts govmomi's simulator (vcsim 0.24, `migrate.lab.vcsim`), then runs every
+For each size it starts govmomi's simulator (vcsim 0.24, `lab.vcsim`), then runs every
 method in a fresh child process, interleaved (run 1 of each method, then run 2 of each...), and
 reports the median of the runs: wall seconds, round trips and the child's peak RSS. Methods:
 
@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from migrate.discovery.vcenter.vms import VM_SPEC  # noqa: E402
-from migrate.lab.vcsim import start_vcsim  # noqa: E402
+from lab.vcsim import start_vcsim  # noqa: E402
 
 METHODS = ("naive", "go", "harvest", "discover")
 LABELS = {

@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 
 from migrate.db.models import DiscoveryRun
 from migrate.errors import ExitCode
-from migrate.lab.vcsim import start_vcsim
+from lab.vcsim import start_vcsim
 from tests.support.cli import run_cli
 from tests.support.tcpproxy import CuttingProxy, SilentServer
 

@@ -2,13 +2,12 @@
 
 Library functions take a session and never create engines; the CLI (or a test) owns the engine
 and the transaction. The schema is created and changed only by the Alembic revisions in
-`migrations/`, which `upgrade()` applies.
+`migrations/` (the package `migrate.migrations`), which `upgrade()` applies.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -20,9 +19,10 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from migrate.errors import DatabaseError, UsageError
+from migrate.resources import data_dir
 
 DEFAULT_DB_URL = "sqlite:///migrate.db"
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS_DIR = data_dir("migrate.migrations")
 
 
 def resolve_db_url(url: str | None) -> str:

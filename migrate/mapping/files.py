@@ -23,8 +23,9 @@ from migrate.mapping.model import (
     VmOverride,
 )
 from migrate.mapping.yaml12 import YamlDocument, load_yaml_file
+from migrate.resources import data_dir
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "mappings"
+BUNDLED_DIR = data_dir("migrate.mappings")
 GUEST_OS_FILE = "guest-os.yaml"
 HARDWARE_FILE = "hardware.yaml"
 

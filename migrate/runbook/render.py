@@ -14,9 +14,10 @@ import jinja2
 
 from migrate.errors import UsageError
 from migrate.planning.model import GIB, Plan
+from migrate.resources import data_dir
 from migrate.waves.policy import StopPolicy
 
-RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "runbooks"
+RUNBOOK_DIR = data_dir("migrate.runbooks")
 TEMPLATE = "wave.md.j2"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 

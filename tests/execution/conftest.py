@@ -97,7 +97,7 @@ def pve(served_pve, fakepve_cafile):
 @pytest.fixture(scope="session")
 def vcsim(sshd):
     """The vCenter simulator, whose certificate the node trusts (when the node has a trust store of its own)."""
-    from migrate.lab.vcsim import start_vcsim
+    from lab.vcsim import start_vcsim
 
     with start_vcsim(model={"dc": 1, "cluster": 1, "host": 1, "vm": 1, "ds": 1}) as sim:
         if sshd.ca_bundle is not None:

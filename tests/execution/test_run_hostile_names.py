@@ -23,7 +23,7 @@ from migrate.db.execution_models import StepRun, VmMigration
 from migrate.db.session import session_factory
 from migrate.execution.rollback import rollback
 from migrate.inventory.model import Disk
-from migrate.lab.vcsim import start_vcsim
+from lab.vcsim import start_vcsim
 from migrate.mapping.names import is_valid_name
 from migrate.planning.store import load_plan
 from tests.execution.test_run_wave import api, run

@@ -8,7 +8,7 @@ from pyVmomi import vim
 from migrate.clients.vsphere import power
 from migrate.clients.vsphere.connection import VcenterEndpoint, connect
 from migrate.errors import SourceProtocolError
-from migrate.lab.vcsim import start_vcsim
+from lab.vcsim import start_vcsim
 
 
 @pytest.fixture(scope="module")

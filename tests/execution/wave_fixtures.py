@@ -8,7 +8,7 @@ import pytest
 from pyVmomi import vim
 
 from migrate.inventory.model import Disk
-from migrate.lab.vcsim import start_vcsim
+from lab.vcsim import start_vcsim
 from tests.execution.wave_bed import SECRET, TOKEN
 from tests.factories import make_inventory, make_vm, store_inventory
 from tests.support.cli import run_cli

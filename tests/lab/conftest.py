@@ -2,7 +2,7 @@
 
 import pytest
 
-from migrate.lab.lab import start_lab
+from lab.lab import start_lab
 
 
 @pytest.fixture(scope="session")

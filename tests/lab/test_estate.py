@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from migrate.errors import InputFileError
-from migrate.lab.estate import SAMPLE_ESTATE, load_estate_file, parse_estate
+from lab.estate import SAMPLE_ESTATE, load_estate_file, parse_estate
 
 
 @pytest.fixture(scope="module")

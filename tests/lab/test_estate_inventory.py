@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.lab.estate import estate_to_inventory, load_estate_file
+from lab.estate import estate_to_inventory, load_estate_file
 
 
 @pytest.fixture(scope="module")

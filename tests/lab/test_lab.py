@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.clients.vsphere.lab_readback import read_lab_vms
-from migrate.lab.estate import load_estate_file
+from lab.readback import read_lab_vms
+from lab.estate import load_estate_file
 
 pytestmark = pytest.mark.vcsim
 

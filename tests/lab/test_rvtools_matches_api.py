@@ -1,7 +1,7 @@
 """The lab discovered through the vSphere API and the sample RVTools export imported: the same inventory.
 
 Both come from `sample_inventory/estate.yaml`: the lab is built from it in the vCenter simulator, the
-export is written from it by `migrate.lab.export`. `tests/lab/compare.py` compares every fact of the
+export is written from it by `lab.export`. `tests/lab/compare.py` compares every fact of the
 model except a short, explained list (identity vCenter assigns, facts RVTools lacks, simulator gaps).
 """
 
@@ -16,7 +16,7 @@ from migrate.clients.vsphere.connection import VcenterEndpoint, connect
 from migrate.discovery.vcenter.harvest import harvest
 from migrate.discovery.vcenter import discover_vcenter
 from migrate.inventory import model
-from migrate.lab.export import SAMPLE_EXPORT
+from lab.export import SAMPLE_EXPORT
 from migrate.discovery.rvtools import import_rvtools, read_rvtools
 from tests.lab.compare import EXCLUDED, differences, inventory_from_db
 

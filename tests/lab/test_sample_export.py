@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from migrate.lab.estate import estate_to_inventory, load_estate_file
-from migrate.lab.export import REGENERATE, SAMPLE_EXPORT, write_sample_rvtools
+from lab.estate import estate_to_inventory, load_estate_file
+from lab.export import REGENERATE, SAMPLE_EXPORT, write_sample_rvtools
 from migrate.discovery.rvtools import read_rvtools
 
 
@@ -26,7 +26,7 @@ def test_sample_export_holds_every_estate_vm_with_its_disks_and_nics(tmp_path):
 
 
 def test_export_main_writes_the_given_path(tmp_path, capsys):
-    from migrate.lab.export import main
+    from lab.export import main
 
     assert main([str(tmp_path / "out.xlsx")]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "out.xlsx")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from migrate.db.execution_models import StepRun, VmMigration
 from migrate.db.session import make_engine, session_factory
-from migrate.lab.demo import MigratedWave, run_demo
+from lab.demo import MigratedWave, run_demo
 from migrate.planning.store import load_plan
 
 

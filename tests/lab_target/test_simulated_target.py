@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from migrate.lab.estate import estate_to_inventory, load_estate_file
-from migrate.lab.pve import start_simulated_target
+from lab.estate import estate_to_inventory, load_estate_file
+from lab.pve import start_simulated_target
 from migrate.mapping.source_map import mapping_file_path
 from tests.factories import store_inventory
 from tests.support.cli import run_cli

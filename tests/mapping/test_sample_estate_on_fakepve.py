@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from proxmoxer.tools import Tasks
 
-from migrate.lab.estate import estate_to_inventory, load_estate_file
+from lab.estate import estate_to_inventory, load_estate_file
 from migrate.mapping import TargetFacts, load_mappings
 from migrate.readiness import assess
 

@@ -1,7 +1,7 @@
 """The anonymised real export from kubev2v/migration-planner: RVTools 4.7-era, 6 tabs, re-saved by LibreOffice."""
 
 import pytest
-from tests.rvtools.rvtools_helpers import SHARED_RVTOOLS, skip_without_shared
+from tests.rvtools.rvtools_helpers import REAL_EXPORT
 
 from migrate.discovery.rvtools import read_rvtools
 
@@ -10,9 +10,7 @@ MIB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def export():
-    path = SHARED_RVTOOLS / "kubev2v-migration-planner-example1.xlsx"
-    skip_without_shared(path, "the anonymised real export")
-    return read_rvtools(path)
+    return read_rvtools(REAL_EXPORT)
 
 
 def test_real_export_yields_every_vm_despite_the_claimed_million_rows(export):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from migrate.lab.vcsim import Simulator
+from lab.vcsim import Simulator
 
 
 def datastore_dir(sim: Simulator, datacenter: str = "DC0", datastore: str = "LocalDS_0") -> Path:

@@ -2,7 +2,7 @@
 
 Written from the same `estate.yaml` that builds the lab, so a test can discover the lab through the
 API, import this export, and expect the same VMs, disks, NICs and networks from both.
-Regenerate it after changing the estate or the RVTools writer: `python -m migrate.lab.export`.
+Regenerate it after changing the estate or the RVTools writer: `python -m lab.export`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from migrate.lab.estate import SAMPLE_ESTATE, estate_to_inventory, load_estate_file
+from lab.estate import SAMPLE_ESTATE, estate_to_inventory, load_estate_file
 from migrate.discovery.rvtools.writer import write_rvtools_export
 
 SAMPLE_EXPORT = SAMPLE_ESTATE.parent / "RVTools_export_all_sample.xlsx"
-REGENERATE = "python -m migrate.lab.export"
+REGENERATE = "python -m lab.export"
 
 
 def write_sample_rvtools(path: Path | str = SAMPLE_EXPORT, estate_file: Path | str = SAMPLE_ESTATE) -> Path:

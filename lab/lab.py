@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrate.clients.vsphere.lab_loader import LoadReport, Progress, load_estate
-from migrate.lab.estate import SAMPLE_ESTATE, load_estate_file
-from migrate.lab.vcsim import Simulator, start_vcsim
+from lab.estate import SAMPLE_ESTATE, load_estate_file
+from lab.loader import LoadReport, Progress, load_estate
+from lab.vcsim import Simulator, start_vcsim
 
 
 def start_lab(estate_file: Path = SAMPLE_ESTATE, progress: Progress | None = None) -> Simulator:

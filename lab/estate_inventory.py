@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 
+from lab.estate_spec import DatacenterSpec, DeviceSpec, DiskSpec, Estate, NicSpec, VmSpec
 from migrate.inventory.model import (
     Cluster, ClusterRule, Controller, Datastore, Device, Disk, Host, Inventory, IpAddress, Network, Nic,
     PortgroupVlan, Snapshot, Vm,
 )
-from migrate.lab.estate_spec import DatacenterSpec, DeviceSpec, DiskSpec, Estate, NicSpec, VmSpec
 
 GIB = 1024**3
 DISK_MODES = {"persistent": "persistent", "independent_persistent": "independent_persistent",

@@ -5,7 +5,7 @@ target, and a real sshd on loopback as every node's shell; wave 1 is planned and
 `migrate run --verify` (its VMs' empty disk files replaced by small real VMDKs first, qemu-img copying them
 for real, then comparing each copy with its source), and `migrate status` shows the result. Everything the
 demo writes goes to `demo/` (the database, the mapping file, the readiness report, the runbook of wave 1).
-Run it with `python -m migrate.lab.demo`.
+Run it with `python -m lab.demo`.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab.lab import start_lab
+from lab.node import start_lab_node
+from lab.pve import NODES, SimulatedTarget, start_simulated_target
+from lab.vcsim import REPO_ROOT
 from migrate.cli.context import AppContext
 from migrate.cli.main import main as migrate
-from migrate.lab.lab import start_lab
-from migrate.lab.node import start_lab_node
-from migrate.lab.pve import NODES, SimulatedTarget, start_simulated_target
-from migrate.lab.vcsim import REPO_ROOT
 
 DEMO_DIR = REPO_ROOT / "demo"
 SAMPLE_MAP = REPO_ROOT / "sample_inventory" / "mappings.yaml"

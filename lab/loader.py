@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 from pyVmomi import vim
 
-from migrate.clients.vsphere import lab_session as session
-from migrate.clients.vsphere.lab_session import properties, wait
-from migrate.clients.vsphere.lab_vm_spec import DvPort, create_spec, reconfig_spec
-from migrate.lab.estate_spec import ClusterSpec, DatacenterSpec, Estate, VmSpec
+from lab import session
+from lab.estate_spec import ClusterSpec, DatacenterSpec, Estate, VmSpec
+from lab.session import properties, wait
+from lab.vm_spec import DvPort, create_spec, reconfig_spec
 
 Progress = Callable[[str], None]
 

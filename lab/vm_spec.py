@@ -11,7 +11,7 @@ from typing import Any
 
 from pyVmomi import vim
 
-from migrate.lab.estate_spec import ControllerSpec, DeviceSpec, DiskSpec, NicSpec, VmSpec
+from lab.estate_spec import ControllerSpec, DeviceSpec, DiskSpec, NicSpec, VmSpec
 
 CONTROLLER_TYPES = {
     "pvscsi": vim.vm.device.ParaVirtualSCSIController,

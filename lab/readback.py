@@ -12,7 +12,7 @@ from typing import Any
 
 from pyVmomi import vim
 
-from migrate.clients.vsphere import lab_session as session
+from lab import session
 
 VM_PATHS = ["name", "parent", "runtime.host", "runtime.powerState", "config.template", "config.guestId",
             "config.hardware.device", "snapshot", "guest.hostName"]

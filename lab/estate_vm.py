@@ -8,9 +8,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from lab.estate_fields import as_list, build, mapping, one_of
+from lab.estate_spec import ControllerSpec, DeviceSpec, DiskSpec, NicSpec, SnapshotSpec, VmSpec
 from migrate.errors import InputFileError
-from migrate.lab.estate_fields import as_list, build, mapping, one_of
-from migrate.lab.estate_spec import ControllerSpec, DeviceSpec, DiskSpec, NicSpec, SnapshotSpec, VmSpec
 
 VM_KEYS = {
     "name", "count", "profile", "host", "folder", "pool", "datastore", "guest_id", "guest_name", "firmware",

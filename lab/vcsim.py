@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from migrate.errors import MigrateError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 VCSIM_SOURCE = REPO_ROOT / "sample_inventory" / "lab" / "vcsim"
 GOPATH = "/usr/share/gocode"
 

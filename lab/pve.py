@@ -97,6 +97,8 @@ def _cluster(scratch: Path):
         """The lab's storages keep every allocated volume as a real raw file under the scratch directory, the
         RBD pool included (qemu-img on the lab node writes files; a real node would write `rbd:` images)."""
 
+        # fakepve 0.5.0 has no public hook for where a volume's file is (an RBD volume's path is `rbd:pool/name`),
+        # so this overrides its private `_volume_path` and `_content_create`; the version is pinned for that.
         def _volume_path(self, name, volname, vtype):
             if vtype == "images" and self.storages[name].get("type") == "rbd":
                 return str(scratch / name / "images" / volname)

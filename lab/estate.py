@@ -11,19 +11,19 @@ from typing import Any
 
 import yaml
 
-from migrate.errors import InputFileError
-from migrate.lab.estate_inventory import estate_to_inventory
-from migrate.lab.estate_spec import (
+from lab.estate_fields import as_list as _list, build as _build, check_unique as _check_unique
+from lab.estate_fields import mapping as _mapping
+from lab.estate_inventory import estate_to_inventory
+from lab.estate_spec import (
     ClusterSpec, ControllerSpec, DatacenterSpec, DatastoreSpec, DeviceSpec, DiskSpec, DvPortgroupSpec,
     DvSwitchSpec, Estate, HostSpec, NicSpec, PortgroupSpec, PvlanSpec, RuleSpec, SnapshotSpec, VmSpec,
 )
-from migrate.lab.estate_fields import as_list as _list, build as _build, check_unique as _check_unique
-from migrate.lab.estate_fields import mapping as _mapping
-from migrate.lab.estate_vm import VM_KEYS, parse_vms
+from lab.estate_vm import VM_KEYS, parse_vms
+from migrate.errors import InputFileError
 
 __all__ = ["Estate", "SAMPLE_ESTATE", "estate_to_inventory", "load_estate_file", "parse_estate"]
 
-SAMPLE_ESTATE = Path(__file__).resolve().parents[2] / "sample_inventory" / "estate.yaml"
+SAMPLE_ESTATE = Path(__file__).resolve().parents[1] / "sample_inventory" / "estate.yaml"
 
 
 def load_estate_file(path: Path | str = SAMPLE_ESTATE) -> Estate:
