@@ -13,6 +13,7 @@ demo: install
 	$(PYTHON) -m lab.demo
 
 test: install
+	$(VENV)/bin/lint-imports --no-cache
 	$(PYTHON) -m pytest
 
 install: system-packages $(VENV)/.installed
