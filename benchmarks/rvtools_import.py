@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "rvtools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the lab, which writes the export
 
 TARGET_SECONDS = 30
 
@@ -77,7 +78,7 @@ def main() -> None:
     if args.import_only:
         import_only(Path(args.import_only[0]), Path(args.import_only[1]))
         return
-    from migrate.discovery.rvtools import write_rvtools_export
+    from lab.rvtools import write_rvtools_export
 
     with tempfile.TemporaryDirectory() as scratch:
         export, database = Path(scratch) / "RVTools_export_all.xlsx", Path(scratch) / "bench.db"

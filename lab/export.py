@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from lab.estate import SAMPLE_ESTATE, estate_to_inventory, load_estate_file
-from migrate.discovery.rvtools.writer import write_rvtools_export
+from lab.rvtools import write_rvtools_export
 
 SAMPLE_EXPORT = SAMPLE_ESTATE.parent / "RVTools_export_all_sample.xlsx"
 REGENERATE = "python -m lab.export"

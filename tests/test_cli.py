@@ -13,7 +13,7 @@ import pytest
 from migrate.db.session import make_engine, session_factory
 from migrate.errors import ExitCode
 from migrate.inventory.store import save_inventory, start_run
-from migrate.discovery.rvtools import write_rvtools_export
+from lab.rvtools import write_rvtools_export
 from tests.factories import make_inventory, make_vm
 from tests.support.cli import run_cli
 

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from migrate.discovery.rvtools import import_rvtools, write_rvtools_export
+from lab.rvtools import write_rvtools_export
+from migrate.discovery.rvtools import import_rvtools
 from migrate.inventory.store import list_vms
 from migrate.waves.select import WaveSelection
 from migrate.waves.store import create_wave, get_wave, wave_records

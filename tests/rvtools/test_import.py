@@ -9,7 +9,8 @@ from sqlalchemy import select, text
 from migrate.db.models import DiscoveryRun
 from migrate.errors import DatabaseError
 from migrate.inventory.store import list_vms
-from migrate.discovery.rvtools import import_rvtools, write_rvtools_export
+from lab.rvtools import write_rvtools_export
+from migrate.discovery.rvtools import import_rvtools
 
 
 def _export(tmp_path, inventory, name="export.xlsx"):

@@ -8,7 +8,8 @@ from tests.rvtools.rvtools_factories import make_disk, make_inventory, make_nic,
 from tests.rvtools.rvtools_helpers import header_layout
 
 from migrate.inventory.model import Controller, Device
-from migrate.discovery.rvtools import read_rvtools, write_rvtools_export
+from lab.rvtools import write_rvtools_export
+from migrate.discovery.rvtools import read_rvtools
 from migrate.discovery.rvtools.layout import LAYOUT
 
 

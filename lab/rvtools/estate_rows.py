@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from migrate.inventory.model import Inventory
-from migrate.discovery.rvtools.export_rows import Row, flag, mib
+from lab.rvtools.export_rows import Row, flag, mib
 from migrate.discovery.rvtools.layout import RVTOOLS_VERSION
 
 

@@ -16,7 +16,7 @@ import xlsxwriter
 
 from migrate.files import replace_when_done
 from migrate.inventory.model import Inventory, Vm
-from migrate.discovery.rvtools import estate_rows, export_rows
+from lab.rvtools import estate_rows, export_rows
 from migrate.discovery.rvtools.layout import LAYOUT
 
 _PER_VM: dict[str, Callable[[Vm, Inventory], Any]] = {
