@@ -104,14 +104,16 @@ class Row:
     def bool(self, *names: str) -> bool | None:
         return self._parsed(values.boolean, names)
 
-    def int(self, *names: str) -> int | None:
-        return self._parsed(values.integer, names)
+    def int(self, *names: str, within: values.Range | None = None) -> int | None:
+        if within is None:
+            return self._parsed(values.integer, names)
+        return self._parsed(lambda value: within.check(values.integer(value)), names)
 
     def float(self, *names: str) -> float | None:
         return self._parsed(values.number, names)
 
-    def bytes_from_mib(self, *names: str) -> int | None:
-        return self._parsed(values.mib_to_bytes, names)
+    def bytes_from_mib(self, *names: str, within: values.Range = values.SIZE_MIB) -> int | None:
+        return self._parsed(lambda value: values.mib_to_bytes(value, within), names)
 
     def timestamp(self, *names: str) -> str | None:
         return self._parsed(values.timestamp, names)
