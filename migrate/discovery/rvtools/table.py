@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from migrate.errors import InputFileError
+from migrate.errors import InputFileError, MissingColumnError
 from migrate.discovery.rvtools import values
 from migrate.discovery.rvtools.values import BadValue
 
@@ -63,9 +63,10 @@ class Table:
     def require(self, *names: str) -> int:
         position = self.column(*names)
         if position is None:
-            raise InputFileError(
+            raise MissingColumnError(
                 f"{self.file}: sheet {self.display} has no column {names[0]!r} (row 1): "
-                "export the tab again with RVTools, or restore the column header"
+                "export the tab again with RVTools, or restore the column header",
+                self.display, names[0],
             )
         return position
 
