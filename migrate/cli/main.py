@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None, app: AppContext | None = None) -> int:
 def _fail(app: AppContext, debug: bool, message: str, code: int) -> int:
     if debug:
         traceback.print_exc(file=app.stderr)
-    print(f"migrate: error: {message}", file=app.stderr)
+    # One line, even if a library's message has several (psycopg adds an indented hint).
+    print(f"migrate: error: {' '.join(part.strip() for part in message.splitlines())}", file=app.stderr)
     return code
 
 
