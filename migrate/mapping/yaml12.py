@@ -23,7 +23,7 @@ KeyPath = tuple[Any, ...]
 
 # Limits on what one mapping file may make the loader do; each says which was hit. `mapping init` writes about
 # 60 bytes per portgroup and datastore (2,000 portgroups and 500 datastores are 150 KiB), nested 5 levels deep at
-# most (vms.<vm>.networks.<portgroup>.bridge); 1 MiB also leaves room for an override of every VM of a
+# most (vms.<vm>.networks.<portgroup>.bridge); 1 MiB also leaves room for an override of every VM of an
 # 8,000-VM estate. PyYAML parses in pure Python, about 6 s and 130 MB per MiB measured here, which is what bounds
 # the size. Without limits an alias chain of 9 levels took 14.7 GB, 5,000 nested `[` ended in a RecursionError,
 # and a 50 MB file took 91 s and 3.4 GB.
@@ -45,7 +45,6 @@ class _LimitHit(yaml.MarkedYAMLError):
 
 class Yaml12Loader(yaml.SafeLoader):
     """SafeLoader whose implicit typing is a strict subset of the YAML 1.2 core schema."""
-
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
