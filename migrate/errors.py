@@ -114,6 +114,15 @@ class InputFileError(MigrateError):
     exit_code = ExitCode.USAGE
 
 
+class MissingColumnError(InputFileError):
+    """A sheet of an input file lacks a column it needs; `sheet` and `column` name them."""
+
+    def __init__(self, message: str, sheet: str, column: str) -> None:
+        super().__init__(message)
+        self.sheet = sheet
+        self.column = column
+
+
 class MappingFileError(InputFileError):
     """A mapping file (mappings/*.yaml) is malformed: the message starts with file:line:column and says the fix."""
 

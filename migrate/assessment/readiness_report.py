@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from migrate.files import require_writable
 from migrate.inventory.store import load_inventory
 from migrate.mapping import TargetFacts
 from migrate.mapping.service import source_mappings
@@ -35,6 +36,9 @@ class ReadinessOutcome:
 
 def run_readiness(session: Session, source: str | None, mappings_dir: Path, files: ReportFiles) -> ReadinessOutcome:
     """Assess the source's current inventory, store the results and write the requested reports; the caller commits."""
+    for path in (files.csv, files.findings_csv, files.xlsx):
+        if path:
+            require_writable(path)  # Before any is written: a bad path leaves every report as it was.
     inventory = load_inventory(session, source)
     assessments = assess(inventory, source_mappings(inventory.source, mappings_dir), TargetFacts())
     outcome = ReadinessOutcome(inventory.source, assessments, summarize(assessments))

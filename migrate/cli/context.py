@@ -51,6 +51,10 @@ class AppContext:
         if not self.quiet:
             print(message, file=self.stderr)
 
+    def warn(self, message: str) -> None:
+        """One line on stderr about input that was read differently than asked; shown even with --quiet."""
+        print(f"migrate: warning: {message}", file=self.stderr)
+
     def progress(self, description: str, total: int | None = None, unit: str = "it") -> tqdm:
         """A progress bar on stderr; off with --quiet or when stderr is not a terminal."""
         disabled = self.quiet or not _isatty(self.stderr)

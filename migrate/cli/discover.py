@@ -63,7 +63,7 @@ def discover(app: AppContext, vcenter: str | None, rvtools_path: Path | None, us
 
 def _import_rvtools(app: AppContext, path: Path) -> None:
     with app.session() as session:
-        changes = import_rvtools(session, path, progress=lambda tab: app.say(f"reading {tab}"))
+        changes = import_rvtools(session, path, progress=lambda tab: app.say(f"reading {tab}"), warn=app.warn)
         session.commit()
     click.echo(f"imported {path.name} as a discovery of {changes.source}", file=app.stdout)
     render_changes.summary(app.stdout, changes)

@@ -13,7 +13,19 @@ from migrate.cli.context import AppContext
 from migrate.errors import ExitCode, MigrateError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class _Interrupted(Exception):
+    """Ctrl-C while a command ran, carried past click (which would print a blank line first) to `main`."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.option("--db", "db_url", metavar="URL", envvar="MIGRATE_DB",
               help="Inventory database: sqlite:///file.db (default: migrate.db here) or "
                    "postgresql+psycopg://user@host/db. Env: MIGRATE_DB.")
@@ -71,7 +83,7 @@ def main(argv: list[str] | None = None, app: AppContext | None = None) -> int:
     except click.exceptions.Abort:
         print("migrate: interrupted", file=app.stderr)
         return ExitCode.INTERRUPTED
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Interrupted):
         print("migrate: interrupted", file=app.stderr)
         return ExitCode.INTERRUPTED
     except MigrateError as exc:
@@ -84,7 +96,8 @@ def main(argv: list[str] | None = None, app: AppContext | None = None) -> int:
 def _fail(app: AppContext, debug: bool, message: str, code: int) -> int:
     if debug:
         traceback.print_exc(file=app.stderr)
-    print(f"migrate: error: {message}", file=app.stderr)
+    # One line, even if a library's message has several (psycopg adds an indented hint).
+    print(f"migrate: error: {' '.join(part.strip() for part in message.splitlines())}", file=app.stderr)
     return code
 
 

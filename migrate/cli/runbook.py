@@ -10,6 +10,7 @@ import click
 
 from migrate.cli.context import AppContext, pass_app
 from migrate.errors import UsageError
+from migrate.files import cannot_write
 from migrate.planning.store import load_plan
 from migrate.runbook.render import render_runbook
 from migrate.waves.store import get_wave, stop_policy
@@ -41,11 +42,17 @@ def write_whole(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file in the same directory: never a half-written file."""
     if not path.parent.is_dir():
         raise UsageError(f"-o {path}: the directory {path.parent} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(f"-o {cannot_write(path, exc)}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)
+    except OSError as exc:  # A full disk, or `path` is a folder.
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"-o {cannot_write(path, exc)}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -177,12 +177,18 @@ def _vm_override(doc: YamlDocument, key_path: tuple, value: Any, problems: Probl
     allowed = {"name", "ostype", "cpu", "ballooning", "virtio_drivers", "storage", "networks"}
     _unknown_keys(doc, key_path, entry, allowed, problems)
     values: dict[str, Any] = {}
-    for key in ("name", "cpu", "storage"):
+    for key in ("name", "cpu"):
         if key in entry:
             if isinstance(entry[key], str) and (key != "cpu" or _CPU.match(entry[key])):
                 values[key] = entry[key]
             else:
                 problems.add(doc, (*key_path, key), f"{entry[key]!r} must be text")
+    if "storage" in entry:
+        # Pasted into the disk's property string: `ceph-vm,import-from=/etc/shadow` would add a property.
+        if isinstance(entry["storage"], str) and _STORAGE_ID.match(entry["storage"]):
+            values["storage"] = entry["storage"]
+        else:
+            problems.add(doc, (*key_path, "storage"), f"{entry['storage']!r} is not a Proxmox storage id; write one like local-lvm")
     if "ostype" in entry and _ostype(doc, (*key_path, "ostype"), entry["ostype"], problems):
         values["ostype"] = entry["ostype"]
     for key in ("ballooning", "virtio_drivers"):

@@ -62,7 +62,13 @@ def write_source_map(
         if not overwrite:
             raise UsageError(f"{path} exists: edit it, or pass --force to rewrite it (targets already set are kept)")
         existing, _ = _parse(path, Path(rules_dir) if rules_dir else BUNDLED_DIR)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot create the mappings directory {path.parent} ({exc.strerror}): choose another --dir, "
+            "or fix the permissions of its parent"
+        ) from None
     with replace_when_done(path) as scratch:
         scratch.write_text(render_source_map(inventory, existing), encoding="utf-8")
     return path

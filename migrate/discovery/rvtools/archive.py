@@ -2,7 +2,8 @@
 
 An .xlsx is itself a zip (with `[Content_Types].xml`); any other zip is unpacked into a temporary
 folder, taking only the export's files by their base names, so that hostile member paths
-(`../../etc`) and zip bombs cannot write outside it or fill the disk.
+(`../../etc`) and zip bombs cannot write outside it or fill the disk. Members are copied a chunk at a
+time and the bytes actually inflated are counted against the caps of `limits`, whatever the header says.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from pathlib import Path, PurePosixPath
 
 from migrate.errors import InputFileError
 from migrate.discovery.rvtools.csvdir import CsvExport, require_vinfo_csv
+from migrate.discovery.rvtools.limits import COPY_CHUNK_BYTES, DAMAGED, MAX_MEMBER_BYTES, MAX_UNPACKED_BYTES, damage, too_large
 from migrate.discovery.rvtools.tabs import canonical_tab
 from migrate.discovery.rvtools.xlsx import XlsxExport
-
-MAX_UNPACKED_BYTES = 4 * 1024**3
 
 
 @contextmanager
@@ -30,6 +30,9 @@ def open_export(path: Path) -> Iterator[XlsxExport | CsvExport]:
         require_vinfo_csv(path, path.name)
         yield CsvExport(path)
         return
+    if not path.is_file():
+        # /dev/zero never ends and a FIFO blocks until someone writes to it.
+        raise InputFileError(f"{path}: not a regular file (a device or a pipe): pass the RVTools export file itself")
     if zipfile.is_zipfile(path) and not _is_workbook(path):
         with tempfile.TemporaryDirectory(prefix="rvtools-") as scratch:
             unpacked = _open_unpacked(path, Path(scratch))
@@ -51,27 +54,61 @@ def _is_workbook(path: Path) -> bool:
 
 
 def _open_unpacked(path: Path, scratch: Path) -> XlsxExport | CsvExport:
-    with zipfile.ZipFile(path) as archive:
-        members = [m for m in archive.infolist() if not m.is_dir() and not _is_hidden(m.filename)]
-        workbooks = [m for m in members if m.filename.lower().endswith(".xlsx")]
-        csvs = [m for m in members if m.filename.lower().endswith(".csv") and canonical_tab(_base(m.filename))]
-        chosen = csvs if csvs and not workbooks else workbooks[:1]
-        if len(workbooks) > 1:
-            names = ", ".join(m.filename for m in workbooks)
-            raise InputFileError(f"{path.name}: the zip holds several workbooks ({names}): zip one export at a time")
-        if not chosen:
-            raise InputFileError(
-                f"{path.name}: the zip holds neither an RVTools .xlsx nor RVTools_tab*.csv files: "
-                "zip the export RVTools wrote"
-            )
-        if sum(m.file_size for m in chosen) > MAX_UNPACKED_BYTES:
-            raise InputFileError(f"{path.name}: the zip unpacks to more than 4 GiB: it is not an RVTools export")
-        for member in chosen:
-            (scratch / _base(member.filename)).write_bytes(archive.read(member))
-    display = f"{path.name}"
-    if workbooks:
-        return XlsxExport(scratch / _base(chosen[0].filename), display=f"{display}:{_base(chosen[0].filename)}")
-    return CsvExport(scratch, display=display)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            chosen, is_workbook = _members_to_unpack(path, archive)
+            budget = MAX_UNPACKED_BYTES
+            for member in chosen:
+                budget -= _unpack(path, archive, member, scratch / _base(member.filename), budget)
+    except (*DAMAGED, RuntimeError, NotImplementedError) as exc:
+        # RuntimeError: an encrypted member; NotImplementedError: a compression zipfile cannot read.
+        raise InputFileError(
+            f"{path.name}: the zip is damaged or cannot be read ({damage(exc)}): zip the RVTools export again"
+        ) from None
+    if is_workbook:
+        name = _base(chosen[0].filename)
+        return XlsxExport(scratch / name, display=f"{path.name}:{name}")
+    return CsvExport(scratch, display=path.name)
+
+
+def _members_to_unpack(path: Path, archive: zipfile.ZipFile) -> tuple[list[zipfile.ZipInfo], bool]:
+    """The export's workbook, or its CSV files, and whether it is a workbook."""
+    members = [m for m in archive.infolist() if not m.is_dir() and not _is_hidden(m.filename)]
+    workbooks = [m for m in members if m.filename.lower().endswith(".xlsx")]
+    csvs = [m for m in members if m.filename.lower().endswith(".csv") and canonical_tab(_base(m.filename))]
+    chosen = csvs if csvs and not workbooks else workbooks[:1]
+    if len(workbooks) > 1:
+        names = ", ".join(m.filename for m in workbooks)
+        raise InputFileError(f"{path.name}: the zip holds several workbooks ({names}): zip one export at a time")
+    if not chosen:
+        raise InputFileError(
+            f"{path.name}: the zip holds neither an RVTools .xlsx nor RVTools_tab*.csv files: "
+            "zip the export RVTools wrote"
+        )
+    # What the headers claim is checked first (no scratch space spent); what is inflated is counted while copying.
+    budget = MAX_UNPACKED_BYTES
+    for member in chosen:
+        _within_caps(path, member.filename, member.file_size, budget)
+        budget -= member.file_size
+    return chosen, bool(workbooks)
+
+
+def _unpack(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, budget: int) -> int:
+    """Copy one member to `target` a chunk at a time and return the bytes inflated, refused past a cap."""
+    written = 0
+    with archive.open(member) as source, target.open("wb") as out:
+        while chunk := source.read(COPY_CHUNK_BYTES):
+            written += len(chunk)
+            _within_caps(path, member.filename, written, budget)
+            out.write(chunk)
+    return written
+
+
+def _within_caps(path: Path, member: str, size: int, budget: int) -> None:
+    if size > MAX_MEMBER_BYTES:
+        raise InputFileError(f"{path.name}: {too_large(f'member {member}', MAX_MEMBER_BYTES)}: it is not an RVTools export")
+    if size > budget:
+        raise InputFileError(f"{path.name}: {too_large('its content', MAX_UNPACKED_BYTES)}: it is not an RVTools export")
 
 
 def _base(name: str) -> str:

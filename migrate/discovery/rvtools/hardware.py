@@ -6,6 +6,7 @@ import re
 
 from migrate.inventory.model import Controller, Device, Disk, GuestPartition, Vm
 from migrate.discovery.rvtools.table import Row, Table
+from migrate.discovery.rvtools.values import DISK_MIB
 from migrate.discovery.rvtools.vms import VmIndex
 
 # vDisk `Controller` captions as RVTools writes them, to the model's controller models.
@@ -36,7 +37,7 @@ def _disk(row: Row) -> Disk:
     return Disk(
         key=row.int("Disk Key"),
         label=row.text("Disk"),
-        capacity_bytes=row.bytes_from_mib("Capacity MiB"),
+        capacity_bytes=row.bytes_from_mib("Capacity MiB", within=DISK_MIB),
         controller_kind=kind or _kind_from_caption(caption),
         controller_model=controller_model(caption),
         bus_number=bus,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from migrate.discovery.rvtools.reader import Progress, read_rvtools
+from migrate.discovery.rvtools.reader import Progress, Warn, read_rvtools
 from migrate.discovery.save import save_discovery
 from migrate.inventory.store import ChangeSummary
 
@@ -15,12 +15,14 @@ from migrate.inventory.store import ChangeSummary
 RVTOOLS_MATCH_KEYS = ("instance_uuid", "moref", "bios_uuid", "path", "name")
 
 
-def import_rvtools(session: Session, path: Path | str, *, progress: Progress | None = None) -> ChangeSummary:
+def import_rvtools(session: Session, path: Path | str, *, progress: Progress | None = None,
+                   warn: Warn | None = None) -> ChangeSummary:
     """Import an RVTools export as a discovery run of the vCenter it came from, and return what changed.
 
     The whole export is read before the database is touched, so a bad file (`InputFileError`) changes
-    nothing. If saving fails, the run is marked failed. The caller commits.
+    nothing. If saving fails, the run is marked failed. `warn` hears of optional tabs read as missing. The
+    caller commits.
     """
-    export = read_rvtools(path, progress=progress)
+    export = read_rvtools(path, progress=progress, warn=warn)
     return save_discovery(session, export.inventory, method="rvtools", provenance=export.provenance,
                           label=Path(path).name, match_keys=RVTOOLS_MATCH_KEYS)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from migrate.errors import InputFileError
+from migrate.errors import InputFileError, MissingColumnError
 from migrate.inventory.model import Inventory, Network
 from migrate.discovery.rvtools import estate, guest, hardware, networks, vms
 from migrate.discovery.rvtools.archive import open_export
@@ -16,6 +16,7 @@ from migrate.discovery.rvtools.provenance import read_vmetadata, read_vsource, s
 from migrate.discovery.rvtools.tabs import USED_TABS
 
 Progress = Callable[[str], None]
+Warn = Callable[[str], None]
 
 # Tabs that add facts to VMs found in vInfo, in the order they are applied.
 _VM_TABS = (
@@ -39,13 +40,15 @@ class ReadExport:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
-def read_rvtools(path: Path | str, *, progress: Progress | None = None) -> ReadExport:
+def read_rvtools(path: Path | str, *, progress: Progress | None = None, warn: Warn | None = None) -> ReadExport:
     """Read an RVTools export (.xlsx, "export all to csv" folder, or a .zip of either) into an inventory.
 
-    Raises `InputFileError` naming file, sheet, row and column if the export cannot be read.
+    Raises `InputFileError` naming file, sheet, row and column if the export cannot be read. An optional tab
+    without a column it needs (a generated workbook's own vCluster) is read as missing, told to `warn`.
     """
     path = Path(path)
     report = progress or (lambda _tab: None)
+    ignored: dict[str, str] = {}
     with open_export(path) as export:
         vinfo = export.table("vInfo")
         if vinfo is None:
@@ -69,14 +72,16 @@ def read_rvtools(path: Path | str, *, progress: Progress | None = None) -> ReadE
                 apply(table, index)
         meta = _source_facts(export, report)
         inventory = Inventory(source=meta["source"], api_version=meta.get("api_version"), vms=index.vms)
-        _read_estate(export, inventory, report)
+        _read_estate(export, inventory, report, _Ignored(ignored, warn))
+        tabs = [t for t in USED_TABS if t in export.tabs and t not in ignored]
         provenance = {
             "file": path.name,
             "format": export.kind,
             "sha256": sha256_of(path),
             **{k: v for k, v in meta.items() if k not in {"source", "api_version"}},
-            "tabs_read": [t for t in USED_TABS if t in export.tabs],
-            "tabs_missing": [t for t in USED_TABS if t not in export.tabs],
+            "tabs_read": tabs,
+            "tabs_missing": [t for t in USED_TABS if t not in tabs],
+            **({"tabs_ignored": ignored} if ignored else {}),
             "vms_skipped": dict(skipped),
             "rows_without_vm": dict(index.unmatched),
         }
@@ -104,7 +109,26 @@ def _source_facts(export, report: Progress) -> dict[str, Any]:
     return facts
 
 
-def _read_estate(export, inventory: Inventory, report: Progress) -> None:
+@dataclass
+class _Ignored:
+    """The optional tabs read as missing, each with why, and where to say so."""
+
+    tabs: dict[str, str]
+    warn: Warn | None
+
+    def read(self, table, read: Callable[[Any], Any], default: Any) -> Any:
+        """`read(table)`, or `default` if the table lacks a column `read` needs (the tab is then ignored)."""
+        try:
+            return read(table)
+        except MissingColumnError as missing:
+            why = f"no column {missing.column!r}, so its header is not RVTools' own"
+            self.tabs[table.tab] = why
+            if self.warn is not None:
+                self.warn(f"{table.file}: sheet {table.display} has {why}: it is read as if missing")
+            return default
+
+
+def _read_estate(export, inventory: Inventory, report: Progress, ignored: _Ignored) -> None:
     """Hosts, clusters, datastores and port groups, and each NIC's port-group kind and VLAN."""
     def table(tab):
         found = export.table(tab)
@@ -113,11 +137,11 @@ def _read_estate(export, inventory: Inventory, report: Progress) -> None:
         return found
 
     if (hosts := table("vHost")) is not None:
-        inventory.hosts = estate.read_vhost(hosts)
+        inventory.hosts = ignored.read(hosts, estate.read_vhost, [])
     if (clusters := table("vCluster")) is not None:
-        inventory.clusters = estate.read_vcluster(clusters, inventory.hosts)
+        inventory.clusters = ignored.read(clusters, lambda t: estate.read_vcluster(t, inventory.hosts), [])
     if (datastores := table("vDatastore")) is not None:
-        inventory.datastores = estate.read_vdatastore(datastores)
+        inventory.datastores = ignored.read(datastores, estate.read_vdatastore, [])
     standard = networks.read_vswitches(t) if (t := table("vSwitch")) is not None else set()
     dvswitches = networks.read_dvswitches(t) if (t := table("dvSwitch")) is not None else {}
     found: dict[str, Network] = {}

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from migrate.errors import InputFileError
+from migrate.errors import InputFileError, MissingColumnError
 from migrate.discovery.rvtools import values
 from migrate.discovery.rvtools.values import BadValue
 
@@ -63,9 +63,10 @@ class Table:
     def require(self, *names: str) -> int:
         position = self.column(*names)
         if position is None:
-            raise InputFileError(
+            raise MissingColumnError(
                 f"{self.file}: sheet {self.display} has no column {names[0]!r} (row 1): "
-                "export the tab again with RVTools, or restore the column header"
+                "export the tab again with RVTools, or restore the column header",
+                self.display, names[0],
             )
         return position
 
@@ -104,14 +105,16 @@ class Row:
     def bool(self, *names: str) -> bool | None:
         return self._parsed(values.boolean, names)
 
-    def int(self, *names: str) -> int | None:
-        return self._parsed(values.integer, names)
+    def int(self, *names: str, within: values.Range | None = None) -> int | None:
+        if within is None:
+            return self._parsed(values.integer, names)
+        return self._parsed(lambda value: within.check(values.integer(value)), names)
 
     def float(self, *names: str) -> float | None:
         return self._parsed(values.number, names)
 
-    def bytes_from_mib(self, *names: str) -> int | None:
-        return self._parsed(values.mib_to_bytes, names)
+    def bytes_from_mib(self, *names: str, within: values.Range = values.SIZE_MIB) -> int | None:
+        return self._parsed(lambda value: values.mib_to_bytes(value, within), names)
 
     def timestamp(self, *names: str) -> str | None:
         return self._parsed(values.timestamp, names)

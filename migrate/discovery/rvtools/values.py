@@ -7,7 +7,9 @@ parser accepts every spelling seen and raises `BadValue` with what it expected o
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +23,28 @@ class BadValue(ValueError):
         super().__init__(expected)
         self.expected = expected
 
+
+@dataclass(frozen=True)
+class Range:
+    """The values a column can hold; anything outside comes from a damaged or hand-edited export."""
+
+    low: float
+    high: float
+    what: str
+
+    def check(self, value: float | None) -> Any:
+        if value is not None and not self.low <= value <= self.high:
+            raise BadValue(f"{self.what} from {self.low:,} to {self.high:,}")
+        return value
+
+
+# vSphere 8's configuration maximums: 768 vCPUs and 24 TiB of memory per VM, 62 TB per virtual disk (64 TiB for
+# a physical-mode RDM). RVTools writes 0 where a VM's configuration cannot be read (an orphaned VM).
+VCPUS = Range(0, 768, "a vCPU count")
+MEMORY_MIB = Range(0, 24 * 1024**2, "a memory size in MiB")
+DISK_MIB = Range(0, 64 * 1024**2, "a disk size in MiB")
+# Any other size: never negative, and in bytes within the database's 64-bit integers.
+SIZE_MIB = Range(0, 2**63 // MIB - 1, "a size in MiB")
 
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
@@ -65,6 +89,8 @@ def number(value: Any) -> float | None:
             raise BadValue("a number")
         return None
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise BadValue("a number")
         return float(value)
     raw = str(value).strip().rstrip("%").strip()
     if not raw:
@@ -72,9 +98,12 @@ def number(value: Any) -> float | None:
     if "," in raw and "." not in raw and raw.count(",") == 1:
         raw = raw.replace(",", ".")
     try:
-        return float(raw)
+        result = float(raw)
     except ValueError:
         raise BadValue("a number") from None
+    if not math.isfinite(result):  # `nan` and `inf` parse, and no cell means them.
+        raise BadValue("a number")
+    return result
 
 
 def integer(value: Any) -> int | None:
@@ -90,9 +119,9 @@ def integer(value: Any) -> int | None:
     return int(result)
 
 
-def mib_to_bytes(value: Any) -> int | None:
+def mib_to_bytes(value: Any, within: Range = SIZE_MIB) -> int | None:
     """A size in MiB (`MB` and `MiB` headers both mean binary MiB) as bytes."""
-    result = number(value)
+    result = within.check(number(value))
     return None if result is None else round(result * MIB)
 
 

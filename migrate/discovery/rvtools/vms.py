@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from migrate.inventory.model import Nic, Vm
 from migrate.discovery.rvtools.layout import LAYOUT, LEGACY_VINFO_COLUMNS
 from migrate.discovery.rvtools.table import Row, Table, header_key
-from migrate.discovery.rvtools.values import text, vmx_version
+from migrate.discovery.rvtools.values import MEMORY_MIB, VCPUS, text, vmx_version
 
 _KNOWN_VINFO = {header_key(h) for h in LAYOUT["vInfo"] + LEGACY_VINFO_COLUMNS}
 VM_NAME = ("VM", "VM Name")
@@ -108,8 +108,8 @@ def _vm_from_row(row: Row) -> Vm | None:
         firmware=row.text("Firmware"),
         secure_boot=row.bool("EFI Secure boot"),
         hw_version=_hw_version(row),
-        num_cpu=row.int("CPUs"),
-        memory_mb=row.int("Memory"),
+        num_cpu=row.int("CPUs", within=VCPUS),
+        memory_mb=row.int("Memory", within=MEMORY_MIB),
         latency_sensitivity=row.text("Latency Sensitivity"),
         annotation=row.text("Annotation"),
         cbt_enabled=row.bool("CBT"),
@@ -154,19 +154,19 @@ def _nics_from_network_columns(row: Row) -> list[Nic]:
 def apply_vcpu(table: Table, index: VmIndex) -> None:
     """Cores per socket and CPU hot add; vCPU's `CPUs` fills in where vInfo had none."""
     for row, vm in index.rows(table):
-        vm.cores_per_socket = row.int("Cores p/s")
+        vm.cores_per_socket = row.int("Cores p/s", within=VCPUS)
         vm.cpu_hot_add = row.bool("Hot Add")
         if vm.num_cpu is None:
-            vm.num_cpu = row.int("CPUs")
+            vm.num_cpu = row.int("CPUs", within=VCPUS)
         vm.folder = vm.folder or row.text("Folder")
 
 
 def apply_vmemory(table: Table, index: VmIndex) -> None:
     """Memory reservation, its lock to the maximum, and memory hot add."""
     for row, vm in index.rows(table):
-        vm.memory_reservation_mb = row.int("Reservation")
+        vm.memory_reservation_mb = row.int("Reservation", within=MEMORY_MIB)
         vm.memory_reservation_locked = row.bool("Memory Reservation Locked To Max")
         vm.memory_hot_add = row.bool("Hot Add")
         if vm.memory_mb is None:
-            vm.memory_mb = row.int("Size MiB")
+            vm.memory_mb = row.int("Size MiB", within=MEMORY_MIB)
         vm.folder = vm.folder or row.text("Folder")

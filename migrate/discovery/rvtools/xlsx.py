@@ -13,6 +13,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from migrate.errors import InputFileError
+from migrate.discovery.rvtools.limits import DAMAGED, MAX_MEMBER_BYTES, MAX_SHARED_STRINGS_BYTES, damage, too_large
 from migrate.discovery.rvtools.table import Table
 from migrate.discovery.rvtools.tabs import canonical_tab
 
@@ -44,7 +45,7 @@ class XlsxExport:
             return None
         # Trust the rows, not the stored dimension: re-saved files claim 1,048,575 rows or too few.
         sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
+        rows = _readable(sheet.iter_rows(values_only=True), self.file, sheet.title)
         header = next(rows, None)
         if header is None:
             return None
@@ -52,6 +53,27 @@ class XlsxExport:
 
     def close(self) -> None:
         self._workbook.close()
+
+
+def _readable(rows: Iterator[tuple], file: str, sheet: str) -> Iterator[tuple]:
+    """The rows of a sheet, whose XML is parsed (and its zip member inflated and checked) while they are read."""
+    try:
+        yield from rows
+    except DAMAGED as exc:
+        raise InputFileError(
+            f"{file}: sheet {sheet} cannot be read ({damage(exc)}): export again with RVTools"
+        ) from None
+
+
+def _check_parts(path: Path, display: str) -> None:
+    """Refuse parts larger than the caps: zipfile never inflates more than a part's stated size, so checking the
+    stated sizes bounds what openpyxl will read."""
+    with zipfile.ZipFile(path) as archive:
+        for part in archive.infolist():
+            shared = part.filename.endswith("sharedStrings.xml")
+            limit = MAX_SHARED_STRINGS_BYTES if shared else MAX_MEMBER_BYTES
+            if part.file_size > limit:
+                raise InputFileError(f"{display}: {too_large(f'part {part.filename}', limit)}: it is not an RVTools export")
 
 
 @contextmanager
@@ -80,13 +102,23 @@ def _open_workbook(path: Path, display: str):
             "remove the password in Excel, or save it as .xlsx, and import again"
         )
     try:
+        if zipfile.is_zipfile(path):  # Else openpyxl says what it is not, below.
+            _check_parts(path, display)
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; the values are what matter.
             warnings.simplefilter("ignore")
             with _sizes_left_unknown():
                 return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputFileError(
-            f"{display}: not a readable Excel workbook ({exc.__class__.__name__}): "
-            "pass the .xlsx that RVTools wrote, its 'export all to csv' folder, or a .zip of either"
-        ) from None
+    except DAMAGED as exc:
+        if isinstance(exc, zipfile.BadZipFile) and not zipfile.is_zipfile(path):
+            raise InputFileError(_not_a_workbook(display, exc)) from None
+        raise InputFileError(f"{display}: the workbook is damaged ({damage(exc)}): export again with RVTools") from None
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputFileError(_not_a_workbook(display, exc)) from None
+
+
+def _not_a_workbook(display: str, exc: Exception) -> str:
+    return (
+        f"{display}: not a readable Excel workbook ({exc.__class__.__name__}): "
+        "pass the .xlsx that RVTools wrote, its 'export all to csv' folder, or a .zip of either"
+    )
