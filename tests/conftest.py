@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,12 @@ def pve_api(fakepve, fakepve_cafile, tmp_path):
     api = ProxmoxAPI(host, port=int(port), user="root@pam", password="secret", verify_ssl=fakepve_cafile)
     api.storage.post(storage="tgt", type="dir", path=str(tmp_path / "store"), content="images")
     return api
+
+
+@pytest.fixture
+def silent_server():
+    """A loopback port whose kernel completes the handshake but where nobody ever answers (a hung server)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield listener.getsockname()[1]

@@ -64,15 +64,6 @@ def test_a_refused_connection_is_one_line_naming_host_and_fix():
                       "--db or MIGRATE_DB\n")
 
 
-@pytest.fixture
-def silent_server():
-    """A loopback port whose kernel completes the handshake but where nobody ever answers."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(8)
-        yield listener.getsockname()[1]
-
-
 def test_a_server_that_never_answers_times_out_in_one_line(silent_server, monkeypatch):
     monkeypatch.setattr(dbsession, "CONNECT_TIMEOUT_SECONDS", 2)  # libpq's smallest
     started = time.monotonic()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,15 +32,6 @@ run()
 def test_ctrl_c_while_the_command_loads_is_one_line_and_exit_130():
     result = subprocess.run([sys.executable, "-c", INTERRUPT_WHILE_LOADING], capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stderr, result.stdout) == (ExitCode.INTERRUPTED, "migrate: interrupted\n", "")
-
-
-@pytest.fixture
-def silent_server():
-    """A loopback port that accepts and never answers: the command waits there until interrupted."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(8)
-        yield listener.getsockname()[1]
 
 
 @pytest.mark.parametrize("after", [0.2, 3.0], ids=["while-loading", "while-connecting"])

@@ -51,20 +51,9 @@ def test_mapping_init_into_an_existing_unwritable_directory_is_one_line(db_url, 
 
 
 def test_a_runbook_into_an_unwritable_directory_is_one_line(db_url, session, tmp_path):
-    from tests.runbook.test_runbook import _plan
-    from migrate.db.plan_models import PlanRecord, Target, TargetSnapshotRecord, Wave
-    from migrate.planning.store import plan_digest
-    from tests.factories import make_snapshot
+    from tests.runbook.test_runbook import store_plan
 
-    plan = _plan()
-    target = Target(name="pve-prod", api_host="pve1", api_port=8006, token_id="migrate@pve!plan")
-    snapshot = TargetSnapshotRecord(target=target, version=3, facts=make_snapshot().to_dict())
-    wave = Wave(number=1, name="ERP", selection={})
-    session.add_all([target, snapshot, wave])
-    session.flush()
-    session.add(PlanRecord(wave_id=wave.id, version=1, target_id=target.id, snapshot_id=snapshot.id,
-                           digest=plan_digest(plan), document=plan.to_dict()))
-    session.commit()
+    store_plan(session)
     stderr = _refused(db_url, tmp_path, "runbook", "--wave", "1", "-o", str(UNWRITABLE / "wave-1.md"))
     assert stderr == (f"migrate: error: -o cannot write {UNWRITABLE / 'wave-1.md'} (Permission denied): choose a "
                       f"writable directory, or fix the permissions of {UNWRITABLE}\n")

@@ -73,10 +73,10 @@ def test_a_template_with_an_undefined_name_fails_instead_of_printing_nothing(tmp
         render_runbook(_plan(), 1, "x" * 64, templates=tmp_path)
 
 
-def test_runbook_command_writes_the_file(db_url, session, tmp_path):
+def store_plan(session) -> None:
+    """Wave 1 ("ERP") planned onto target pve-prod, as `migrate plan` stores it, committed."""
     from migrate.db.plan_models import PlanRecord, Target, TargetSnapshotRecord, Wave
     from migrate.planning.store import plan_digest
-    from tests.support.cli import run_cli
 
     plan = _plan()
     target = Target(name="pve-prod", api_host="pve1", api_port=8006, token_id="migrate@pve!plan")
@@ -87,6 +87,12 @@ def test_runbook_command_writes_the_file(db_url, session, tmp_path):
     session.add(PlanRecord(wave_id=wave.id, version=1, target_id=target.id, snapshot_id=snapshot.id,
                            digest=plan_digest(plan), document=plan.to_dict()))
     session.commit()
+
+
+def test_runbook_command_writes_the_file(db_url, session, tmp_path):
+    from tests.support.cli import run_cli
+
+    store_plan(session)
     out = tmp_path / "wave-1.md"
     result = run_cli("runbook", "--wave", "1", "-o", str(out), db_url=db_url)
     assert result.exit_code == 0 and result.stdout == ""
