@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from migrate.db.execution_models import VmMigration
+from migrate.db.execution_models import VmMigration, VmStatus
 from migrate.errors import MigrateError, StepFailedError
 from migrate.execution import failpoints, journal
 from migrate.execution.itinerary import Itinerary, StepContext
@@ -56,7 +56,7 @@ def run_vm(
     (or a rollback began) since this run listed its work."""
     with sessions() as session:
         migration = session.get(VmMigration, vm_migration_id)
-        if migration.status in ("done", "rolled_back") or journal.rollback_unfinished(migration):
+        if migration.status in (VmStatus.DONE, VmStatus.ROLLED_BACK) or journal.rollback_unfinished(migration):
             return False
         name, state = migration.vm_name, dict(migration.state or {})
         done = journal.finished_items(session, vm_migration_id)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.proxmox.target import privileges_on
 from migrate.clients.vsphere import power
-from migrate.db.execution_models import VmMigration
+from migrate.db.execution_models import RunStatus, VmMigration, VmStatus
 from migrate.db.models import VmRecord
 from migrate.db.plan_models import Target
 from migrate.errors import NotFoundError, TargetApiError
@@ -50,7 +50,7 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
     try:
         for migration_id, name, key, moref, state in work:
             with sessions() as session:
-                step = journal.step_started(session, migration_id, run_id, "rollback", "")
+                step = journal.step_started(session, migration_id, run_id, journal.ROLLBACK_STEP, "")
                 undone: list[str] = []
                 try:
                     _undo(services, key, moref, state, undone)
@@ -64,18 +64,18 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
                 # With the status, in one commit: the steps the rollback undid no longer count as done, so that
                 # `migrate run --again` can migrate the VM again from the first step.
                 journal.undo_steps(session, migration_id)
-                session.get(VmMigration, migration_id).status = "rolled_back"
+                session.get(VmMigration, migration_id).status = VmStatus.ROLLED_BACK
                 session.commit()
                 outcome.rolled_back[name] = undone
         with sessions() as session:
-            journal.end_run(session, run_id, "failed" if outcome.failed else "succeeded")
+            journal.end_run(session, run_id, RunStatus.FAILED if outcome.failed else RunStatus.SUCCEEDED)
     finally:
         services.close()
     return outcome
 
 
 def _chosen(session: Session, wave: int | None, vm_name: str | None) -> list[VmMigration]:
-    query = select(VmMigration).where(VmMigration.status != "rolled_back").order_by(VmMigration.id)
+    query = select(VmMigration).where(VmMigration.status != VmStatus.ROLLED_BACK).order_by(VmMigration.id)
     if wave is not None:
         query = query.where(VmMigration.wave == wave)
     if vm_name is not None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from migrate.db.execution_models import StepRun, VmMigration
+from migrate.db.execution_models import StepRun, StepStatus, VmMigration, VmStatus
 from migrate.execution.journal import rollback_unfinished
 
 
@@ -39,13 +39,13 @@ def _copies(session: Session, migrations: list[VmMigration]) -> dict[int, Copies
     found: dict[int, Copies] = {}
     if not migrations:
         return found
-    copying = {m.id for m in migrations if m.status == "running" and m.current_step == "copy_disk"}
+    copying = {m.id for m in migrations if m.status == VmStatus.RUNNING and m.current_step == "copy_disk"}
     query = select(StepRun.vm_migration_id, StepRun.item, StepRun.status, StepRun.detail).where(
         StepRun.vm_migration_id.in_([m.id for m in migrations]), StepRun.step == "copy_disk",
-        StepRun.status.in_(("done", "started"))).order_by(StepRun.id)
+        StepRun.status.in_((StepStatus.DONE, StepStatus.STARTED))).order_by(StepRun.id)
     for vm_migration_id, item, status, detail in session.execute(query):
         copies = found.setdefault(vm_migration_id, Copies())
-        if status == "done":
+        if status == StepStatus.DONE:
             copies.finished[item] = detail or {}
         elif vm_migration_id in copying:
             copies.running = (item, detail or {})  # the newest started copy of a VM copying now
@@ -69,7 +69,7 @@ def _row(migration: VmMigration, copies: Copies) -> dict[str, Any]:
         speed = progress.get("bytes_per_second")
     status, error = migration.status, migration.error or ""
     if rollback_unfinished(migration):
-        status = "rollback_unfinished"
+        status = VmStatus.ROLLBACK_UNFINISHED
         error = (error + "; " if error else "") + (f"the rollback did not finish: run `migrate rollback --vm "
                                                    f"{migration.vm_name}` again")
     return {

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from migrate.clients.proxmox import read_target
-from migrate.db.execution_models import VmMigration
+from migrate.db.execution_models import RunStatus, VmMigration, VmStatus
 from migrate.db.models import VmRecord
 from migrate.db.plan_models import Target, Wave
 from migrate.errors import UsageError
@@ -103,7 +103,7 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         outcome = run_wave(sessions, VmLocker(sessions.kw["bind"]), run_id, work, ITINERARY, services, limits,
                            progress, retry)
         with sessions() as session:
-            journal.end_run(session, run_id, "failed" if outcome.failed else "succeeded")
+            journal.end_run(session, run_id, RunStatus.FAILED if outcome.failed else RunStatus.SUCCEEDED)
             no_agent = _no_agent(session, work, outcome)
     finally:
         services.close()
@@ -113,7 +113,7 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
 
 def _rolled_back(migrations: list[VmMigration], again: Collection[str]) -> tuple[list[int], list[str]]:
     """The rolled-back VMs named to be migrated again (their ids), and the others (their names)."""
-    rolled_back = [m for m in migrations if m.status == "rolled_back"]
+    rolled_back = [m for m in migrations if m.status == VmStatus.ROLLED_BACK]
     return ([m.id for m in rolled_back if m.vm_name in again],
             sorted(m.vm_name for m in rolled_back if m.vm_name not in again))
 
@@ -134,7 +134,7 @@ def _no_agent(session: Session, work: list[WorkItem], outcome: WaveOutcome) -> l
 def _fresh(session: Session, wave: int) -> set[int]:
     """The VMs of the wave no run has begun: nothing of theirs can be on the target yet."""
     rows = session.execute(select(VmMigration.vm_id, VmMigration.state).where(
-        VmMigration.wave == wave, VmMigration.status.in_(("pending", "failed"))))
+        VmMigration.wave == wave, VmMigration.status.in_((VmStatus.PENDING, VmStatus.FAILED))))
     return {vm_id for vm_id, state in rows if not state}
 
 
@@ -145,8 +145,8 @@ def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitte
     items = []
     for vm, document in zip(plan.vms, plan.to_dict()["vms"]):
         migration = by_vm[vm.vm_id]
-        if (migration.status == "done" or journal.rollback_unfinished(migration)
-                or (migration.status == "rolled_back" and migration.id not in readmitted)):
+        if (migration.status == VmStatus.DONE or journal.rollback_unfinished(migration)
+                or (migration.status == VmStatus.ROLLED_BACK and migration.id not in readmitted)):
             continue
         fact = facts.get(vm.vm_id) or {}
         source = {"moref": fact.get("moref"), "datacenter": fact.get("datacenter"),

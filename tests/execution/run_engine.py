@@ -5,6 +5,7 @@ from pathlib import Path
 
 from migrate.db.session import make_engine, session_factory
 from migrate.execution import journal
+from migrate.db.execution_models import RunStatus
 from migrate.execution.engine import Limits, WorkItem, run_wave
 from migrate.execution.locks import VmLocker
 from tests.execution.engine_support import tracing_itinerary
@@ -24,5 +25,5 @@ work = [WorkItem(m.id, m.vm_name, {"disks": ["disk-0", "disk-1"]}, ("node:pve1",
         if m.vm_name in names]
 outcome = run_wave(sessions, VmLocker(engine), run.id, work, tracing_itinerary(Path(trace)), None, Limits(total=1))
 with sessions() as session:
-    journal.end_run(session, run.id, "failed" if outcome.failed else "succeeded")
+    journal.end_run(session, run.id, RunStatus.FAILED if outcome.failed else RunStatus.SUCCEEDED)
 print(f"done={len(outcome.done)} failed={len(outcome.failed)}")
