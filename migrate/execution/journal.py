@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 import socket
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from migrate.db.base import utcnow
 from migrate.db.execution_models import MigrationRun, RunStatus, StepRun, StepStatus, VmLock, VmMigration, VmStatus
+from migrate.execution.vm_state import VmState
 
 # The step name a rollback is journaled under, beside the itinerary's steps.
 ROLLBACK_STEP = "rollback"
@@ -87,21 +87,21 @@ def step_progress(session: Session, step_run_id: int, detail: dict[str, Any]) ->
     session.commit()
 
 
-def step_done(session: Session, step_run_id: int, detail: dict[str, Any] | None, state: dict[str, Any]) -> None:
+def step_done(session: Session, step_run_id: int, detail: dict[str, Any] | None, state: VmState) -> None:
     """Mark a step finished and save the VM's state as the step left it, in one transaction."""
     row = session.get(StepRun, step_run_id)
     row.status, row.finished_at, row.detail = StepStatus.DONE, utcnow(), detail or {}
     migration = session.get(VmMigration, row.vm_migration_id)
-    # A deep copy: a step that changed a nested value in place must still be seen as a change.
-    migration.state = copy.deepcopy(state)
+    # New containers (to_dict): a step that changed a nested value in place must still be seen as a change.
+    migration.state = state.to_dict()
     session.commit()
 
 
-def step_failed(session: Session, step_run_id: int, error: str, state: dict[str, Any]) -> None:
+def step_failed(session: Session, step_run_id: int, error: str, state: VmState) -> None:
     row = session.get(StepRun, step_run_id)
     row.status, row.finished_at, row.error = StepStatus.FAILED, utcnow(), error
     migration = session.get(VmMigration, row.vm_migration_id)
-    migration.status, migration.error, migration.state = VmStatus.FAILED, error, copy.deepcopy(state)
+    migration.status, migration.error, migration.state = VmStatus.FAILED, error, state.to_dict()
     session.commit()
 
 

@@ -5,7 +5,7 @@ reconnect and power on the sources the toolkit stopped, and record it. A second 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +18,9 @@ from migrate.db.models import VmRecord
 from migrate.db.plan_models import Target
 from migrate.errors import NotFoundError, TargetApiError
 from migrate.execution import journal
-from migrate.execution.services import RunOptions, Services
+from migrate.execution.itinerary import Services
+from migrate.execution.services import RunOptions
+from migrate.execution.vm_state import VmState
 from migrate.planning.store import load_plan
 
 
@@ -43,7 +45,7 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
         target = session.get(Target, next(iter(plans.values()))[0].target_id)
         session.expunge(target)
         run_id = journal.begin_run(session, min(waves), {"rollback": True}).id
-        work = [(m.id, m.vm_name, keys.get((m.wave, m.vm_id)), morefs.get(m.vm_id), dict(m.state or {}))
+        work = [(m.id, m.vm_name, keys.get((m.wave, m.vm_id)), morefs.get(m.vm_id), VmState.from_dict(m.state))
                 for m in migrations]
     services = services_factory(target, RunOptions())
     outcome = RollbackOutcome()
@@ -60,7 +62,7 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
                     journal.step_failed(session, step, error, state)
                     outcome.failed[name] = error
                     continue
-                journal.step_done(session, step, {"undone": undone}, {**state, "rolled_back": undone})
+                journal.step_done(session, step, {"undone": undone}, replace(state, rolled_back=undone))
                 # With the status, in one commit: the steps the rollback undid no longer count as done, so that
                 # `migrate run --again` can migrate the VM again from the first step.
                 journal.undo_steps(session, migration_id)
@@ -90,13 +92,13 @@ def _unfinished(exc: Exception, undone: list[str]) -> str:
     return f"{exc}{done}: the rollback did not finish; roll back again once the cause is fixed"
 
 
-def _undo(services: Services, vm_key: str | None, moref: str | None, state: dict, undone: list[str]) -> None:
+def _undo(services: Services, vm_key: str | None, moref: str | None, state: VmState, undone: list[str]) -> None:
     """Undo what the journal says was done, appending each thing undone to `undone` as it is."""
     if vm_key and (gone := pvevm.destroy_ours(services.pve, vm_key)) is not None:
         undone.append(f"destroyed target VM {gone.vmid} on {gone.node}")
-    node = (state.get("target") or {}).get("node")
+    node = state.target.node if state.target else None
     left = []
-    for volid in (state.get("volumes") or {}).values():
+    for volid in state.volumes.values():
         if node and pvevm.volume_exists(services.pve, node, volid):
             try:
                 _delete_left_volume(services, node, volid)
@@ -104,11 +106,11 @@ def _undo(services: Services, vm_key: str | None, moref: str | None, state: dict
                 left.append(str(exc))  # the source comes back all the same
                 continue
             undone.append(f"deleted volume {volid}")
-    if moref and state.get("source_nics_disconnected"):
+    if moref and state.source_nics_disconnected:
         power.set_nics_connected(services.vsphere, moref, True)
         undone.append("reconnected the source NICs")
     # Stopped by a finished stop_source, or by one killed before it was journaled (it was on at preflight).
-    if moref and (state.get("source_stopped") or state.get("source_power_state") == "poweredOn"):
+    if moref and (state.source_stopped or state.source_power_state == "poweredOn"):
         power.power_on(services.vsphere, moref)
         undone.append("powered the source on")
     if left:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from migrate.db.execution_models import StepRun, StepStatus, VmMigration, VmStatus
 from migrate.execution.journal import rollback_unfinished
+from migrate.execution.vm_state import VmState
 
 
 @dataclass
@@ -56,8 +57,7 @@ def _copies(session: Session, migrations: list[VmMigration]) -> dict[int, Copies
 
 
 def _row(migration: VmMigration, copies: Copies) -> dict[str, Any]:
-    state = migration.state or {}
-    target = state.get("target") or {}
+    state = VmState.from_dict(migration.state)
     finished = copies.finished.values()
     copied = sum(int(c.get("bytes") or 0) for c in finished)
     seconds = sum(float(c.get("seconds") or 0) for c in finished)
@@ -74,8 +74,13 @@ def _row(migration: VmMigration, copies: Copies) -> dict[str, Any]:
                                                    f"{migration.vm_name}` again")
     return {
         "wave": migration.wave, "vm": migration.vm_name, "status": status,
-        "step": migration.current_step or "", "disk": disk, "vmid": target.get("vmid"), "node": target.get("node"),
+        "step": migration.current_step or "", "disk": disk, **_target_columns(state),
         "disks_copied": len(copies.finished), "bytes_copied": copied,
         "mib_per_second": round(speed / 2**20, 1) if speed else None,
-        "ips": state.get("target_ips") or [], "agent": state.get("agent"), "error": error,
+        "ips": state.target_ips or [], "agent": state.agent, "error": error,
     }
+
+
+def _target_columns(state: VmState) -> dict[str, Any]:
+    target = state.target
+    return {"vmid": target.vmid if target else None, "node": target.node if target else None}

@@ -18,10 +18,11 @@ from migrate.execution import failpoints
 from migrate.errors import DiskCopyError
 from migrate.execution.copy_progress import CopyProgress
 from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe
-from migrate.execution.itinerary import StepContext
+from migrate.execution.itinerary import Step, StepContext
 from migrate.execution.qemu_img import NodePath, Target, target_is_zero_safe
-from migrate.execution.steps.common import disk_of, target
+from migrate.execution.steps.common import disk_of, disk_slots, target
 from migrate.execution.steps.source_disk import connection_for, disk_job
+from migrate.planning.model import PlannedDisk
 
 log = logging.getLogger(__name__)
 
@@ -30,25 +31,24 @@ def run(ctx: StepContext) -> dict:
     services, slot = ctx.services, ctx.item
     disk = disk_of(ctx, slot)
     node, vmid = target(ctx)
-    fmt = disk.get("format") or "raw"
-    filename = pvevm.volume_name(services.pve, node, disk["storage"], vmid, slot, fmt)
-    existed = pvevm.find_volume(services.pve, node, disk["storage"], vmid, filename) is not None
-    volid = pvevm.allocate_volume(services.pve, node, disk["storage"], vmid, slot, int(disk["size_bytes"]), fmt)
-    zeroed = not existed and target_is_zero_safe(pvevm.storage_type(services.pve, node, disk["storage"]))
+    fmt = disk.format or "raw"
+    filename = pvevm.volume_name(services.pve, node, disk.storage, vmid, slot, fmt)
+    existed = pvevm.find_volume(services.pve, node, disk.storage, vmid, filename) is not None
+    volid = pvevm.allocate_volume(services.pve, node, disk.storage, vmid, slot, disk.size_bytes, fmt)
+    zeroed = not existed and target_is_zero_safe(pvevm.storage_type(services.pve, node, disk.storage))
     volume = Target(pvevm.volume_path(services.pve, node, volid), fmt, zeroed=zeroed)
     conn = connection_for(ctx, disk)
     job = disk_job(ctx, disk, volume, conn)
     job = job.retry() if existed else job
     job, outcome = _copy_in_a_live_session(ctx, node, disk, job, conn)
-    # A new dict, never an update in place: the journal saves the state only when it compares unequal.
-    ctx.state["volumes"] = {**ctx.state.get("volumes", {}), slot: volid}
+    ctx.state.volumes[slot] = volid
     speed = outcome.size / outcome.seconds if outcome.seconds else None
     return {"volid": volid, "bytes": outcome.size, "seconds": round(outcome.seconds, 3),
             "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": job.resumed,
             "target_is_zero": job.target.zeroed}
 
 
-def _copy_in_a_live_session(ctx: StepContext, node: str, disk: dict, job: DiskCopyJob,
+def _copy_in_a_live_session(ctx: StepContext, node: str, disk: PlannedDisk, job: DiskCopyJob,
                             conn) -> tuple[DiskCopyJob, CopyOutcome]:
     """Copy; if an HTTPS copy failed and its session has ended, log in again and copy again once, as a retry."""
     try:
@@ -81,3 +81,6 @@ def _progress(ctx: StepContext, fraction: float) -> None:
 
 def _transport(job: DiskCopyJob) -> str:
     return "node-path" if isinstance(job.source, NodePath) else "https"
+
+
+STEP = Step("copy_disk", run, items=disk_slots)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from migrate.clients.vsphere import power
-from migrate.execution.itinerary import StepContext
-from migrate.execution.steps.common import source
+from migrate.execution.itinerary import Step, StepContext
 
 
 def run(ctx: StepContext) -> dict:
-    nics = power.set_nics_connected(ctx.services.vsphere, source(ctx)["moref"], False)
-    ctx.state["source_nics_disconnected"] = True  # rollback reconnects them
+    nics = power.set_nics_connected(ctx.services.vsphere, ctx.source.moref, False)
+    ctx.state.source_nics_disconnected = True  # rollback reconnects them
     return {"disconnected": nics}
+
+
+STEP = Step("disconnect_source_nics", run)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from migrate.clients.vsphere import power
-from migrate.execution.itinerary import StepContext
-from migrate.execution.steps.common import source
+from migrate.execution.itinerary import Step, StepContext
+
+POWERED_ON = "poweredOn"
 
 
 def run(ctx: StepContext) -> dict:
-    policy = ctx.plan["stop"]  # the wave's stop policy (migrate wave policy), read at the start of the run
-    how = power.stop(ctx.services.vsphere, source(ctx)["moref"], policy["shutdown_timeout"],
-                     policy["allow_power_off"])
+    # The wave's stop policy (migrate wave policy), read at the start of the run.
+    how = power.stop(ctx.services.vsphere, ctx.source.moref, ctx.stop.shutdown_timeout, ctx.stop.allow_power_off)
     if how != "already off":
-        ctx.state["source_stopped"] = True  # rollback powers it on again
-    elif ctx.state.get("source_power_state") == "poweredOn":
-        ctx.state["source_stopped"] = True  # stopped by an attempt killed before it could record it
+        ctx.state.source_stopped = True  # rollback powers it on again
+    elif ctx.state.source_power_state == POWERED_ON:
+        ctx.state.source_stopped = True  # stopped by an attempt killed before it could record it
     return {"stopped": how}
+
+
+STEP = Step("stop_source", run)
