@@ -1,4 +1,5 @@
-"""The steps of a VM's migration, one module each; `ITINERARY` orders them."""
+"""The steps of a VM's migration, one module each, each declaring beside it how a rollback undoes it;
+`ITINERARY` orders them."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from migrate.clients.proxmox import vm as pvevm
-from migrate.execution.itinerary import Step, StepContext
+from migrate.execution.itinerary import UNDONE_WITH_TARGET_VM, Step, StepContext
 from migrate.execution.steps.common import disk_slots, target
 
 
@@ -28,4 +28,4 @@ def run(ctx: StepContext) -> dict:
     return {"attached": sorted(volumes)}
 
 
-STEP = Step("attach", run)
+STEP = Step("attach", run, undo=UNDONE_WITH_TARGET_VM)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 
 from migrate.clients.proxmox import vm as pvevm
+from migrate.clients.proxmox.target import privileges_on
 from migrate.execution import failpoints
-from migrate.errors import DiskCopyError
+from migrate.errors import DiskCopyError, TargetApiError
 from migrate.execution.copy_progress import CopyProgress
 from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe
-from migrate.execution.itinerary import Step, StepContext
+from migrate.execution.itinerary import Services, Stage, Step, StepContext, Undo, UndoContext
 from migrate.execution.qemu_img import NodePath, Target, target_is_zero_safe
 from migrate.execution.steps.common import disk_of, disk_slots, target
 from migrate.execution.steps.source_disk import connection_for, disk_job
@@ -83,4 +84,34 @@ def _transport(job: DiskCopyJob) -> str:
     return "node-path" if isinstance(job.source, NodePath) else "https"
 
 
-STEP = Step("copy_disk", run, items=disk_slots)
+def undo(ctx: UndoContext) -> None:
+    """Delete the journaled volumes that destroying the target VM did not take (it was gone, or never had them).
+
+    One that cannot be deleted is left, named, and the source comes back all the same.
+    """
+    node = ctx.state.target.node if ctx.state.target else None
+    for volid in ctx.state.volumes.values():
+        if node and pvevm.volume_exists(ctx.services.pve, node, volid):
+            try:
+                _delete_left_volume(ctx.services, node, volid)
+            except TargetApiError as exc:
+                ctx.left.append(str(exc))
+                continue
+            ctx.undone.append(f"deleted volume {volid}")
+
+
+def _delete_left_volume(services: Services, node: str, volid: str) -> None:
+    """Delete a journaled volume that destroying the VM did not take.
+
+    Only this needs `Datastore.Allocate`, which the toolkit's role leaves out (it lets a token delete any volume
+    of the storage): without it, the volume is named for an administrator to remove.
+    """
+    storage = volid.split(":", 1)[0]
+    if "Datastore.Allocate" not in privileges_on(services.pve, f"/storage/{storage}"):
+        raise TargetApiError(f"volume {volid} is still on storage {storage} and the API token lacks Datastore.Allocate "
+                             f"on /storage/{storage} to delete it (the role leaves it out): run `pvesm free {volid}` "
+                             "on a node as an administrator, then roll back again")
+    pvevm.delete_volume(services.pve, node, volid)
+
+
+STEP = Step("copy_disk", run, items=disk_slots, undo=Undo(undo, Stage.LEFT_ON_TARGET))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from migrate.clients.proxmox import vm as pvevm
 from migrate.execution import failpoints
-from migrate.execution.itinerary import Step, StepContext
+from migrate.execution.itinerary import Stage, Step, StepContext, Undo, UndoContext
 from migrate.execution.steps.common import is_disk_key
 from migrate.execution.vm_state import TargetRef
 
@@ -24,4 +24,11 @@ def run(ctx: StepContext) -> dict:
     return {"node": made.node, "vmid": made.vmid}
 
 
-STEP = Step("create_shell", run)
+def undo(ctx: UndoContext) -> None:
+    """Stop and destroy the toolkit's VM with the disks it holds. It is found by its key, not by the state, so
+    that one an attempt made and was killed before journaling goes too; never another's VM."""
+    if ctx.vm_key and (gone := pvevm.destroy_ours(ctx.services.pve, ctx.vm_key)) is not None:
+        ctx.undone.append(f"destroyed target VM {gone.vmid} on {gone.node}")
+
+
+STEP = Step("create_shell", run, undo=Undo(undo, Stage.TARGET))

@@ -7,7 +7,7 @@ fail the VM: `agent` is recorded false and the IPs unknown, and `migrate run` wa
 from __future__ import annotations
 
 from migrate.clients.proxmox import vm as pvevm
-from migrate.execution.itinerary import Step, StepContext
+from migrate.execution.itinerary import UNDONE_WITH_TARGET_VM, Step, StepContext
 from migrate.execution.steps.common import target
 
 
@@ -24,4 +24,4 @@ def run(ctx: StepContext) -> dict:
     return {"ips": ips, "agent": ips is not None}
 
 
-STEP = Step("start_target", run, applies=applies)
+STEP = Step("start_target", run, applies=applies, undo=UNDONE_WITH_TARGET_VM)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from migrate.clients.vsphere import power
-from migrate.execution.itinerary import Step, StepContext
+from migrate.execution.itinerary import Stage, Step, StepContext, Undo, UndoContext
 
 POWERED_ON = "poweredOn"
 
@@ -18,4 +18,12 @@ def run(ctx: StepContext) -> dict:
     return {"stopped": how}
 
 
-STEP = Step("stop_source", run)
+def undo(ctx: UndoContext) -> None:
+    """Power the source on again, last of all, once the target is gone and the source's NICs are reconnected."""
+    # Stopped by a finished stop_source, or by one killed before it was journaled (it was on at preflight).
+    if ctx.source.moref and (ctx.state.source_stopped or ctx.state.source_power_state == POWERED_ON):
+        power.power_on(ctx.services.vsphere, ctx.source.moref)
+        ctx.undone.append("powered the source on")
+
+
+STEP = Step("stop_source", run, undo=Undo(undo, Stage.SOURCE))
