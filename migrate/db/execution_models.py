@@ -8,12 +8,42 @@ but never finished runs again (every step is safe to run again).
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from migrate.db.base import Base, JsonDocument, UtcDateTime, make_repr, utcnow
+
+
+class RunStatus(StrEnum):
+    """How a `migrate run` (or `migrate rollback`) attempt stands; stored by value."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # at least one VM failed
+
+
+class VmStatus(StrEnum):
+    """Where a VM's migration stands, across attempts; stored by value."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    ROLLED_BACK = "rolled_back"
+    # Never stored: what `migrate status` shows for a VM whose rollback began and did not finish.
+    ROLLBACK_UNFINISHED = "rollback_unfinished"
+
+
+class StepStatus(StrEnum):
+    """How one step (or one item of it) of one attempt ended; stored by value."""
+
+    STARTED = "started"  # journaled before it runs: a resume runs it again
+    DONE = "done"
+    FAILED = "failed"
+    UNDONE = "undone"  # done, then taken back by a rollback: no longer counts as done
 
 
 class MigrationRun(Base):
@@ -24,7 +54,7 @@ class MigrationRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     wave: Mapped[int]
     worker: Mapped[str] = mapped_column(String(255))  # host:pid
-    status: Mapped[str] = mapped_column(String(16))  # running, succeeded, failed, interrupted
+    status: Mapped[str] = mapped_column(String(16))  # a RunStatus
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     options: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
@@ -41,7 +71,7 @@ class VmMigration(Base):
     wave: Mapped[int]
     vm_id: Mapped[int] = mapped_column(ForeignKey("vms.id"))
     vm_name: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, running, done, failed, rolled_back
+    status: Mapped[str] = mapped_column(String(16), default=VmStatus.PENDING)  # a VmStatus
     current_step: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
@@ -63,7 +93,7 @@ class StepRun(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("migration_runs.id"))
     step: Mapped[str] = mapped_column(String(64))
     item: Mapped[str] = mapped_column(String(255), default="")  # e.g. the disk; "" for a whole-VM step
-    status: Mapped[str] = mapped_column(String(16))  # started, done, failed, undone (by a rollback)
+    status: Mapped[str] = mapped_column(String(16))  # a StepStatus
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)

@@ -21,11 +21,13 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from migrate.db.execution_models import VmMigration
+from migrate.db.execution_models import VmMigration, VmStatus
 from migrate.errors import MigrateError, StepFailedError
 from migrate.execution import failpoints, journal
-from migrate.execution.itinerary import Itinerary, StepContext
+from migrate.execution.itinerary import Itinerary, Services, Step, StepContext
 from migrate.execution.locks import VmLocker
+from migrate.execution.vm_plan import VmPlan
+from migrate.execution.vm_state import VmState
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,9 @@ def run_vm(
     sessions: sessionmaker[Session],
     run_id: int,
     vm_migration_id: int,
-    plan: dict[str, Any],
+    plan: VmPlan,
     itinerary: Itinerary,
-    services: Any,
+    services: Services,
     progress: Callable[[str, str, float], None] | None = None,
     retry: Retry = Retry(),
 ) -> bool:
@@ -56,12 +58,12 @@ def run_vm(
     (or a rollback began) since this run listed its work."""
     with sessions() as session:
         migration = session.get(VmMigration, vm_migration_id)
-        if migration.status in ("done", "rolled_back") or journal.rollback_unfinished(migration):
+        if migration.status in (VmStatus.DONE, VmStatus.ROLLED_BACK) or journal.rollback_unfinished(migration):
             return False
-        name, state = migration.vm_name, dict(migration.state or {})
+        name, state = migration.vm_name, VmState.from_dict(migration.state)
         done = journal.finished_items(session, vm_migration_id)
         for step in itinerary:
-            ctx = StepContext(vm_migration_id, name, plan, state, services)
+            ctx = StepContext(vm_migration_id, name, plan.vm, plan.source, plan.stop, state, services)
             if not step.applies(ctx):
                 continue
             for item in step.items_of(ctx):
@@ -72,7 +74,7 @@ def run_vm(
     return True
 
 
-def _run_with_retries(session: Session, run_id: int, ctx: StepContext, step, item: str, progress,
+def _run_with_retries(session: Session, run_id: int, ctx: StepContext, step: Step, item: str, progress,
                       retry: Retry) -> None:
     attempt = 1
     while True:
@@ -83,19 +85,13 @@ def _run_with_retries(session: Session, run_id: int, ctx: StepContext, step, ite
             if not getattr(cause, "transient", False) or attempt >= retry.attempts:
                 raise
             log.warning("%s; trying again (%d of %d)", exc, attempt + 1, retry.attempts)
-            _before_retry(ctx.services)
+            # Let the services check their connections again before the next attempt (a session may have ended).
+            ctx.services.recheck()
             time.sleep(retry.wait(attempt))
             attempt += 1
 
 
-def _before_retry(services: Any) -> None:
-    """Let the services check their connections again before the next attempt (a session may have ended)."""
-    recheck = getattr(services, "recheck", None)
-    if recheck is not None:
-        recheck()
-
-
-def _run_step(session: Session, run_id: int, ctx: StepContext, step, item: str, progress) -> None:
+def _run_step(session: Session, run_id: int, ctx: StepContext, step: Step, item: str, progress) -> None:
     step_run_id = journal.step_started(session, ctx.vm_migration_id, run_id, step.name, item)
     failpoints.reached(f"before:{step.name}")
     ctx.item = item
@@ -144,7 +140,7 @@ class WaveOutcome:
 class WorkItem:
     vm_migration_id: int
     vm_name: str
-    plan: dict[str, Any]
+    plan: VmPlan
     resources: Sequence[str]  # e.g. ("node:pve1", "datastore:ds1")
 
 
@@ -154,7 +150,7 @@ def run_wave(
     run_id: int,
     work: Sequence[WorkItem],
     itinerary: Itinerary,
-    services: Any,
+    services: Services,
     limits: Limits,
     progress: Callable[[str, str, float], None] | None = None,
     retry: Retry = Retry(),

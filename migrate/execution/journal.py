@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 import socket
 from collections.abc import Iterable
@@ -13,17 +12,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from migrate.db.base import utcnow
-from migrate.db.execution_models import MigrationRun, StepRun, VmLock, VmMigration
+from migrate.db.execution_models import MigrationRun, RunStatus, StepRun, StepStatus, VmLock, VmMigration, VmStatus
+from migrate.execution.vm_state import VmState
+
+# The step name a rollback is journaled under, beside the itinerary's steps.
+ROLLBACK_STEP = "rollback"
 
 
 def begin_run(session: Session, wave: int, options: dict[str, Any]) -> MigrationRun:
-    run = MigrationRun(wave=wave, worker=f"{socket.gethostname()}:{os.getpid()}", status="running", options=options)
+    run = MigrationRun(wave=wave, worker=f"{socket.gethostname()}:{os.getpid()}", status=RunStatus.RUNNING,
+                       options=options)
     session.add(run)
     session.commit()
     return run
 
 
-def end_run(session: Session, run_id: int, status: str) -> None:
+def end_run(session: Session, run_id: int, status: RunStatus) -> None:
     run = session.get(MigrationRun, run_id)
     run.status, run.finished_at = status, utcnow()
     session.commit()
@@ -48,7 +52,8 @@ def _ensure_vm_migrations(session: Session, wave: int, vms: list[tuple[int, str]
     created = []
     for vm_id, name in vms:
         if vm_id not in existing:
-            existing[vm_id] = VmMigration(wave=wave, vm_id=vm_id, vm_name=name, status="pending", state={})
+            existing[vm_id] = VmMigration(wave=wave, vm_id=vm_id, vm_name=name, status=VmStatus.PENDING,
+                                           state={})
             created.append(existing[vm_id])
     session.add_all(created)
     session.flush()
@@ -60,15 +65,17 @@ def _ensure_vm_migrations(session: Session, wave: int, vms: list[tuple[int, str]
 def finished_items(session: Session, vm_migration_id: int) -> set[tuple[str, str]]:
     """(step, item) pairs that some attempt finished: never to be done again."""
     rows = session.execute(
-        select(StepRun.step, StepRun.item).where(StepRun.vm_migration_id == vm_migration_id, StepRun.status == "done")
+        select(StepRun.step, StepRun.item).where(StepRun.vm_migration_id == vm_migration_id,
+                                                 StepRun.status == StepStatus.DONE)
     )
     return {(step, item) for step, item in rows}
 
 
 def step_started(session: Session, vm_migration_id: int, run_id: int, step: str, item: str) -> int:
     migration = session.get(VmMigration, vm_migration_id)
-    migration.status, migration.current_step, migration.error = "running", step, None
-    row = StepRun(vm_migration_id=vm_migration_id, run_id=run_id, step=step, item=item, status="started", detail={})
+    migration.status, migration.current_step, migration.error = VmStatus.RUNNING, step, None
+    row = StepRun(vm_migration_id=vm_migration_id, run_id=run_id, step=step, item=item, status=StepStatus.STARTED,
+                  detail={})
     session.add(row)
     session.commit()
     return row.id
@@ -80,21 +87,21 @@ def step_progress(session: Session, step_run_id: int, detail: dict[str, Any]) ->
     session.commit()
 
 
-def step_done(session: Session, step_run_id: int, detail: dict[str, Any] | None, state: dict[str, Any]) -> None:
+def step_done(session: Session, step_run_id: int, detail: dict[str, Any] | None, state: VmState) -> None:
     """Mark a step finished and save the VM's state as the step left it, in one transaction."""
     row = session.get(StepRun, step_run_id)
-    row.status, row.finished_at, row.detail = "done", utcnow(), detail or {}
+    row.status, row.finished_at, row.detail = StepStatus.DONE, utcnow(), detail or {}
     migration = session.get(VmMigration, row.vm_migration_id)
-    # A deep copy: a step that changed a nested value in place must still be seen as a change.
-    migration.state = copy.deepcopy(state)
+    # New containers (to_dict): a step that changed a nested value in place must still be seen as a change.
+    migration.state = state.to_dict()
     session.commit()
 
 
-def step_failed(session: Session, step_run_id: int, error: str, state: dict[str, Any]) -> None:
+def step_failed(session: Session, step_run_id: int, error: str, state: VmState) -> None:
     row = session.get(StepRun, step_run_id)
-    row.status, row.finished_at, row.error = "failed", utcnow(), error
+    row.status, row.finished_at, row.error = StepStatus.FAILED, utcnow(), error
     migration = session.get(VmMigration, row.vm_migration_id)
-    migration.status, migration.error, migration.state = "failed", error, copy.deepcopy(state)
+    migration.status, migration.error, migration.state = VmStatus.FAILED, error, state.to_dict()
     session.commit()
 
 
@@ -103,8 +110,8 @@ def undo_steps(session: Session, vm_migration_id: int) -> None:
 
     The rows stay as history, and the caller commits with the rollback's own record.
     """
-    session.execute(update(StepRun).where(StepRun.vm_migration_id == vm_migration_id, StepRun.status == "done",
-                                          StepRun.step != "rollback").values(status="undone"))
+    session.execute(update(StepRun).where(StepRun.vm_migration_id == vm_migration_id, StepRun.status == StepStatus.DONE,
+                                          StepRun.step != ROLLBACK_STEP).values(status=StepStatus.UNDONE))
 
 
 def readmit(session: Session, vm_migration_ids: Iterable[int]) -> None:
@@ -115,8 +122,8 @@ def readmit(session: Session, vm_migration_ids: Iterable[int]) -> None:
     """
     for vm_migration_id in vm_migration_ids:
         reset = session.execute(
-            update(VmMigration).where(VmMigration.id == vm_migration_id, VmMigration.status == "rolled_back")
-            .values(status="pending", state={}, current_step=None, error=None))
+            update(VmMigration).where(VmMigration.id == vm_migration_id, VmMigration.status == VmStatus.ROLLED_BACK)
+            .values(status=VmStatus.PENDING, state={}, current_step=None, error=None))
         if reset.rowcount:
             undo_steps(session, vm_migration_id)  # those a rollback before this version left `done`
     session.commit()
@@ -126,10 +133,10 @@ def rollback_unfinished(migration: VmMigration) -> bool:
     """Whether a rollback of the VM began and did not finish (it failed, or was killed): its target may already
     be destroyed while every earlier step still counts as done, so the VM must be rolled back again before
     anything else is done with it."""
-    return migration.current_step == "rollback" and migration.status != "rolled_back"
+    return migration.current_step == ROLLBACK_STEP and migration.status != VmStatus.ROLLED_BACK
 
 
 def vm_done(session: Session, vm_migration_id: int) -> None:
     migration = session.get(VmMigration, vm_migration_id)
-    migration.status, migration.current_step = "done", None
+    migration.status, migration.current_step = VmStatus.DONE, None
     session.commit()

@@ -1,24 +1,30 @@
 """Back to vSphere: destroy the target VMs the toolkit created (never another) and the volumes the journal lists,
 reconnect and power on the sources the toolkit stopped, and record it. A second rollback does nothing.
+
+What each step did is undone by the undo the step declares beside it (`Step.undo`), called in `undo_order`:
+the target first, the source last. Every undo is called, whether or not its step was journaled: each reads the
+journaled state (and finds the target VM by its key), so it undoes exactly what is there, also what an attempt
+killed before journaling left.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from migrate.clients.proxmox import vm as pvevm
-from migrate.clients.proxmox.target import privileges_on
-from migrate.clients.vsphere import power
-from migrate.db.execution_models import VmMigration
+from migrate.db.execution_models import RunStatus, VmMigration, VmStatus
 from migrate.db.models import VmRecord
 from migrate.db.plan_models import Target
 from migrate.errors import NotFoundError, TargetApiError
 from migrate.execution import journal
-from migrate.execution.services import RunOptions, Services
+from migrate.execution.itinerary import Itinerary, Services, UndoContext, undo_order
+from migrate.execution.services import RunOptions
+from migrate.execution.steps import ITINERARY
+from migrate.execution.vm_plan import SourceRef
+from migrate.execution.vm_state import VmState
 from migrate.planning.store import load_plan
 
 
@@ -28,6 +34,17 @@ class RollbackOutcome:
     failed: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Chosen:
+    """A VM migration to roll back, read before the services connect."""
+
+    migration_id: int
+    vm_name: str
+    vm_key: str | None  # None if no plan of its wave names the VM now
+    source: SourceRef
+    state: VmState
+
+
 def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target, RunOptions], Services], *,
              wave: int | None = None, vm_name: str | None = None) -> RollbackOutcome:
     """Roll back the VM migrations of `wave`, or the one of VM `vm_name`."""
@@ -35,47 +52,22 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
         migrations = _chosen(session, wave, vm_name)
         if not migrations:
             return RollbackOutcome()
-        waves = {m.wave for m in migrations}
-        plans = {w: load_plan(session, w) for w in waves}
-        keys = {(w, vm.vm_id): vm.vm_key for w, (_, plan) in plans.items() for vm in plan.vms}
-        ids = [m.vm_id for m in migrations]
-        morefs = dict(session.execute(select(VmRecord.id, VmRecord.moref).where(VmRecord.id.in_(ids))).all())
-        target = session.get(Target, next(iter(plans.values()))[0].target_id)
-        session.expunge(target)
-        run_id = journal.begin_run(session, min(waves), {"rollback": True}).id
-        work = [(m.id, m.vm_name, keys.get((m.wave, m.vm_id)), morefs.get(m.vm_id), dict(m.state or {}))
-                for m in migrations]
+        target, work = _read(session, migrations)
+        run_id = journal.begin_run(session, min(m.wave for m in migrations), {"rollback": True}).id
     services = services_factory(target, RunOptions())
     outcome = RollbackOutcome()
     try:
-        for migration_id, name, key, moref, state in work:
-            with sessions() as session:
-                step = journal.step_started(session, migration_id, run_id, "rollback", "")
-                undone: list[str] = []
-                try:
-                    _undo(services, key, moref, state, undone)
-                except Exception as exc:  # noqa: BLE001  (one VM's failure is recorded; the others go on)
-                    # Its target may be gone already: say so, and that a second rollback finishes the job.
-                    error = _unfinished(exc, undone)
-                    journal.step_failed(session, step, error, state)
-                    outcome.failed[name] = error
-                    continue
-                journal.step_done(session, step, {"undone": undone}, {**state, "rolled_back": undone})
-                # With the status, in one commit: the steps the rollback undid no longer count as done, so that
-                # `migrate run --again` can migrate the VM again from the first step.
-                journal.undo_steps(session, migration_id)
-                session.get(VmMigration, migration_id).status = "rolled_back"
-                session.commit()
-                outcome.rolled_back[name] = undone
+        for chosen in work:
+            _roll_back(sessions, run_id, chosen, services, outcome)
         with sessions() as session:
-            journal.end_run(session, run_id, "failed" if outcome.failed else "succeeded")
+            journal.end_run(session, run_id, RunStatus.FAILED if outcome.failed else RunStatus.SUCCEEDED)
     finally:
         services.close()
     return outcome
 
 
 def _chosen(session: Session, wave: int | None, vm_name: str | None) -> list[VmMigration]:
-    query = select(VmMigration).where(VmMigration.status != "rolled_back").order_by(VmMigration.id)
+    query = select(VmMigration).where(VmMigration.status != VmStatus.ROLLED_BACK).order_by(VmMigration.id)
     if wave is not None:
         query = query.where(VmMigration.wave == wave)
     if vm_name is not None:
@@ -85,45 +77,51 @@ def _chosen(session: Session, wave: int | None, vm_name: str | None) -> list[VmM
     return list(session.scalars(query))
 
 
+def _read(session: Session, migrations: list[VmMigration]) -> tuple[Target, list[_Chosen]]:
+    """The target of the migrations' waves, and what their undos need: each VM's key, source and state."""
+    waves = {m.wave for m in migrations}
+    plans = {w: load_plan(session, w) for w in waves}
+    keys = {(w, vm.vm_id): vm.vm_key for w, (_, plan) in plans.items() for vm in plan.vms}
+    ids = [m.vm_id for m in migrations]
+    morefs = dict(session.execute(select(VmRecord.id, VmRecord.moref).where(VmRecord.id.in_(ids))).all())
+    target = session.get(Target, next(iter(plans.values()))[0].target_id)
+    session.expunge(target)
+    return target, [_Chosen(m.id, m.vm_name, keys.get((m.wave, m.vm_id)), SourceRef(morefs.get(m.vm_id)),
+                            VmState.from_dict(m.state)) for m in migrations]
+
+
+def _roll_back(sessions: sessionmaker[Session], run_id: int, chosen: _Chosen, services: Services,
+               outcome: RollbackOutcome) -> None:
+    """Undo one VM's migration, journaled as a `rollback` step of its own."""
+    ctx = UndoContext(chosen.vm_key, chosen.source, chosen.state, services)
+    with sessions() as session:
+        step = journal.step_started(session, chosen.migration_id, run_id, journal.ROLLBACK_STEP, "")
+        try:
+            _undo(ctx)
+        except Exception as exc:  # noqa: BLE001  (one VM's failure is recorded; the others go on)
+            # Its target may be gone already: say so, and that a second rollback finishes the job.
+            error = _unfinished(exc, ctx.undone)
+            journal.step_failed(session, step, error, chosen.state)
+            outcome.failed[chosen.vm_name] = error
+            return
+        journal.step_done(session, step, {"undone": ctx.undone}, replace(chosen.state, rolled_back=ctx.undone))
+        # With the status, in one commit: the steps the rollback undid no longer count as done, so that
+        # `migrate run --again` can migrate the VM again from the first step.
+        journal.undo_steps(session, chosen.migration_id)
+        session.get(VmMigration, chosen.migration_id).status = VmStatus.ROLLED_BACK
+        session.commit()
+        outcome.rolled_back[chosen.vm_name] = ctx.undone
+
+
 def _unfinished(exc: Exception, undone: list[str]) -> str:
     done = f" (done before it: {'; '.join(undone)})" if undone else ""
     return f"{exc}{done}: the rollback did not finish; roll back again once the cause is fixed"
 
 
-def _undo(services: Services, vm_key: str | None, moref: str | None, state: dict, undone: list[str]) -> None:
-    """Undo what the journal says was done, appending each thing undone to `undone` as it is."""
-    if vm_key and (gone := pvevm.destroy_ours(services.pve, vm_key)) is not None:
-        undone.append(f"destroyed target VM {gone.vmid} on {gone.node}")
-    node = (state.get("target") or {}).get("node")
-    left = []
-    for volid in (state.get("volumes") or {}).values():
-        if node and pvevm.volume_exists(services.pve, node, volid):
-            try:
-                _delete_left_volume(services, node, volid)
-            except TargetApiError as exc:
-                left.append(str(exc))  # the source comes back all the same
-                continue
-            undone.append(f"deleted volume {volid}")
-    if moref and state.get("source_nics_disconnected"):
-        power.set_nics_connected(services.vsphere, moref, True)
-        undone.append("reconnected the source NICs")
-    # Stopped by a finished stop_source, or by one killed before it was journaled (it was on at preflight).
-    if moref and (state.get("source_stopped") or state.get("source_power_state") == "poweredOn"):
-        power.power_on(services.vsphere, moref)
-        undone.append("powered the source on")
-    if left:
-        raise TargetApiError("; ".join(left))
-
-
-def _delete_left_volume(services: Services, node: str, volid: str) -> None:
-    """Delete a journaled volume that destroying the VM did not take (the VM was gone, or never had it).
-
-    Only this needs `Datastore.Allocate`, which the toolkit's role leaves out (it lets a token delete any volume
-    of the storage): without it, the volume is named for an administrator to remove.
-    """
-    storage = volid.split(":", 1)[0]
-    if "Datastore.Allocate" not in privileges_on(services.pve, f"/storage/{storage}"):
-        raise TargetApiError(f"volume {volid} is still on storage {storage} and the API token lacks Datastore.Allocate "
-                             f"on /storage/{storage} to delete it (the role leaves it out): run `pvesm free {volid}` "
-                             "on a node as an administrator, then roll back again")
-    pvevm.delete_volume(services.pve, node, volid)
+def _undo(ctx: UndoContext, itinerary: Itinerary = ITINERARY) -> None:
+    """Call the steps' undos in rollback order, each noting in `ctx.undone` what it undid as it is undone; then
+    fail naming what had to be left (the source comes back all the same)."""
+    for step in undo_order(itinerary):
+        step.undo.action(ctx)
+    if ctx.left:
+        raise TargetApiError("; ".join(ctx.left))

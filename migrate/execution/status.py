@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from migrate.db.execution_models import StepRun, VmMigration
+from migrate.db.execution_models import StepRun, StepStatus, VmMigration, VmStatus
 from migrate.execution.journal import rollback_unfinished
+from migrate.execution.vm_state import VmState
 
 
 @dataclass
@@ -39,13 +40,13 @@ def _copies(session: Session, migrations: list[VmMigration]) -> dict[int, Copies
     found: dict[int, Copies] = {}
     if not migrations:
         return found
-    copying = {m.id for m in migrations if m.status == "running" and m.current_step == "copy_disk"}
+    copying = {m.id for m in migrations if m.status == VmStatus.RUNNING and m.current_step == "copy_disk"}
     query = select(StepRun.vm_migration_id, StepRun.item, StepRun.status, StepRun.detail).where(
         StepRun.vm_migration_id.in_([m.id for m in migrations]), StepRun.step == "copy_disk",
-        StepRun.status.in_(("done", "started"))).order_by(StepRun.id)
+        StepRun.status.in_((StepStatus.DONE, StepStatus.STARTED))).order_by(StepRun.id)
     for vm_migration_id, item, status, detail in session.execute(query):
         copies = found.setdefault(vm_migration_id, Copies())
-        if status == "done":
+        if status == StepStatus.DONE:
             copies.finished[item] = detail or {}
         elif vm_migration_id in copying:
             copies.running = (item, detail or {})  # the newest started copy of a VM copying now
@@ -56,8 +57,7 @@ def _copies(session: Session, migrations: list[VmMigration]) -> dict[int, Copies
 
 
 def _row(migration: VmMigration, copies: Copies) -> dict[str, Any]:
-    state = migration.state or {}
-    target = state.get("target") or {}
+    state = VmState.from_dict(migration.state)
     finished = copies.finished.values()
     copied = sum(int(c.get("bytes") or 0) for c in finished)
     seconds = sum(float(c.get("seconds") or 0) for c in finished)
@@ -69,13 +69,18 @@ def _row(migration: VmMigration, copies: Copies) -> dict[str, Any]:
         speed = progress.get("bytes_per_second")
     status, error = migration.status, migration.error or ""
     if rollback_unfinished(migration):
-        status = "rollback_unfinished"
+        status = VmStatus.ROLLBACK_UNFINISHED
         error = (error + "; " if error else "") + (f"the rollback did not finish: run `migrate rollback --vm "
                                                    f"{migration.vm_name}` again")
     return {
         "wave": migration.wave, "vm": migration.vm_name, "status": status,
-        "step": migration.current_step or "", "disk": disk, "vmid": target.get("vmid"), "node": target.get("node"),
+        "step": migration.current_step or "", "disk": disk, **_target_columns(state),
         "disks_copied": len(copies.finished), "bytes_copied": copied,
         "mib_per_second": round(speed / 2**20, 1) if speed else None,
-        "ips": state.get("target_ips") or [], "agent": state.get("agent"), "error": error,
+        "ips": state.target_ips or [], "agent": state.agent, "error": error,
     }
+
+
+def _target_columns(state: VmState) -> dict[str, Any]:
+    target = state.target
+    return {"vmid": target.vmid if target else None, "node": target.node if target else None}

@@ -1,4 +1,4 @@
-"""Running a planned wave: the itinerary of steps, and `execute_wave`, the library entry of `migrate run`."""
+"""Running a planned wave: `execute_wave`, the library entry of `migrate run`, runs `steps.ITINERARY` for its VMs."""
 
 from __future__ import annotations
 
@@ -9,45 +9,26 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from migrate.discovery.target import read_target
-from migrate.db.execution_models import VmMigration
+from migrate.db.execution_models import RunStatus, VmMigration, VmStatus
 from migrate.db.models import VmRecord
 from migrate.db.plan_models import Target, Wave
+from migrate.discovery.target import read_target
 from migrate.errors import UsageError
 from migrate.execution import journal
 from migrate.execution.engine import Limits, Retry, WaveOutcome, WorkItem, run_wave
-from migrate.execution.itinerary import Step
+from migrate.execution.itinerary import Services
 from migrate.execution.locks import VmLocker
-from migrate.execution.services import RunOptions, Services
-from migrate.execution.steps import (
-    attach,
-    copy_disk,
-    create_shell,
-    disconnect_source_nics,
-    preflight,
-    start_target,
-    stop_source,
-    verify,
-)
-from migrate.execution.steps.common import disk_slots
+from migrate.execution.services import RunOptions
+from migrate.execution.steps import ITINERARY
+from migrate.execution.vm_plan import SourceRef, VmPlan
+from migrate.execution.vm_state import VmState
 from migrate.planning.model import Plan
 from migrate.planning.stale import plan_is_stale
 from migrate.planning.store import load_plan
 from migrate.waves.policy import StopPolicy
 from migrate.waves.store import stop_policy
 
-ITINERARY: list[Step] = [
-    Step("preflight", preflight.run),
-    Step("create_shell", create_shell.run),
-    Step("stop_source", stop_source.run),
-    Step("copy_disk", copy_disk.run, items=disk_slots),
-    Step("attach", attach.run),
-    Step("disconnect_source_nics", disconnect_source_nics.run),
-    Step("start_target", start_target.run, applies=start_target.applies),
-    Step("verify", verify.run),
-]
-
-ServicesFactory = Callable[[Target, RunOptions], Services]
+ServicesFactory = Callable[[Target, RunOptions], Services]  # a run's connections, closed at its end
 
 
 @dataclass
@@ -103,7 +84,7 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         outcome = run_wave(sessions, VmLocker(sessions.kw["bind"]), run_id, work, ITINERARY, services, limits,
                            progress, retry)
         with sessions() as session:
-            journal.end_run(session, run_id, "failed" if outcome.failed else "succeeded")
+            journal.end_run(session, run_id, RunStatus.FAILED if outcome.failed else RunStatus.SUCCEEDED)
             no_agent = _no_agent(session, work, outcome)
     finally:
         services.close()
@@ -113,7 +94,7 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
 
 def _rolled_back(migrations: list[VmMigration], again: Collection[str]) -> tuple[list[int], list[str]]:
     """The rolled-back VMs named to be migrated again (their ids), and the others (their names)."""
-    rolled_back = [m for m in migrations if m.status == "rolled_back"]
+    rolled_back = [m for m in migrations if m.status == VmStatus.ROLLED_BACK]
     return ([m.id for m in rolled_back if m.vm_name in again],
             sorted(m.vm_name for m in rolled_back if m.vm_name not in again))
 
@@ -128,39 +109,43 @@ def _check_names(plan: Plan, wave: int, again: Collection[str]) -> None:
 def _no_agent(session: Session, work: list[WorkItem], outcome: WaveOutcome) -> list[str]:
     done = [item.vm_migration_id for item in work if item.vm_name in outcome.done]
     return sorted(m.vm_name for m in session.scalars(select(VmMigration).where(VmMigration.id.in_(done)))
-                  if (m.state or {}).get("agent") is False)
+                  if VmState.from_dict(m.state).agent is False)
 
 
 def _fresh(session: Session, wave: int) -> set[int]:
     """The VMs of the wave no run has begun: nothing of theirs can be on the target yet."""
     rows = session.execute(select(VmMigration.vm_id, VmMigration.state).where(
-        VmMigration.wave == wave, VmMigration.status.in_(("pending", "failed"))))
+        VmMigration.wave == wave, VmMigration.status.in_((VmStatus.PENDING, VmStatus.FAILED))))
     return {vm_id for vm_id, state in rows if not state}
 
 
 def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitted: set[int],
           policy: StopPolicy) -> list[WorkItem]:
     by_vm = {m.vm_id: m for m in migrations}
-    facts = dict(session.execute(select(VmRecord.id, VmRecord.facts).where(VmRecord.id.in_(list(by_vm)))).all())
+    sources = _sources(session, list(by_vm))
     items = []
-    for vm, document in zip(plan.vms, plan.to_dict()["vms"]):
+    for vm in plan.vms:
         migration = by_vm[vm.vm_id]
-        if (migration.status == "done" or journal.rollback_unfinished(migration)
-                or (migration.status == "rolled_back" and migration.id not in readmitted)):
+        if (migration.status == VmStatus.DONE or journal.rollback_unfinished(migration)
+                or (migration.status == VmStatus.ROLLED_BACK and migration.id not in readmitted)):
             continue
-        fact = facts.get(vm.vm_id) or {}
-        source = {"moref": fact.get("moref"), "datacenter": fact.get("datacenter"),
-                  "power_state": fact.get("power_state")}
         resources = [f"node:{vm.node}"] + sorted({f"datastore:{d.datastore}" for d in vm.disks if d.datastore})
-        items.append(WorkItem(migration.id, vm.vm_name, {"vm": document, "source": source, "stop": asdict(policy)},
-                              tuple(resources)))
+        source = sources.get(vm.vm_id, SourceRef(None))
+        items.append(WorkItem(migration.id, vm.vm_name, VmPlan(vm, source, policy), tuple(resources)))
     return items
 
 
+def _sources(session: Session, vm_ids: list[int]) -> dict[int, SourceRef]:
+    """Where each VM's source is, as the newest discovery saw it."""
+    rows = session.execute(select(VmRecord.id, VmRecord.moref, VmRecord.datacenter, VmRecord.power_state)
+                           .where(VmRecord.id.in_(vm_ids)))
+    return {vm_id: SourceRef(moref, datacenter, power_state) for vm_id, moref, datacenter, power_state in rows}
+
+
 def _intent(item: WorkItem) -> dict[str, Any]:
-    vm = item.plan["vm"]
-    return {"vm": item.vm_name, "node": vm["node"], "vmid": vm["vmid"],
-            "disks": [f"{d['slot']} {d['source_file']} -> {d['storage']}" for d in vm["disks"] if d.get("source_file")]}
+    vm = item.plan.vm
+    return {"vm": item.vm_name, "node": vm.node, "vmid": vm.vmid,
+            "disks": [f"{d.slot} {d.source_file} -> {d.storage}" for d in vm.disks if d.source_file]}
 
 
 def _journaled(options: RunOptions, again: Collection[str], policy: StopPolicy) -> dict[str, Any]:

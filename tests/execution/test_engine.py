@@ -17,12 +17,14 @@ from migrate.errors import StepFailedError, TargetAuthError, TargetUnreachableEr
 from migrate.execution import journal
 from migrate.execution.engine import Limits, Retry, WorkItem, run_vm, run_wave
 from migrate.execution.locks import VmLocker
+from migrate.execution.services import RunOptions
 from migrate.inventory.store import save_inventory, start_run
-from tests.execution.engine_support import STEP_NAMES, tracing_itinerary, traces
+from tests.execution.engine_support import STEP_NAMES, StubServices, tracing_itinerary, tracing_plan, traces
 from tests.factories import make_inventory, make_vm
 
 ROOT = Path(__file__).resolve().parents[2]
-PLAN = {"disks": ["disk-0", "disk-1"]}
+PLAN = tracing_plan("disk-0", "disk-1")
+STUB = StubServices()
 FULL_TRACE = ["vm-a preflight", "vm-a create_shell", "vm-a copy_disk disk-0", "vm-a copy_disk disk-1",
               "vm-a attach", "vm-a start"]
 
@@ -52,8 +54,8 @@ def new_run(sessions) -> int:
 def test_every_step_runs_once_in_order_and_a_second_run_does_nothing(sessions, migrations, tmp_path):
     trace = tmp_path / "trace"
     vm = migrations[0]
-    run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace), None)
-    run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace), None)
+    run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace), STUB)
+    run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace), STUB)
     assert traces(trace) == FULL_TRACE
     with sessions() as session:
         migration = session.get(VmMigration, vm.id)
@@ -63,7 +65,8 @@ def test_every_step_runs_once_in_order_and_a_second_run_does_nothing(sessions, m
 
 def test_a_step_that_does_not_apply_is_not_run(sessions, migrations, tmp_path):
     trace = tmp_path / "trace"
-    run_vm(sessions, new_run(sessions), migrations[0].id, {**PLAN, "start": False}, tracing_itinerary(trace), None)
+    run_vm(sessions, new_run(sessions), migrations[0].id, PLAN, tracing_itinerary(trace),
+           StubServices(RunOptions(start=False)))
     assert traces(trace) == FULL_TRACE[:-1]
 
 
@@ -71,12 +74,12 @@ def test_a_failed_step_is_journaled_and_the_resume_starts_there(sessions, migrat
     trace = tmp_path / "trace"
     vm = migrations[0]
     with pytest.raises(StepFailedError, match="vm-a: step attach failed: vCenter lost"):
-        run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace, fail_at="attach"), None)
+        run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace, fail_at="attach"), STUB)
     with sessions() as session:
         migration = session.get(VmMigration, vm.id)
         assert (migration.status, migration.current_step) == ("failed", "attach")
         assert migration.state["create_shell"] == 1  # what the finished steps recorded survives
-    run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace), None)
+    run_vm(sessions, new_run(sessions), vm.id, PLAN, tracing_itinerary(trace), STUB)
     assert traces(trace) == FULL_TRACE[:4] + ["vm-a attach", "vm-a attach", "vm-a start"]
 
 
@@ -143,7 +146,7 @@ def test_a_wave_skips_vms_another_run_is_working_on(sessions, engine, migrations
     other = VmLocker(engine)
     assert other.try_lock(migrations[0].id)
     work = [WorkItem(m.id, m.vm_name, PLAN, ("node:pve1",)) for m in migrations]
-    outcome = run_wave(sessions, VmLocker(engine), new_run(sessions), work, tracing_itinerary(trace), None, Limits())
+    outcome = run_wave(sessions, VmLocker(engine), new_run(sessions), work, tracing_itinerary(trace), STUB, Limits())
     other.release_all()
     assert outcome.skipped_locked == ["vm-a"]
     assert sorted(outcome.done) == ["vm-b", "vm-c", "vm-d"]
@@ -154,9 +157,9 @@ def test_a_vm_another_run_finished_after_the_work_was_listed_is_reported_and_not
                                                                                          migrations, tmp_path):
     trace = tmp_path / "trace"
     work = [WorkItem(m.id, m.vm_name, PLAN, ("node:pve1",)) for m in migrations]  # listed while all were pending
-    run_vm(sessions, new_run(sessions), migrations[0].id, PLAN, tracing_itinerary(trace), None)  # the other run
+    run_vm(sessions, new_run(sessions), migrations[0].id, PLAN, tracing_itinerary(trace), STUB)  # the other run
     before = traces(trace)
-    outcome = run_wave(sessions, VmLocker(engine), new_run(sessions), work, tracing_itinerary(trace), None, Limits())
+    outcome = run_wave(sessions, VmLocker(engine), new_run(sessions), work, tracing_itinerary(trace), STUB, Limits())
     assert outcome.done_by_another == ["vm-a"]
     assert sorted(outcome.done) == ["vm-b", "vm-c", "vm-d"]
     assert [line for line in traces(trace)[len(before):] if line.startswith("vm-a ")] == []
@@ -194,7 +197,7 @@ def test_parallelism_is_limited_per_node(sessions, engine, migrations, tmp_path)
     trace = tmp_path / "trace"
     work = [WorkItem(m.id, m.vm_name, PLAN, (f"node:pve{i % 2}",)) for i, m in enumerate(migrations)]
     outcome = run_wave(sessions, VmLocker(engine), new_run(sessions), work, tracing_itinerary(trace, pause=0.02),
-                       None, Limits(total=4, per_resource=1))
+                       STUB, Limits(total=4, per_resource=1))
     assert sorted(outcome.done) == ["vm-a", "vm-b", "vm-c", "vm-d"]
     spans = _spans(trace)
     same_node = [("vm-a", "vm-c"), ("vm-b", "vm-d")]
@@ -216,7 +219,7 @@ def test_a_failing_vm_does_not_stop_the_others(sessions, engine, migrations, tmp
     trace = tmp_path / "trace"
     work = [WorkItem(m.id, m.vm_name, PLAN, ("node:pve1",)) for m in migrations[:2]]
     outcome = run_wave(sessions, VmLocker(engine), new_run(sessions), work,
-                       tracing_itinerary(trace, fail_at="attach"), None, Limits())
+                       tracing_itinerary(trace, fail_at="attach"), STUB, Limits())
     assert set(outcome.failed) == {"vm-a", "vm-b"}
     assert "vCenter lost" in outcome.failed["vm-a"]
 
@@ -225,13 +228,13 @@ def test_a_step_that_changes_nested_state_in_place_is_journaled(sessions, migrat
     from migrate.execution.itinerary import Step
 
     def allocate(ctx):
-        ctx.state.setdefault("volumes", {})["scsi0"] = "tgt:100/vm-100-disk-0.raw"
+        ctx.state.volumes["scsi0"] = "tgt:100/vm-100-disk-0.raw"
 
     def allocate_more(ctx):
-        ctx.state["volumes"]["scsi1"] = "tgt:100/vm-100-disk-1.raw"  # in place, the same dict
+        ctx.state.volumes["scsi1"] = "tgt:100/vm-100-disk-1.raw"  # in place, the same dict
 
     vm = migrations[0]
-    run_vm(sessions, new_run(sessions), vm.id, PLAN, [Step("one", allocate), Step("two", allocate_more)], None)
+    run_vm(sessions, new_run(sessions), vm.id, PLAN, [Step("one", allocate), Step("two", allocate_more)], STUB)
     with sessions() as session:
         assert session.get(VmMigration, vm.id).state["volumes"] == {
             "scsi0": "tgt:100/vm-100-disk-0.raw", "scsi1": "tgt:100/vm-100-disk-1.raw"}
@@ -253,8 +256,10 @@ def test_a_step_that_failed_transiently_is_tried_again_in_the_run_each_attempt_j
     calls: list[str] = []
     vm = migrations[0]
     itinerary = _failing(TargetUnreachableError("connection to pve1 dropped"), 2, calls)
-    run_vm(sessions, new_run(sessions), vm.id, PLAN, itinerary, None, retry=Retry(attempts=3, backoff=0))
+    services = StubServices()
+    run_vm(sessions, new_run(sessions), vm.id, PLAN, itinerary, services, retry=Retry(attempts=3, backoff=0))
     assert calls == ["scsi0"] * 3
+    assert services.rechecks == 2  # its connections checked again before each new attempt
     with sessions() as session:
         rows = session.execute(select(StepRun.status, StepRun.error).order_by(StepRun.id)).all()
         assert session.get(VmMigration, vm.id).status == "done"
@@ -265,7 +270,7 @@ def test_a_transient_failure_past_the_attempts_fails_the_step(sessions, migratio
     calls: list[str] = []
     itinerary = _failing(TargetUnreachableError("connection to pve1 dropped"), 5, calls)
     with pytest.raises(StepFailedError, match="vm-a: step copy_disk scsi0 failed: connection to pve1 dropped"):
-        run_vm(sessions, new_run(sessions), migrations[0].id, PLAN, itinerary, None, retry=Retry(attempts=3, backoff=0))
+        run_vm(sessions, new_run(sessions), migrations[0].id, PLAN, itinerary, STUB, retry=Retry(attempts=3, backoff=0))
     assert len(calls) == 3
 
 
@@ -273,5 +278,5 @@ def test_an_auth_error_is_not_tried_again(sessions, migrations):
     calls: list[str] = []
     itinerary = _failing(TargetAuthError("token revoked"), 1, calls)
     with pytest.raises(StepFailedError, match="token revoked"):
-        run_vm(sessions, new_run(sessions), migrations[0].id, PLAN, itinerary, None, retry=Retry(attempts=3, backoff=0))
+        run_vm(sessions, new_run(sessions), migrations[0].id, PLAN, itinerary, STUB, retry=Retry(attempts=3, backoff=0))
     assert len(calls) == 1

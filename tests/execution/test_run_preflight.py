@@ -19,6 +19,7 @@ from migrate.db.execution_models import VmMigration
 from migrate.db.session import session_factory
 from migrate.errors import PreflightError, StalePlanError
 from migrate.execution.steps.preflight import check_bridges, check_source
+from tests.execution.planned import make_disk, make_nic, make_planned_vm
 from tests.execution.test_run_wave import api, assert_migrated, creates, run
 from tests.execution.wave_bed import SECRET, options_of, services_factory
 from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
@@ -167,10 +168,10 @@ def test_a_disk_added_or_resized_after_planning_is_refused_as_a_stale_plan(bed, 
     assert_migrated(bed, engine, vms)
 
 
-PLANNED = {"vm_name": "web01", "disks": [
-    {"slot": "scsi0", "source_file": "[ds] web01/web01.vmdk", "size_bytes": 8 * MIB, "source_label": "Hard disk 1"},
-    {"slot": "efidisk0", "source_file": None, "size_bytes": 4 * MIB},
-]}
+PLANNED = make_planned_vm("web01", disks=(
+    make_disk("scsi0", source_file="[ds] web01/web01.vmdk", size_bytes=8 * MIB, source_label="Hard disk 1"),
+    make_disk("efidisk0", source_file=None, size_bytes=4 * MIB, source_label=None),
+))
 
 
 def source_now(**overrides) -> SourceState:
@@ -221,9 +222,6 @@ def test_a_vlan_tag_on_a_bridge_that_is_not_vlan_aware_refuses_every_vm_until_it
     assert all(",tag=20" in pvevm.vm_config(pve, "pve1", r["vmid"])["net0"] for r in marked_vms(bed))
 
 
-NIC = {"slot": "net0", "mac": None, "model": "virtio"}
-
-
 @pytest.mark.parametrize("bridge, vlan, refusal", [
     ("vmbr0", None, None),
     ("vmbr0", 20, "bridge vmbr0 on node pve1 is not VLAN-aware, yet net0 is planned on VLAN 20"),
@@ -238,7 +236,7 @@ def test_a_nic_needs_its_bridge_or_vnet_on_the_node_vlan_aware_for_a_tag(fakepve
     set_bridges(monkeypatch, {"pve1": [("vmbr0", False), ("vmbr1", True)], "pve2": [("vmbr9", True)]})
     set_vnets(monkeypatch, [("zone-a", False), ("zone-b", True)])
     fakepve.add_node("pve2")
-    vm = {"node": "pve1", "nics": [{**NIC, "bridge": bridge, "vlan": vlan}]}
+    vm = make_planned_vm(node="pve1", nics=(make_nic("net0", mac=None, bridge=bridge, vlan=vlan),))
     pve = connect(endpoint(fakepve, fakepve_cafile))
     bridges = pvetarget.node_bridges(pve, "pve1")
     if refusal is None:

@@ -1,1 +1,27 @@
-"""The steps of a VM's migration, one module each; `ITINERARY` (in `migrate.execution.itinerary_run`) orders them."""
+"""The steps of a VM's migration, one module each, each declaring beside it how a rollback undoes it;
+`ITINERARY` orders them."""
+
+from __future__ import annotations
+
+from migrate.execution.itinerary import Step
+from migrate.execution.steps import (
+    attach,
+    copy_disk,
+    create_shell,
+    disconnect_source_nics,
+    preflight,
+    start_target,
+    stop_source,
+    verify,
+)
+
+ITINERARY: list[Step] = [
+    preflight.STEP,
+    create_shell.STEP,
+    stop_source.STEP,
+    copy_disk.STEP,
+    attach.STEP,
+    disconnect_source_nics.STEP,
+    start_target.STEP,
+    verify.STEP,
+]

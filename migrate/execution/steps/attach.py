@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from migrate.clients.proxmox import vm as pvevm
-from migrate.execution.itinerary import StepContext
-from migrate.execution.steps.common import disk_slots, planned, target
+from migrate.execution.itinerary import UNDONE_WITH_TARGET_VM, Step, StepContext
+from migrate.execution.steps.common import disk_slots, target
 
 
 def disk_params(config: dict, volumes: dict[str, str]) -> dict[str, str]:
@@ -18,11 +18,14 @@ def disk_params(config: dict, volumes: dict[str, str]) -> dict[str, str]:
 
 
 def run(ctx: StepContext) -> dict:
-    vm = planned(ctx)
+    config = ctx.vm.config
     node, vmid = target(ctx)
-    volumes = {slot: ctx.state["volumes"][slot] for slot in disk_slots(ctx)}
-    params = disk_params(vm["config"], volumes)
-    if vm["config"].get("boot"):
-        params["boot"] = vm["config"]["boot"]
+    volumes = {slot: ctx.state.volumes[slot] for slot in disk_slots(ctx)}
+    params = disk_params(config, volumes)
+    if config.get("boot"):
+        params["boot"] = config["boot"]
     pvevm.set_config(ctx.services.pve, node, vmid, **params)
     return {"attached": sorted(volumes)}
+
+
+STEP = Step("attach", run, undo=UNDONE_WITH_TARGET_VM)

@@ -14,14 +14,16 @@ from __future__ import annotations
 import logging
 
 from migrate.clients.proxmox import vm as pvevm
+from migrate.clients.proxmox.target import privileges_on
 from migrate.execution import failpoints
-from migrate.errors import DiskCopyError
+from migrate.errors import DiskCopyError, TargetApiError
 from migrate.execution.copy_progress import CopyProgress
 from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe
-from migrate.execution.itinerary import StepContext
+from migrate.execution.itinerary import Services, Stage, Step, StepContext, Undo, UndoContext
 from migrate.execution.qemu_img import NodePath, Target, target_is_zero_safe
-from migrate.execution.steps.common import disk_of, target
+from migrate.execution.steps.common import disk_of, disk_slots, target
 from migrate.execution.steps.source_disk import connection_for, disk_job
+from migrate.planning.model import PlannedDisk
 
 log = logging.getLogger(__name__)
 
@@ -30,25 +32,24 @@ def run(ctx: StepContext) -> dict:
     services, slot = ctx.services, ctx.item
     disk = disk_of(ctx, slot)
     node, vmid = target(ctx)
-    fmt = disk.get("format") or "raw"
-    filename = pvevm.volume_name(services.pve, node, disk["storage"], vmid, slot, fmt)
-    existed = pvevm.find_volume(services.pve, node, disk["storage"], vmid, filename) is not None
-    volid = pvevm.allocate_volume(services.pve, node, disk["storage"], vmid, slot, int(disk["size_bytes"]), fmt)
-    zeroed = not existed and target_is_zero_safe(pvevm.storage_type(services.pve, node, disk["storage"]))
+    fmt = disk.format or "raw"
+    filename = pvevm.volume_name(services.pve, node, disk.storage, vmid, slot, fmt)
+    existed = pvevm.find_volume(services.pve, node, disk.storage, vmid, filename) is not None
+    volid = pvevm.allocate_volume(services.pve, node, disk.storage, vmid, slot, disk.size_bytes, fmt)
+    zeroed = not existed and target_is_zero_safe(pvevm.storage_type(services.pve, node, disk.storage))
     volume = Target(pvevm.volume_path(services.pve, node, volid), fmt, zeroed=zeroed)
     conn = connection_for(ctx, disk)
     job = disk_job(ctx, disk, volume, conn)
     job = job.retry() if existed else job
     job, outcome = _copy_in_a_live_session(ctx, node, disk, job, conn)
-    # A new dict, never an update in place: the journal saves the state only when it compares unequal.
-    ctx.state["volumes"] = {**ctx.state.get("volumes", {}), slot: volid}
+    ctx.state.volumes[slot] = volid
     speed = outcome.size / outcome.seconds if outcome.seconds else None
     return {"volid": volid, "bytes": outcome.size, "seconds": round(outcome.seconds, 3),
             "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": job.resumed,
             "target_is_zero": job.target.zeroed}
 
 
-def _copy_in_a_live_session(ctx: StepContext, node: str, disk: dict, job: DiskCopyJob,
+def _copy_in_a_live_session(ctx: StepContext, node: str, disk: PlannedDisk, job: DiskCopyJob,
                             conn) -> tuple[DiskCopyJob, CopyOutcome]:
     """Copy; if an HTTPS copy failed and its session has ended, log in again and copy again once, as a retry."""
     try:
@@ -81,3 +82,36 @@ def _progress(ctx: StepContext, fraction: float) -> None:
 
 def _transport(job: DiskCopyJob) -> str:
     return "node-path" if isinstance(job.source, NodePath) else "https"
+
+
+def undo(ctx: UndoContext) -> None:
+    """Delete the journaled volumes that destroying the target VM did not take (it was gone, or never had them).
+
+    One that cannot be deleted is left, named, and the source comes back all the same.
+    """
+    node = ctx.state.target.node if ctx.state.target else None
+    for volid in ctx.state.volumes.values():
+        if node and pvevm.volume_exists(ctx.services.pve, node, volid):
+            try:
+                _delete_left_volume(ctx.services, node, volid)
+            except TargetApiError as exc:
+                ctx.left.append(str(exc))
+                continue
+            ctx.undone.append(f"deleted volume {volid}")
+
+
+def _delete_left_volume(services: Services, node: str, volid: str) -> None:
+    """Delete a journaled volume that destroying the VM did not take.
+
+    Only this needs `Datastore.Allocate`, which the toolkit's role leaves out (it lets a token delete any volume
+    of the storage): without it, the volume is named for an administrator to remove.
+    """
+    storage = volid.split(":", 1)[0]
+    if "Datastore.Allocate" not in privileges_on(services.pve, f"/storage/{storage}"):
+        raise TargetApiError(f"volume {volid} is still on storage {storage} and the API token lacks Datastore.Allocate "
+                             f"on /storage/{storage} to delete it (the role leaves it out): run `pvesm free {volid}` "
+                             "on a node as an administrator, then roll back again")
+    pvevm.delete_volume(services.pve, node, volid)
+
+
+STEP = Step("copy_disk", run, items=disk_slots, undo=Undo(undo, Stage.LEFT_ON_TARGET))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from migrate.clients.proxmox import vm as pvevm
 from migrate.execution import failpoints
-from migrate.execution.itinerary import StepContext
-from migrate.execution.steps.common import is_disk_key, planned
+from migrate.execution.itinerary import Stage, Step, StepContext, Undo, UndoContext
+from migrate.execution.steps.common import is_disk_key
+from migrate.execution.vm_state import TargetRef
 
 
 def shell_config(config: dict) -> dict:
@@ -16,8 +17,18 @@ def shell_config(config: dict) -> dict:
 
 
 def run(ctx: StepContext) -> dict:
-    vm = planned(ctx)
-    made = pvevm.create_shell(ctx.services.pve, vm["node"], int(vm["vmid"]), shell_config(vm["config"]), vm["vm_key"])
+    vm = ctx.vm
+    made = pvevm.create_shell(ctx.services.pve, vm.node, vm.vmid, shell_config(vm.config), vm.vm_key)
     failpoints.reached("mid:create_shell")  # created, not yet journaled: the resume must adopt it
-    ctx.state["target"] = {"node": made.node, "vmid": made.vmid}
+    ctx.state.target = TargetRef(made.node, made.vmid)
     return {"node": made.node, "vmid": made.vmid}
+
+
+def undo(ctx: UndoContext) -> None:
+    """Stop and destroy the toolkit's VM with the disks it holds. It is found by its key, not by the state, so
+    that one an attempt made and was killed before journaling goes too; never another's VM."""
+    if ctx.vm_key and (gone := pvevm.destroy_ours(ctx.services.pve, ctx.vm_key)) is not None:
+        ctx.undone.append(f"destroyed target VM {gone.vmid} on {gone.node}")
+
+
+STEP = Step("create_shell", run, undo=Undo(undo, Stage.TARGET))

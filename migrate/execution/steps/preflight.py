@@ -13,30 +13,31 @@ VM just before its first change, so it also sees what changed during a long wave
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from migrate.clients.proxmox import PveClient
 from migrate.clients.proxmox import target as pvetarget
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere.source_state import SourceState, source_state
 from migrate.errors import PreflightError, StalePlanError, TargetApiError
-from migrate.execution.itinerary import StepContext
-from migrate.execution.steps.common import copied_disks, planned, source
+from migrate.execution.itinerary import Step, StepContext
+from migrate.execution.steps.common import copied_disks
+from migrate.planning.model import PlannedVm
 from migrate.target.privileges import ROLE_NAME, missing_on_paths, run_privileges
 
 
 def run(ctx: StepContext) -> dict:
-    vm, pve = planned(ctx), ctx.services.pve
+    vm, pve = ctx.vm, ctx.services.pve
     # Read once: the privilege check needs the node's own bridges (SDN.Use paths), check_bridges all of them.
-    bridges = pvetarget.node_bridges(pve, vm["node"])
+    bridges = pvetarget.node_bridges(pve, vm.node)
     _check_privileges(ctx, bridges)
-    now = source_state(ctx.services.vsphere, source(ctx)["moref"])
+    now = source_state(ctx.services.vsphere, ctx.source.moref)
     # Only the first attempt sees the source as it was; a resume after stop_source must not overwrite it.
-    ctx.state.setdefault("source_power_state", now.power_state)
+    if ctx.state.source_power_state is None:
+        ctx.state.source_power_state = now.power_state
     check_source(vm, now)
-    holder = pvevm.find_vm(pve, vm["vmid"])
-    if holder is not None and not pvevm.is_ours(pvevm.vm_config(pve, holder.node, holder.vmid), vm["vm_key"]):
-        raise TargetApiError(f"VMID {vm['vmid']} is taken by VM {holder.name!r} on node {holder.node}, which the "
+    holder = pvevm.find_vm(pve, vm.vmid)
+    if holder is not None and not pvevm.is_ours(pvevm.vm_config(pve, holder.node, holder.vmid), vm.vm_key):
+        raise TargetApiError(f"VMID {vm.vmid} is taken by VM {holder.name!r} on node {holder.node}, which the "
                              "toolkit did not create: plan the wave again")
     check_bridges(pve, vm, bridges)
     _check_macs(ctx)
@@ -45,7 +46,7 @@ def run(ctx: StepContext) -> dict:
     return {"source_power_state": now.power_state, "target_exists": holder is not None}
 
 
-def check_source(vm: dict[str, Any], now: SourceState) -> None:
+def check_source(vm: PlannedVm, now: SourceState) -> None:
     """Refuse a source with snapshots or needing consolidation, or whose disks are not the planned ones."""
     if now.snapshots:
         names = ", ".join(repr(name) for name in now.snapshots)
@@ -56,49 +57,49 @@ def check_source(vm: dict[str, Any], now: SourceState) -> None:
         raise PreflightError(f"source VM {now.name} needs its disks consolidated (leftover snapshot deltas): run "
                              "Snapshots > Consolidate in vSphere, then run again")
     if changes := disk_changes(vm, now):
-        raise StalePlanError(f"the plan of {vm['vm_name']} is stale: " + "; ".join(changes) +
+        raise StalePlanError(f"the plan of {vm.vm_name} is stale: " + "; ".join(changes) +
                              ": discover the source and plan the wave again")
 
 
-def disk_changes(vm: dict[str, Any], now: SourceState) -> list[str]:
+def disk_changes(vm: PlannedVm, now: SourceState) -> list[str]:
     """How the source's disks differ from the planned ones (matched by file), one phrase each."""
-    planned_disks = {d["source_file"]: d for d in vm["disks"] if d.get("source_file")}
+    planned_disks = {d.source_file: d for d in vm.disks if d.source_file}
     live = {d.file: d for d in now.disks}
     changes = []
     for file, disk in live.items():
         wanted = planned_disks.get(file)
         if wanted is None:
             changes.append(f"disk {disk.label} ({file}) was added after planning")
-        elif disk.capacity_bytes != int(wanted["size_bytes"]):
-            changes.append(f"disk {file} is {disk.capacity_bytes} bytes now, {wanted['size_bytes']} when planned")
-    changes += [f"disk {file} ({d.get('source_label') or d['slot']}) is no longer on the VM"
+        elif disk.capacity_bytes != wanted.size_bytes:
+            changes.append(f"disk {file} is {disk.capacity_bytes} bytes now, {wanted.size_bytes} when planned")
+    changes += [f"disk {file} ({d.source_label or d.slot}) is no longer on the VM"
                 for file, d in planned_disks.items() if file not in live]
     return changes
 
 
-def check_bridges(pve: PveClient, vm: dict[str, Any], bridges: dict[str, bool]) -> None:
+def check_bridges(pve: PveClient, vm: PlannedVm, bridges: dict[str, bool]) -> None:
     """Every NIC's bridge is on the planned node (`bridges`: the node's own, name -> VLAN-aware) or is an SDN
     VNet, VLAN-aware where the NIC has a tag."""
-    node = vm["node"]
+    node = vm.node
     vnets: dict[str, bool] | None = None
-    for nic in vm["nics"]:
-        name = nic["bridge"]
+    for nic in vm.nics:
+        name = nic.bridge
         if name not in bridges:
             vnets = pvetarget.sdn_vnets(pve) if vnets is None else vnets
         vlan_aware = bridges.get(name, (vnets or {}).get(name))
         if vlan_aware is None:
-            raise PreflightError(f"bridge {name} of {nic['slot']} is not on node {node}: create it there (or an SDN "
+            raise PreflightError(f"bridge {name} of {nic.slot} is not on node {node}: create it there (or an SDN "
                                  "VNet of that name), or map the network to another bridge and plan the wave again")
-        if nic.get("vlan") and not vlan_aware:
-            raise PreflightError(f"bridge {name} on node {node} is not VLAN-aware, yet {nic['slot']} is planned on "
-                                 f"VLAN {nic['vlan']}: set bridge-vlan-aware yes on it (a VNet: VLAN Aware), or plan "
+        if nic.vlan and not vlan_aware:
+            raise PreflightError(f"bridge {name} on node {node} is not VLAN-aware, yet {nic.slot} is planned on "
+                                 f"VLAN {nic.vlan}: set bridge-vlan-aware yes on it (a VNet: VLAN Aware), or plan "
                                  "the wave again")
 
 
 def _check_macs(ctx: StepContext) -> None:
-    vm, pve = planned(ctx), ctx.services.pve
-    slots = {nic["mac"].upper(): nic["slot"] for nic in vm["nics"] if nic.get("mac")}
-    holders = ctx.services.guest_macs.holders(pve, list(slots), vm["vm_key"]) if slots else []
+    vm, pve = ctx.vm, ctx.services.pve
+    slots = {nic.mac.upper(): nic.slot for nic in vm.nics if nic.mac}
+    holders = ctx.services.guest_macs.holders(pve, list(slots), vm.vm_key) if slots else []
     if holders:
         holder, mac = holders[0]
         raise PreflightError(f"MAC {mac} of {slots[mac]} is already used by VM {holder.vmid} ({holder.name!r}) on "
@@ -107,11 +108,11 @@ def _check_macs(ctx: StepContext) -> None:
 
 
 def _check_privileges(ctx: StepContext, bridges: dict[str, bool]) -> None:
-    vm, pve = planned(ctx), ctx.services.pve
+    vm, pve = ctx.vm, ctx.services.pve
     # SDN.Use of a node's own bridge; an SDN VNet's lies under its zone, which PVE checks when the VM is made.
     # Every planned disk's storage: create_shell allocates the EFI vars and TPM state there too.
-    needs = run_privileges(int(vm["vmid"]), [d["storage"] for d in vm["disks"] if d.get("storage")],
-                           [n["bridge"] for n in vm["nics"] if n.get("bridge") in bridges], ctx.services.options.start)
+    needs = run_privileges(vm.vmid, [d.storage for d in vm.disks if d.storage],
+                           [n.bridge for n in vm.nics if n.bridge in bridges], ctx.services.options.start)
     missing = missing_on_paths(needs, lambda path: pvetarget.privileges_on(pve, path))
     if missing:
         raise PreflightError(f"the API token lacks {', '.join(missing)}: grant it the {ROLE_NAME} role "
@@ -119,15 +120,18 @@ def _check_privileges(ctx: StepContext, bridges: dict[str, bool]) -> None:
 
 
 def _check_room(ctx: StepContext) -> None:
-    vm, pve = planned(ctx), ctx.services.pve
+    vm, pve = ctx.vm, ctx.services.pve
     needed: dict[str, int] = defaultdict(int)
     for disk in copied_disks(ctx):
-        needed[disk["storage"]] += int(disk["size_bytes"])
-    avail = {row["storage"]: row for row in pve.get(f"/nodes/{vm['node']}/storage")}
+        needed[disk.storage] += disk.size_bytes
+    avail = {row["storage"]: row for row in pve.get(f"/nodes/{vm.node}/storage")}
     for storage, size in sorted(needed.items()):
         row = avail.get(storage)
         if row is None:
-            raise TargetApiError(f"storage {storage} is not available on node {vm['node']}: check its node list")
+            raise TargetApiError(f"storage {storage} is not available on node {vm.node}: check its node list")
         if "avail" in row and int(row["avail"]) < size:
-            raise TargetApiError(f"storage {storage} on node {vm['node']} has {int(row['avail'])} bytes free, "
-                                 f"{vm['vm_name']} needs {size}: free space or plan the wave again")
+            raise TargetApiError(f"storage {storage} on node {vm.node} has {int(row['avail'])} bytes free, "
+                                 f"{vm.vm_name} needs {size}: free space or plan the wave again")
+
+
+STEP = Step("preflight", run)

@@ -11,31 +11,31 @@ from migrate.clients.vsphere import power
 from migrate.execution.disk_copy import DiskCopyJob
 from migrate.execution.itinerary import StepContext
 from migrate.execution.qemu_img import HttpsFile, NodePath, Target
-from migrate.execution.steps.common import source
 from migrate.execution.vmdk_descriptor import https_read
+from migrate.planning.model import PlannedDisk
 
 
-def mount_of(ctx: StepContext, disk: dict) -> str | None:
+def mount_of(ctx: StepContext, disk: PlannedDisk) -> str | None:
     """The node's mount path of the disk's datastore, if it is read as a file."""
-    return ctx.services.options.datastore_paths.get(disk["source_file"].partition("] ")[0].lstrip("["))
+    return ctx.services.options.datastore_paths.get(disk.source_file.partition("] ")[0].lstrip("["))
 
 
-def disk_job(ctx: StepContext, disk: dict, volume: Target, conn) -> DiskCopyJob:
+def disk_job(ctx: StepContext, disk: PlannedDisk, volume: Target, conn) -> DiskCopyJob:
     """`disk` read into (or compared with) `volume`: from the node's mount when `conn` is None, else over HTTPS
     with `conn`'s session cookie (a descriptor with a flat extent is read through the extent, raw)."""
-    datastore, _, relative = disk["source_file"].partition("] ")
+    datastore, _, relative = disk.source_file.partition("] ")
     datastore = datastore.lstrip("[")
-    size = int(disk["size_bytes"])
+    size = disk.size_bytes
     if conn is None:
         return DiskCopyJob(NodePath(posixpath.join(mount_of(ctx, disk), relative)), volume, size)
-    url = power.datastore_file_url(conn, source(ctx)["datacenter"], disk["source_file"])
+    url = power.datastore_file_url(conn, ctx.source.datacenter, disk.source_file)
     read = https_read(relative, power.read_head(conn, url))
     if read.flat:
-        url = power.datastore_file_url(conn, source(ctx)["datacenter"], f"[{datastore}] {read.path}")
+        url = power.datastore_file_url(conn, ctx.source.datacenter, f"[{datastore}] {read.path}")
     https = HttpsFile(url, flat=read.flat, verify_tls=not ctx.services.options.insecure_source)
     return DiskCopyJob(https, volume, size, cookie=power.session_cookie(conn))
 
 
-def connection_for(ctx: StepContext, disk: dict):
+def connection_for(ctx: StepContext, disk: PlannedDisk):
     """The vCenter connection an HTTPS read of `disk` needs, or None when the node reads it from its mount."""
     return None if mount_of(ctx, disk) else ctx.services.vsphere

@@ -7,7 +7,7 @@ fail the VM: `agent` is recorded false and the IPs unknown, and `migrate run` wa
 from __future__ import annotations
 
 from migrate.clients.proxmox import vm as pvevm
-from migrate.execution.itinerary import StepContext
+from migrate.execution.itinerary import UNDONE_WITH_TARGET_VM, Step, StepContext
 from migrate.execution.steps.common import target
 
 
@@ -19,6 +19,9 @@ def run(ctx: StepContext) -> dict:
     node, vmid = target(ctx)
     pvevm.start(ctx.services.pve, node, vmid)
     ips = pvevm.agent_ips(ctx.services.pve, node, vmid, timeout=ctx.services.options.agent_timeout)
-    ctx.state["target_ips"] = ips
-    ctx.state["agent"] = ips is not None
+    ctx.state.target_ips = ips
+    ctx.state.agent = ips is not None
     return {"ips": ips, "agent": ips is not None}
+
+
+STEP = Step("start_target", run, applies=applies, undo=UNDONE_WITH_TARGET_VM)
