@@ -168,6 +168,11 @@ class TargetApiError(MigrateError):
     exit_code = ExitCode.ERROR
 
 
+class NotOursError(TargetApiError):
+    """A target VM the toolkit would adopt, stop or destroy is not proven its own (a clone, a stranger at its VMID):
+    it is left alone."""
+
+
 class WaveError(UsageError):
     """A wave cannot be created as asked (a VM already in another wave, an empty selection, a bad CSV)."""
 

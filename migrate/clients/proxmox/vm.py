@@ -1,9 +1,10 @@
-"""The target VM's life through the Proxmox API: found by the toolkit's marker, created, given volumes, started, destroyed.
+"""The target VM's life through the Proxmox API: proven the toolkit's, created, given volumes, started, destroyed.
 
-The marker is a tag (`MARKER_TAG`) plus a description line `migrate-vm: <key>` naming the source VM. A VM is
-looked up by its marker before it is created, so a run killed between the create call and the journal write
-adopts the VM it made instead of creating a second one; and only a VM carrying the marker is ever stopped or
-destroyed. Logging in again when a ticket expires (after 2 h) is moot: the toolkit uses API tokens, which
+The marker is a tag (`MARKER_TAG`), a description line `migrate-vm: <key>` naming the source VM, and an owner
+line naming the VMID and the journal's VM migration (`Ownership`). The VM at the owned VMID is looked up before
+it is created, so a run killed between the create call and the journal write adopts the VM it made instead of
+creating a second one; and only a VM proven ours (marker, owner line, VMID, name and MACs) is ever stopped or
+destroyed: a clone of it, which copies tag and description, is not. Logging in again when a ticket expires (after 2 h) is moot: the toolkit uses API tokens, which
 have no ticket. Every call has the connection's timeout (60 s by default, not proxmoxer's 5 s); tasks are
 waited on by UPID with a short polling interval.
 """
@@ -18,10 +19,11 @@ from urllib.parse import quote
 
 from migrate.clients.proxmox.connection import PveClient
 from migrate.clients.proxmox.target import macs_of
-from migrate.errors import TargetApiError
+from migrate.errors import NotOursError, TargetApiError
 
 MARKER_TAG = "migrate-toolkit"
 MARKER_LINE = "migrate-vm: "
+OWNER_LINE = "migrate-owner: "
 TASK_POLL = 0.2
 TASK_TIMEOUT = 600.0
 
@@ -33,21 +35,44 @@ class TargetVm:
     name: str
 
 
+@dataclass(frozen=True)
+class Ownership:
+    """What proves that a target VM is the one the toolkit made for one VM migration of its journal.
+
+    A Proxmox clone or a restored backup carries the tag and the description, so the marker alone proves
+    nothing. The owner line adds the VMID the VM was created with and the journal's VM-migration id: a clone
+    has another VMID than its line names, another database's VM another id. The name and the MACs must agree
+    too (a clone gets new MACs). Secret-free: anyone may read it, no one can make another VM pass for ours
+    without also giving it our VMID.
+    """
+
+    vm_key: str
+    vmid: int
+    migration: int  # the journal's VM-migration id
+    name: str = ""
+    macs: tuple[str, ...] = ()  # the planned MACs, upper case
+
+    @property
+    def owner_line(self) -> str:
+        return f"{OWNER_LINE}vmid={self.vmid} migration={self.migration}"
+
+
 def marker_of(vm_key: str) -> str:
     """The description line that names the source VM a target VM was made from."""
     return MARKER_LINE + " ".join(vm_key.split())
 
 
-def with_marker(config: dict[str, Any], vm_key: str) -> dict[str, Any]:
-    """The create parameters with the marker tag and description line added."""
+def with_marker(config: dict[str, Any], ownership: Ownership) -> dict[str, Any]:
+    """The create parameters with the marker tag and the marker and owner lines added to the description."""
     tags = [t for t in str(config.get("tags") or "").replace(",", ";").split(";") if t]
     description = str(config.get("description") or "")
+    lines = marker_of(ownership.vm_key) + "\n" + ownership.owner_line
     return {**config, "tags": ";".join(sorted({*tags, MARKER_TAG})),
-            "description": (description + "\n" if description else "") + marker_of(vm_key)}
+            "description": (description + "\n" if description else "") + lines}
 
 
-def is_ours(config: dict[str, Any], vm_key: str | None = None) -> bool:
-    """Whether a VM's config carries the toolkit's marker (for `vm_key`, when given)."""
+def looks_ours(config: dict[str, Any], vm_key: str | None = None) -> bool:
+    """Whether a VM's config carries the toolkit's marker (for `vm_key`, when given): what a clone copies too."""
     tags = str(config.get("tags") or "").replace(",", ";").split(";")
     lines = str(config.get("description") or "").splitlines()
     if MARKER_TAG not in tags:
@@ -55,6 +80,24 @@ def is_ours(config: dict[str, Any], vm_key: str | None = None) -> bool:
     if vm_key is None:
         return any(line.startswith(MARKER_LINE) for line in lines)
     return marker_of(vm_key) in lines
+
+
+def not_ours_because(ownership: Ownership, vmid: int, config: dict[str, Any]) -> str | None:
+    """Why the VM `vmid` with `config` is not the one `ownership` names, or None when it is."""
+    if not looks_ours(config, ownership.vm_key):
+        return "it carries no marker of the toolkit for this VM"
+    owners = [line for line in str(config.get("description") or "").splitlines() if line.startswith(OWNER_LINE)]
+    # A VM made before the owner line existed proves itself by its VMID alone, with its name and MACs.
+    if owners and owners != [f"{OWNER_LINE}vmid={vmid} migration={ownership.migration}"]:
+        return f"its marker was made for {owners[0].removeprefix(OWNER_LINE)}, not for VMID {vmid} of this migration"
+    if vmid != ownership.vmid:
+        return f"it is VMID {vmid}, not the toolkit's VMID {ownership.vmid}"
+    if ownership.name and config.get("name") != ownership.name:
+        return f"it is named {config.get('name')!r}, not {ownership.name!r}"
+    missing = set(ownership.macs) - set(macs_of(config))
+    if missing:
+        return f"its NICs lack the planned MAC {sorted(missing)[0]}"
+    return None
 
 
 def vm_config(pve: PveClient, node: str, vmid: int) -> dict[str, Any]:
@@ -69,15 +112,33 @@ def find_vm(pve: PveClient, vmid: int) -> TargetVm | None:
     return None
 
 
-def find_ours(pve: PveClient, vm_key: str) -> TargetVm | None:
-    """The VM the toolkit made for `vm_key` (by marker tag, then its description line), or None."""
+def find_ours(pve: PveClient, ownership: Ownership) -> TargetVm | None:
+    """The VM at the owned VMID if it proves to be ours, or None when that VMID is free.
+
+    Raises TargetApiError when another VM holds the VMID: it is never taken for ours.
+    """
+    vm = find_vm(pve, ownership.vmid)
+    if vm is None:
+        return None
+    reason = not_ours_because(ownership, vm.vmid, vm_config(pve, vm.node, vm.vmid))
+    if reason is not None:
+        raise NotOursError(f"VMID {vm.vmid} on node {vm.node} holds VM {vm.name!r}, which is not the toolkit's VM "
+                           f"for this migration ({reason}): it is left alone; plan the wave again")
+    return vm
+
+
+def lookalikes(pve: PveClient, ownership: Ownership) -> list[TargetVm]:
+    """VMs that carry the toolkit's marker for this source VM at another VMID (clones, restored backups): never
+    adopted, never destroyed, named to the operator."""
+    found = []
     for row in pve.get("/cluster/resources", type="vm"):
-        if row.get("type") != "qemu" or MARKER_TAG not in str(row.get("tags") or "").split(";"):
+        if (row.get("type") != "qemu" or int(row.get("vmid", -1)) == ownership.vmid
+                or MARKER_TAG not in str(row.get("tags") or "").split(";")):
             continue
         vm = TargetVm(row["node"], int(row["vmid"]), row.get("name", ""))
-        if is_ours(vm_config(pve, vm.node, vm.vmid), vm_key):
-            return vm
-    return None
+        if looks_ours(vm_config(pve, vm.node, vm.vmid), ownership.vm_key):
+            found.append(vm)
+    return found
 
 
 @dataclass
@@ -93,15 +154,17 @@ class GuestMacs:
     _configs: dict[tuple[str, str, int, str], dict[str, Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def holders(self, pve: PveClient, macs: list[str], vm_key: str) -> list[tuple[TargetVm, str]]:
-        """The guests other than the toolkit's own VM for `vm_key` whose NICs use one of `macs`, with the MAC."""
+    def holders(self, pve: PveClient, macs: list[str], ownership: Ownership) -> list[tuple[TargetVm, str]]:
+        """The guests other than the toolkit's own VM of `ownership` whose NICs use one of `macs`, with the MAC
+        (a clone of ours that kept a MAC is another guest like any other)."""
         wanted = {mac.upper() for mac in macs}
         found = []
         for row in pve.get("/cluster/resources", type="vm"):
             kind = row.get("type", "qemu")
             config = self._config(pve, kind, row)
             used = wanted.intersection(macs_of(config))
-            if used and not (kind == "qemu" and is_ours(config, vm_key)):
+            vmid = int(row["vmid"])
+            if used and not (kind == "qemu" and not_ours_because(ownership, vmid, config) is None):
                 found += [(TargetVm(row["node"], int(row["vmid"]), row.get("name", "")), mac) for mac in sorted(used)]
         return found
 
@@ -117,29 +180,28 @@ class GuestMacs:
         return config
 
 
-def create_shell(pve: PveClient, node: str, vmid: int, config: dict[str, Any], vm_key: str) -> TargetVm:
-    """Create the VM without disks, marked, not started; adopt it if an earlier attempt already made it."""
-    found = find_ours(pve, vm_key) or _ours_on_node(pve, node, vmid, vm_key)
+def create_shell(pve: PveClient, node: str, config: dict[str, Any], ownership: Ownership) -> TargetVm:
+    """Create the VM without disks, marked, not started, at the owned VMID; adopt it if an earlier attempt already
+    made it there. A VMID held by any other VM (a stranger's, or a clone of ours) is refused."""
+    found = find_ours(pve, ownership) or _ours_on_node(pve, node, ownership)
     if found is not None:
         return found
-    holder = find_vm(pve, vmid)
-    if holder is not None:
-        raise TargetApiError(f"VMID {vmid} is taken on node {holder.node} by VM {holder.name!r}, which the toolkit "
-                             "did not create: plan the wave again")
-    params = with_marker(config, vm_key)
-    wait_task(pve, node, pve.post(f"/nodes/{node}/qemu", vmid=vmid, **params), f"creating VM {vmid}")
-    return TargetVm(node, vmid, str(params.get("name", "")))
+    params = with_marker(config, ownership)
+    wait_task(pve, node, pve.post(f"/nodes/{node}/qemu", vmid=ownership.vmid, **params), f"creating VM {ownership.vmid}")
+    return TargetVm(node, ownership.vmid, str(params.get("name", "")))
 
 
-def _ours_on_node(pve: PveClient, node: str, vmid: int, vm_key: str) -> TargetVm | None:
-    """The VM at the planned VMID if it is ours, as the node lists it from its own config files: current at once,
+def _ours_on_node(pve: PveClient, node: str, ownership: Ownership) -> TargetVm | None:
+    """The VM at the owned VMID if it is ours, as the node lists it from its own config files: current at once,
     unlike /cluster/resources, which lags seconds behind a create whose answer may have been lost."""
+    vmid = ownership.vmid
     if not any(int(row.get("vmid", -1)) == vmid for row in pve.get(f"/nodes/{node}/qemu")):
         return None
     config = vm_config(pve, node, vmid)
-    if not is_ours(config, vm_key):
-        raise TargetApiError(f"VMID {vmid} is taken on node {node} by VM {config.get('name', '')!r}, which the "
-                             "toolkit did not create: plan the wave again")
+    reason = not_ours_because(ownership, vmid, config)
+    if reason is not None:
+        raise NotOursError(f"VMID {vmid} on node {node} holds VM {config.get('name', '')!r}, which is not the "
+                           f"toolkit's VM for this migration ({reason}): it is left alone; plan the wave again")
     return TargetVm(node, vmid, str(config.get("name", "")))
 
 
@@ -226,9 +288,13 @@ def agent_ips(pve: PveClient, node: str, vmid: int, timeout: float = 120.0, poll
             time.sleep(poll)
 
 
-def destroy_ours(pve: PveClient, vm_key: str) -> TargetVm | None:
-    """Stop and destroy the toolkit's VM for `vm_key` with its unreferenced disks; None if there is none."""
-    vm = find_ours(pve, vm_key)
+def destroy_ours(pve: PveClient, ownership: Ownership) -> TargetVm | None:
+    """Stop and destroy the toolkit's VM of `ownership` with its unreferenced disks; None if its VMID is free.
+
+    Only the VM at the owned VMID that proves to be ours (`not_ours_because`) is touched; any other VM there raises
+    NotOursError and is left alone.
+    """
+    vm = find_ours(pve, ownership)
     if vm is None:
         return None
     if status(pve, vm.node, vm.vmid) == "running":
