@@ -100,6 +100,7 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
             bar.close()
     _say_left_out(app, result.left_out)
     _say_rollback_unfinished(app, result.rollback_unfinished)
+    _say_noted(app, result.lookalikes)
     if dry_run:
         render.json_document(app.stdout, result.would_run)
         return
@@ -124,6 +125,13 @@ def _report(app: AppContext, number: int, result, agent_timeout: float) -> None:
     if outcome.failed:
         raise StepFailedError(f"{len(outcome.failed)} VMs of wave {number} failed (listed above): fix the "
                               f"cause and run `migrate run --wave {number}` again, or `migrate rollback`")
+
+
+def _say_noted(app: AppContext, noted: dict[str, list[str]]) -> None:
+    """What the operator should know of each VM and that failed nothing: look-alikes of its target, left alone."""
+    for name, lines in sorted(noted.items()):
+        for line in lines:
+            app.say(f"warning: {name}: {line}")
 
 
 def _say_left_out(app: AppContext, names: list[str]) -> None:
@@ -197,6 +205,7 @@ def rollback(app: AppContext, number: int | None, vm_name: str | None, vcenter, 
     outcome = rollback_vms(app.sessions, factory, wave=number, vm_name=vm_name)
     for name, undone in sorted(outcome.rolled_back.items()):
         click.echo(f"{name}: " + ("; ".join(undone) or "nothing to undo"), file=app.stdout)
+    _say_noted(app, outcome.noted)
     if outcome.failed:
         for name, error in sorted(outcome.failed.items()):
             app.say(f"failed: {name}: {error}")

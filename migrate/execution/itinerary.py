@@ -20,7 +20,7 @@ from migrate.waves.policy import StopPolicy
 
 if TYPE_CHECKING:
     from migrate.clients.proxmox.connection import PveClient
-    from migrate.clients.proxmox.vm import GuestMacs
+    from migrate.clients.proxmox.vm import GuestMacs, Ownership
     from migrate.clients.ssh import NodeShell
     from migrate.clients.vsphere.connection import VsphereConnection
 
@@ -67,16 +67,18 @@ class StepContext:
 
 @dataclass
 class UndoContext:
-    """What an undo sees: the key that marks the toolkit's target VM (None if no plan names the VM now), the
+    """What an undo sees: what proves the toolkit's target VM its own (None if no plan names the VM now), the
     source, the VM's journaled state and the services. It notes each thing it undid in `undone` as it is done,
-    and what it had to leave in `left`: the rollback goes on with the other undos, then fails naming those."""
+    and what it had to leave in `left`: the rollback goes on with the other undos, then fails naming those.
+    `noted` is what the operator should know and that fails nothing (a clone of ours, left alone)."""
 
-    vm_key: str | None
+    ownership: Ownership | None
     source: SourceRef
     state: VmState
     services: Services
     undone: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
+    noted: list[str] = field(default_factory=list)
 
 
 class Stage(IntEnum):

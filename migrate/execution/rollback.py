@@ -3,8 +3,8 @@ reconnect and power on the sources the toolkit stopped, and record it. A second 
 
 What each step did is undone by the undo the step declares beside it (`Step.undo`), called in `undo_order`:
 the target first, the source last. Every undo is called, whether or not its step was journaled: each reads the
-journaled state (and finds the target VM by its key), so it undoes exactly what is there, also what an attempt
-killed before journaling left.
+journaled state (and proves the target VM ours by its marker, owner line and VMID: `Ownership`), so it undoes
+exactly what is there, also what an attempt killed before journaling left, and never a clone of it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from migrate.db.execution_models import RunStatus, VmMigration, VmStatus
 from migrate.db.models import VmRecord
+from migrate.clients.proxmox.vm import Ownership
 from migrate.db.plan_models import Target
 from migrate.errors import NotFoundError, TargetApiError
 from migrate.execution import journal
@@ -25,6 +26,7 @@ from migrate.execution.services import RunOptions
 from migrate.execution.steps import ITINERARY
 from migrate.execution.vm_plan import SourceRef
 from migrate.execution.vm_state import VmState
+from migrate.planning.model import PlannedVm
 from migrate.planning.store import load_plan
 
 
@@ -32,6 +34,7 @@ from migrate.planning.store import load_plan
 class RollbackOutcome:
     rolled_back: dict[str, list[str]] = field(default_factory=dict)  # VM -> what was undone
     failed: dict[str, str] = field(default_factory=dict)
+    noted: dict[str, list[str]] = field(default_factory=dict)  # VM -> what was left alone (clones of ours)
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class _Chosen:
 
     migration_id: int
     vm_name: str
-    vm_key: str | None  # None if no plan of its wave names the VM now
+    ownership: Ownership | None  # None if no plan of its wave names the VM now
     source: SourceRef
     state: VmState
 
@@ -78,22 +81,35 @@ def _chosen(session: Session, wave: int | None, vm_name: str | None) -> list[VmM
 
 
 def _read(session: Session, migrations: list[VmMigration]) -> tuple[Target, list[_Chosen]]:
-    """The target of the migrations' waves, and what their undos need: each VM's key, source and state."""
+    """The target of the migrations' waves, and what their undos need: what proves each VM's target VM ours,
+    its source and its state."""
     waves = {m.wave for m in migrations}
     plans = {w: load_plan(session, w) for w in waves}
-    keys = {(w, vm.vm_id): vm.vm_key for w, (_, plan) in plans.items() for vm in plan.vms}
+    planned = {(w, vm.vm_id): vm for w, (_, plan) in plans.items() for vm in plan.vms}
     ids = [m.vm_id for m in migrations]
     morefs = dict(session.execute(select(VmRecord.id, VmRecord.moref).where(VmRecord.id.in_(ids))).all())
     target = session.get(Target, next(iter(plans.values()))[0].target_id)
     session.expunge(target)
-    return target, [_Chosen(m.id, m.vm_name, keys.get((m.wave, m.vm_id)), SourceRef(morefs.get(m.vm_id)),
-                            VmState.from_dict(m.state)) for m in migrations]
+    chosen = []
+    for m in migrations:
+        state = VmState.from_dict(m.state)
+        chosen.append(_Chosen(m.id, m.vm_name, _ownership(m.id, planned.get((m.wave, m.vm_id)), state),
+                              SourceRef(morefs.get(m.vm_id)), state))
+    return target, chosen
+
+
+def _ownership(migration_id: int, vm: PlannedVm | None, state: VmState) -> Ownership | None:
+    """The VM this migration made: at the VMID its journal recorded, else (an attempt killed before journaling
+    it) the planned one. Marker, owner line and VMID prove it; the name and MACs may have been re-planned since."""
+    if vm is None:
+        return None
+    return Ownership(vm.vm_key, state.target.vmid if state.target else vm.vmid, migration_id)
 
 
 def _roll_back(sessions: sessionmaker[Session], run_id: int, chosen: _Chosen, services: Services,
                outcome: RollbackOutcome) -> None:
     """Undo one VM's migration, journaled as a `rollback` step of its own."""
-    ctx = UndoContext(chosen.vm_key, chosen.source, chosen.state, services)
+    ctx = UndoContext(chosen.ownership, chosen.source, chosen.state, services)
     with sessions() as session:
         step = journal.step_started(session, chosen.migration_id, run_id, journal.ROLLBACK_STEP, "")
         try:
@@ -103,6 +119,7 @@ def _roll_back(sessions: sessionmaker[Session], run_id: int, chosen: _Chosen, se
             error = _unfinished(exc, ctx.undone)
             journal.step_failed(session, step, error, chosen.state)
             outcome.failed[chosen.vm_name] = error
+            _note(outcome, chosen.vm_name, ctx.noted)
             return
         journal.step_done(session, step, {"undone": ctx.undone}, replace(chosen.state, rolled_back=ctx.undone))
         # With the status, in one commit: the steps the rollback undid no longer count as done, so that
@@ -111,6 +128,12 @@ def _roll_back(sessions: sessionmaker[Session], run_id: int, chosen: _Chosen, se
         session.get(VmMigration, chosen.migration_id).status = VmStatus.ROLLED_BACK
         session.commit()
         outcome.rolled_back[chosen.vm_name] = ctx.undone
+        _note(outcome, chosen.vm_name, ctx.noted)
+
+
+def _note(outcome: RollbackOutcome, vm_name: str, noted: list[str]) -> None:
+    if noted:
+        outcome.noted[vm_name] = noted
 
 
 def _unfinished(exc: Exception, undone: list[str]) -> str:

@@ -28,6 +28,7 @@ class VmState:
 
     source_power_state: str | None = None  # preflight, the first attempt only: as the source was before any change
     target: TargetRef | None = None  # create_shell
+    lookalikes: list[str] | None = None  # create_shell: VMs that carry the marker but are not ours (clones)
     source_stopped: bool = False  # stop_source: the toolkit stopped the source (rollback powers it on)
     volumes: dict[str, str] = field(default_factory=dict)  # copy_disk: slot -> volid
     source_nics_disconnected: bool = False  # disconnect_source_nics (rollback reconnects them)
@@ -54,6 +55,8 @@ class VmState:
             data["source_power_state"] = self.source_power_state
         if self.target is not None:
             data["target"] = {"node": self.target.node, "vmid": self.target.vmid}
+        if self.lookalikes:
+            data["lookalikes"] = list(self.lookalikes)
         if self.source_stopped:
             data["source_stopped"] = True
         if self.volumes:

@@ -43,6 +43,7 @@ class WaveRun:
     left_out: list[str] = field(default_factory=list)  # rolled-back VMs this run did not migrate again
     rollback_unfinished: list[str] = field(default_factory=list)  # VMs left out: their rollback did not finish
     no_agent: list[str] = field(default_factory=list)  # VMs done whose guest agent did not answer
+    lookalikes: dict[str, list[str]] = field(default_factory=dict)  # VM -> VMs that look like its target (clones)
 
 
 def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, services_factory: ServicesFactory,
@@ -86,10 +87,11 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         with sessions() as session:
             journal.end_run(session, run_id, RunStatus.FAILED if outcome.failed else RunStatus.SUCCEEDED)
             no_agent = _no_agent(session, work, outcome)
+            lookalikes = _lookalikes(session, work)
     finally:
         services.close()
     return WaveRun(wave, record.version, outcome, run_id=run_id, left_out=left_out, no_agent=no_agent,
-                   rollback_unfinished=unfinished)
+                   rollback_unfinished=unfinished, lookalikes=lookalikes)
 
 
 def _rolled_back(migrations: list[VmMigration], again: Collection[str]) -> tuple[list[int], list[str]]:
@@ -110,6 +112,13 @@ def _no_agent(session: Session, work: list[WorkItem], outcome: WaveOutcome) -> l
     done = [item.vm_migration_id for item in work if item.vm_name in outcome.done]
     return sorted(m.vm_name for m in session.scalars(select(VmMigration).where(VmMigration.id.in_(done)))
                   if VmState.from_dict(m.state).agent is False)
+
+
+def _lookalikes(session: Session, work: list[WorkItem]) -> dict[str, list[str]]:
+    """The VMs that carry the marker of one of this run's VMs but are not its target (clones): left alone, named."""
+    ids = [item.vm_migration_id for item in work]
+    states = session.scalars(select(VmMigration).where(VmMigration.id.in_(ids)))
+    return {m.vm_name: found for m in states if (found := VmState.from_dict(m.state).lookalikes)}
 
 
 def _fresh(session: Session, wave: int) -> set[int]:

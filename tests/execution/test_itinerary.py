@@ -39,7 +39,7 @@ def recording(calls: list[str], name: str, stage: Stage, leaves: str | None = No
 
 
 def undo_context() -> UndoContext:
-    return UndoContext("key", SourceRef("vm-1"), VmState(), services=None)
+    return UndoContext(None, SourceRef("vm-1"), VmState(), services=None)
 
 
 def test_the_rollback_calls_the_undos_backwards_in_the_itinerary_within_each_stage():

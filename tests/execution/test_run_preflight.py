@@ -55,10 +55,10 @@ def after_first_create(monkeypatch, change) -> None:
     parallel=1 the other VMs are still to come)."""
     real_create, first = pvevm.create_shell, []
 
-    def create_then_change(pve, node, vmid, config, vm_key):
-        made = real_create(pve, node, vmid, config, vm_key)
+    def create_then_change(pve, node, config, ownership):
+        made = real_create(pve, node, config, ownership)
         if not first:
-            first.append(vmid)
+            first.append(ownership.vmid)
             change(config)
         return made
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from migrate.clients.proxmox.vm import Ownership
 from migrate.execution.itinerary import StepContext
 from migrate.planning.model import PlannedDisk
 
@@ -11,6 +12,13 @@ DISK_KEYS = ("scsi", "sata", "ide", "virtio", "efidisk", "tpmstate")
 def target(ctx: StepContext) -> tuple[str, int]:
     """The node and VMID the toolkit created (recorded by create_shell)."""
     return ctx.state.target.node, ctx.state.target.vmid
+
+
+def ownership(ctx: StepContext) -> Ownership:
+    """What proves the VM at the planned VMID the toolkit's own for this migration: marker, owner line, name, MACs."""
+    vm = ctx.vm
+    return Ownership(vm.vm_key, vm.vmid, ctx.vm_migration_id, name=str(vm.config.get("name") or ""),
+                     macs=tuple(nic.mac.upper() for nic in vm.nics if nic.mac))
 
 
 def copied_disks(ctx: StepContext) -> list[PlannedDisk]:

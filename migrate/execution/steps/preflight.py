@@ -20,7 +20,7 @@ from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere.source_state import SourceState, source_state
 from migrate.errors import PreflightError, StalePlanError, TargetApiError
 from migrate.execution.itinerary import Step, StepContext
-from migrate.execution.steps.common import copied_disks
+from migrate.execution.steps.common import copied_disks, ownership
 from migrate.planning.model import PlannedVm
 from migrate.target.privileges import ROLE_NAME, missing_on_paths, run_privileges
 
@@ -35,10 +35,7 @@ def run(ctx: StepContext) -> dict:
     if ctx.state.source_power_state is None:
         ctx.state.source_power_state = now.power_state
     check_source(vm, now)
-    holder = pvevm.find_vm(pve, vm.vmid)
-    if holder is not None and not pvevm.is_ours(pvevm.vm_config(pve, holder.node, holder.vmid), vm.vm_key):
-        raise TargetApiError(f"VMID {vm.vmid} is taken by VM {holder.name!r} on node {holder.node}, which the "
-                             "toolkit did not create: plan the wave again")
+    holder = pvevm.find_ours(pve, ownership(ctx))  # raises for any VM at the VMID that is not proven ours
     check_bridges(pve, vm, bridges)
     _check_macs(ctx)
     if holder is None:
@@ -99,7 +96,7 @@ def check_bridges(pve: PveClient, vm: PlannedVm, bridges: dict[str, bool]) -> No
 def _check_macs(ctx: StepContext) -> None:
     vm, pve = ctx.vm, ctx.services.pve
     slots = {nic.mac.upper(): nic.slot for nic in vm.nics if nic.mac}
-    holders = ctx.services.guest_macs.holders(pve, list(slots), vm.vm_key) if slots else []
+    holders = ctx.services.guest_macs.holders(pve, list(slots), ownership(ctx)) if slots else []
     if holders:
         holder, mac = holders[0]
         raise PreflightError(f"MAC {mac} of {slots[mac]} is already used by VM {holder.vmid} ({holder.name!r}) on "
