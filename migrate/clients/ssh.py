@@ -1,9 +1,9 @@
 """The shell of a Proxmox node over SSH (paramiko): run a command given as words, or stream its output.
 
 Host keys are checked against known_hosts with paramiko's RejectPolicy, and known_hosts is never written.
-Accepting any host key is possible only through an explicit `insecure_host_key=True` (the CLI's
-`--insecure-ssh`). Every command is a list of words joined with `shlex.join`, so a word is never read by
-the remote shell as anything but itself.
+Accepting any host key is possible only through an explicit `insecure_host_key=True`, which the CLI never sets.
+Every command is a list of words joined with `shlex.join`, so a word is never read by the remote shell as
+anything but itself.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class CommandResult:
 
 class _AcceptAnyKey(paramiko.MissingHostKeyPolicy):
     def missing_host_key(self, client, hostname, key):
-        log.warning("accepting the unverified SSH host key of %s (%s %s): --insecure-ssh",
+        log.warning("accepting the unverified SSH host key of %s (%s %s): insecure_host_key",
                     hostname, key.get_name(), key.fingerprint)
 
 
@@ -219,6 +219,11 @@ def _load_known_hosts(client: paramiko.SSHClient, address: NodeAddress) -> None:
         raise NodeHostKeyError(f"cannot read known_hosts {path} for node {address.label}: {exc}") from exc
 
 
+def _known_hosts_name(address: NodeAddress) -> str:
+    """How known_hosts names the node: the host, or `[host]:port` off port 22."""
+    return address.host if address.port == 22 else f"[{address.host}]:{address.port}"
+
+
 def _connect_error(address: NodeAddress, exc: BaseException) -> Exception:
     host = address.label
     if isinstance(exc, paramiko.BadHostKeyException):
@@ -229,9 +234,11 @@ def _connect_error(address: NodeAddress, exc: BaseException) -> Exception:
         return NodeAuthError(f"node {host} refused the SSH key for {address.username}: "
                              "add its public key to the node's authorized_keys or give the right --ssh-key")
     if isinstance(exc, paramiko.SSHException) and "not found in known_hosts" in str(exc):
+        trusted = address.known_hosts or "~/.ssh/known_hosts"
         return NodeHostKeyError(
-            f"the SSH host key of node {host} is not in known_hosts: verify its fingerprint and add it "
-            f"(ssh-keyscan -p {address.port} {address.host} >> known_hosts), or pass --insecure-ssh")
+            f"the SSH host key of node {host} is not in {trusted}: add the node's key from "
+            f"/etc/ssh/ssh_host_ed25519_key.pub on the node, read out of band (not by ssh-keyscan, which trusts "
+            f"whatever answers), as a line `{_known_hosts_name(address)} <key type> <key>` of that file")
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return NodeUnreachableError(f"node {host} did not answer on SSH within {address.connect_timeout:.0f} s: "
                                     "check the address, the port and the firewall")

@@ -26,6 +26,7 @@ from migrate.errors import (
     datastore_http_fix,
 )
 from migrate.execution.qemu_img import (
+    QEMU_IMG,
     HttpsFile,
     NodePath,
     Source,
@@ -92,12 +93,9 @@ def copy_disk(shell: NodeShell, job: DiskCopyJob, *, on_progress: Callable[[floa
     `compare`, runs `qemu-img compare` afterwards. Raises DiskCopyError (or DiskCopyStalledError).
     """
     started = time.monotonic()
-    source, secret = _reading(job)
-    source_size = _virtual_size(shell, source, "source", secret)
-    if source_size != job.size:
-        raise DiskCopyError(f"source {describe(source)} is {source_size} bytes, the plan says {job.size}: "
-                            "the disk changed since planning; plan the wave again")
-    target_size = _virtual_size(shell, job.target, "target")
+    source, secret = _reading(job.source, job.cookie)
+    source_size = probe_source(shell, job.source, job.cookie, job.size)
+    target_size = _virtual_size(shell, job.target, None, "target")
     if target_size < source_size:
         raise DiskCopyError(f"target volume {job.target.path} on node {shell.address.label} holds "
                             f"{target_size} bytes, less than the source's {source_size}: allocate it again")
@@ -109,10 +107,29 @@ def copy_disk(shell: NodeShell, job: DiskCopyJob, *, on_progress: Callable[[floa
     return CopyOutcome(source_size, time.monotonic() - started, compare)
 
 
+def probe_source(shell: NodeShell, source: Source, cookie: str | None, size: int) -> int:
+    """Read the source's header on the node as the copy does (its path, or its URL with the cookie on stdin) and
+    check it has the planned `size` bytes, which it returns; preflight asks this before the source is stopped.
+    Raises DiskCopyError."""
+    found = _virtual_size(shell, *_reading(source, cookie), "source")
+    if found != size:
+        raise DiskCopyError(f"source {describe(source)} is {found} bytes, the plan says {size}: the disk changed "
+                            "since planning; plan the wave again")
+    return found
+
+
+def require_qemu_img(shell: NodeShell) -> None:
+    """Raise DiskCopyError naming the fix when the node has no working qemu-img."""
+    result = shell.run([QEMU_IMG, "--version"], timeout=INFO_TIMEOUT)
+    if result.rc != 0:
+        raise DiskCopyError(f"node {shell.address.label} cannot run {QEMU_IMG} ({_last_line(result.stderr)}): "
+                            "install it there (apt install qemu-utils; a Proxmox VE node has it)")
+
+
 def compare_disk(shell: NodeShell, job: DiskCopyJob) -> None:
     """`qemu-img compare` of the job's source with its target, on the node (the source read as for the copy,
     the cookie of an HTTPS source on qemu-img's stdin). Raises DiskCopyError when they differ."""
-    source, secret = _reading(job)
+    source, secret = _reading(job.source, job.cookie)
     _compare(shell, source, job.target, secret)
 
 
@@ -171,7 +188,7 @@ def _compare(shell, source, target, secret) -> None:
     _check(result, shell, f"qemu-img compare of {describe(source)} and {target.path}")
 
 
-def _virtual_size(shell: NodeShell, image: Source | Target, role: str, secret: bytes | None = None) -> int:
+def _virtual_size(shell: NodeShell, image: Source | Target, secret: bytes | None, role: str) -> int:
     result = shell.run(info_argv(image), stdin=secret, timeout=INFO_TIMEOUT)
     name = image.path if isinstance(image, Target) else describe(image)
     _check(result, shell, f"reading the {role} {name}")
@@ -197,8 +214,8 @@ def _last_line(text: str) -> str:
     return line if len(line) <= 400 else line[:400] + "…"
 
 
-def _reading(job: DiskCopyJob) -> tuple[Source, bytes | None]:
-    """The job's source as qemu-img opens it, and what its stdin carries: an HTTPS source's session cookie."""
-    if not isinstance(job.source, HttpsFile) or job.cookie is None:
-        return job.source, None
-    return replace(job.source, cookie_on_stdin=True), job.cookie.encode()
+def _reading(source: Source, cookie: str | None) -> tuple[Source, bytes | None]:
+    """The source as qemu-img opens it, and what its stdin carries: an HTTPS source's session cookie."""
+    if not isinstance(source, HttpsFile) or cookie is None:
+        return source, None
+    return replace(source, cookie_on_stdin=True), cookie.encode()

@@ -44,8 +44,12 @@ def test_stream_stops_a_command_that_writes_nothing_for_too_long(node):
 def test_unknown_host_key_is_refused(node_address, tmp_path):
     empty = tmp_path / "known_hosts"
     empty.write_text("")
-    with pytest.raises(NodeHostKeyError, match=r"not in known_hosts.*--insecure-ssh"):
+    with pytest.raises(NodeHostKeyError) as refused:
         NodeShell.connect(dataclasses.replace(node_address, known_hosts=empty))
+    message = str(refused.value)
+    assert f"is not in {empty}: add the node's key from /etc/ssh/ssh_host_ed25519_key.pub" in message
+    assert f"`[{node_address.host}]:{node_address.port} <key type> <key>`" in message
+    assert "--insecure" not in message and "not by ssh-keyscan" in message
 
 
 def test_wrong_host_key_is_refused_and_known_hosts_left_unchanged(node_address, sshd, tmp_path):

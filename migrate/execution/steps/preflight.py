@@ -6,8 +6,10 @@ The source: there, with no snapshot and no pending consolidation (the copy reads
 snapshot's newer data would be lost), and with the disks the plan was made for (none added, removed or
 resized). The target: the planned VMID free (or the toolkit's own), every NIC's bridge (or SDN VNet) on the
 planned node and VLAN-aware where a tag is planned, no other guest using one of the VM's MACs, the storages
-with room. `execute_wave` checks the target once at the start for the VMs not started yet; this runs for each
-VM just before its first change, so it also sees what changed during a long wave, and a resumed VM.
+with room. The node: reached over SSH with a known host key, with a working qemu-img, and reading every source
+disk as the copy will. `execute_wave` checks the target once at the start for the VMs not started yet; this runs
+for each VM just before its first change (before its source is stopped), so it also sees what changed during a
+long wave, and a resumed VM.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from migrate.clients.proxmox import target as pvetarget
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere.source_state import SourceState, source_state
 from migrate.errors import PreflightError, StalePlanError, TargetApiError
+from migrate.execution.disk_copy import probe_source, require_qemu_img
 from migrate.execution.itinerary import Step, StepContext
 from migrate.execution.steps.common import copied_disks, ownership
+from migrate.execution.steps.source_disk import connection_for, source_of
 from migrate.planning.model import PlannedVm
 from migrate.target.privileges import ROLE_NAME, missing_on_paths, run_privileges
 
@@ -40,6 +44,7 @@ def run(ctx: StepContext) -> dict:
     _check_macs(ctx)
     if holder is None:
         _check_room(ctx)
+    _check_node_reads_sources(ctx)
     return {"source_power_state": now.power_state, "target_exists": holder is not None}
 
 
@@ -91,6 +96,17 @@ def check_bridges(pve: PveClient, vm: PlannedVm, bridges: dict[str, bool]) -> No
             raise PreflightError(f"bridge {name} on node {node} is not VLAN-aware, yet {nic.slot} is planned on "
                                  f"VLAN {nic.vlan}: set bridge-vlan-aware yes on it (a VNet: VLAN Aware), or plan "
                                  "the wave again")
+
+
+def _check_node_reads_sources(ctx: StepContext) -> None:
+    """What the copy needs of the node, checked while the source still runs: an SSH login with a known host key,
+    a working qemu-img, and every source disk read as the copy will read it (from the node's mount, or over
+    HTTPS through the datastore file API), at its planned size. A node found wanting here costs no downtime."""
+    with ctx.services.shell(ctx.vm.node) as shell:
+        require_qemu_img(shell)
+        for disk in copied_disks(ctx):
+            source, cookie = source_of(ctx, disk, connection_for(ctx, disk))
+            probe_source(shell, source, cookie, disk.size_bytes)
 
 
 def _check_macs(ctx: StepContext) -> None:

@@ -10,7 +10,7 @@ import posixpath
 from migrate.clients.vsphere import power
 from migrate.execution.disk_copy import DiskCopyJob
 from migrate.execution.itinerary import StepContext
-from migrate.execution.qemu_img import HttpsFile, NodePath, Target
+from migrate.execution.qemu_img import HttpsFile, NodePath, Source, Target
 from migrate.execution.vmdk_descriptor import https_read
 from migrate.planning.model import PlannedDisk
 
@@ -23,17 +23,21 @@ def mount_of(ctx: StepContext, disk: PlannedDisk) -> str | None:
 def disk_job(ctx: StepContext, disk: PlannedDisk, volume: Target, conn) -> DiskCopyJob:
     """`disk` read into (or compared with) `volume`: from the node's mount when `conn` is None, else over HTTPS
     with `conn`'s session cookie (a descriptor with a flat extent is read through the extent, raw)."""
+    source, cookie = source_of(ctx, disk, conn)
+    return DiskCopyJob(source, volume, disk.size_bytes, cookie=cookie)
+
+
+def source_of(ctx: StepContext, disk: PlannedDisk, conn) -> tuple[Source, str | None]:
+    """Where the node reads `disk`, and the session cookie an HTTPS read needs (None from the node's mount)."""
     datastore, _, relative = disk.source_file.partition("] ")
     datastore = datastore.lstrip("[")
-    size = disk.size_bytes
     if conn is None:
-        return DiskCopyJob(NodePath(posixpath.join(mount_of(ctx, disk), relative)), volume, size)
+        return NodePath(posixpath.join(mount_of(ctx, disk), relative)), None
     url = power.datastore_file_url(conn, ctx.source.datacenter, disk.source_file)
     read = https_read(relative, power.read_head(conn, url))
     if read.flat:
         url = power.datastore_file_url(conn, ctx.source.datacenter, f"[{datastore}] {read.path}")
-    https = HttpsFile(url, flat=read.flat, verify_tls=not ctx.services.options.insecure_source)
-    return DiskCopyJob(https, volume, size, cookie=power.session_cookie(conn))
+    return HttpsFile(url, flat=read.flat, verify_tls=not ctx.services.options.insecure_source), power.session_cookie(conn)
 
 
 def connection_for(ctx: StepContext, disk: PlannedDisk):
