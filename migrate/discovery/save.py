@@ -20,12 +20,12 @@ from migrate.inventory.store import API_MATCH_KEYS, ChangeSummary, fail_run, fin
 
 def save_discovery(
     session: Session, inventory: Inventory, *, method: str, provenance: dict[str, Any], label: str,
-    match_keys: Sequence[str] = API_MATCH_KEYS, started: datetime | None = None,
+    retry: str = "discover again", match_keys: Sequence[str] = API_MATCH_KEYS, started: datetime | None = None,
 ) -> ChangeSummary:
     """Save `inventory` as a new discovery run of its source and return what changed since the last one.
 
     If saving fails, the run is kept as failed and a `DatabaseError` naming `label` (the vCenter or the
-    export file) is raised; the inventory from before stays as it was.
+    export file) and how to `retry` is raised; the inventory from before stays as it was.
     """
     run = start_run(session, inventory.source, method=method, provenance=provenance)
     if started is not None:
@@ -37,7 +37,7 @@ def save_discovery(
     except SQLAlchemyError as exc:
         fail_run(session, run_id, f"saving the inventory failed: {exc.__class__.__name__}: {exc}")
         raise DatabaseError(
-            f"{label}: the inventory could not be saved ({exc.__class__.__name__}): check the database, then try again"
+            f"{label}: the inventory could not be saved ({exc.__class__.__name__}): check the database, then {retry}"
         ) from exc
 
 

@@ -66,7 +66,7 @@ def test_a_failed_save_marks_the_run_failed_and_keeps_the_earlier_inventory(sess
     session.commit()
     # A real failure inside the save: the change log table is gone.
     session.execute(text("DROP TABLE vm_changes"))
-    with pytest.raises(DatabaseError, match="new.xlsx: the inventory could not be saved"):
+    with pytest.raises(DatabaseError, match=r"new.xlsx: the inventory could not be saved \(.*\): check the database, then import again"):
         import_rvtools(session, _export(tmp_path, make_inventory([make_vm(2)]), "new.xlsx"))
     runs = session.scalars(select(DiscoveryRun).order_by(DiscoveryRun.id)).all()
     assert [run.status for run in runs] == ["succeeded", "failed"]

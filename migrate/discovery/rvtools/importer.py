@@ -25,4 +25,4 @@ def import_rvtools(session: Session, path: Path | str, *, progress: Progress | N
     """
     export = read_rvtools(path, progress=progress, warn=warn)
     return save_discovery(session, export.inventory, method="rvtools", provenance=export.provenance,
-                          label=Path(path).name, match_keys=RVTOOLS_MATCH_KEYS)
+                          label=Path(path).name, retry="import again", match_keys=RVTOOLS_MATCH_KEYS)
