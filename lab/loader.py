@@ -20,8 +20,11 @@ from pyVmomi import vim
 
 from lab import session
 from lab.estate_spec import ClusterSpec, DatacenterSpec, Estate, VmSpec
-from lab.session import properties, wait
+from lab.session import properties, serialized_at, wait
 from lab.vm_spec import DvPort, create_spec, reconfig_spec
+
+# vSphere 7.0's API knows VirtualTPM (added in 6.7); see session.serialized_at for why the default 6.5 loses it.
+VTPM_API_VERSION = "vim.version.v7_0"
 
 Progress = Callable[[str], None]
 
@@ -166,8 +169,9 @@ class _Loader:
         return folders
 
     def _vm(self, vm: VmSpec, folder: Any, pool: Any, host: Any, dv_ports: dict[str, DvPort]) -> Any:
-        ref = wait(self.si, folder.CreateVM_Task(config=create_spec(vm, dv_ports), pool=pool, host=host),
-                   f"create VM {vm.name!r}")
+        with serialized_at(self.si, VTPM_API_VERSION):
+            task = folder.CreateVM_Task(config=create_spec(vm, dv_ports), pool=pool, host=host)
+        ref = wait(self.si, task, f"create VM {vm.name!r}")
         extra = reconfig_spec(vm)
         if extra is not None:
             wait(self.si, ref.ReconfigVM_Task(spec=extra), f"add devices to VM {vm.name!r}")

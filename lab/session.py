@@ -7,6 +7,8 @@ unset property is read one at a time by attribute access.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,23 @@ def connect(host: str, port: int, username: str, password: str, ca_file: Path, t
     endpoint = VcenterEndpoint(host=host, port=port, user=username, password=password, ca_file=str(ca_file),
                                timeout=timeout)
     return vcenter_connect(endpoint).si
+
+
+@contextmanager
+def serialized_at(si: Any, version: str) -> Iterator[None]:
+    """Send this block's calls at API `version` rather than the session's.
+
+    The simulator announces API 6.5, so pyvmomi serializes for 6.5 and writes an object of a newer type as its
+    nearest 6.5 ancestor: a `VirtualTPM` (6.7) left as a plain `VirtualDevice`, which the simulator stores as
+    such, and discovery then rightly finds no vTPM. The simulator itself knows VirtualTPM.
+    """
+    stub = getattr(si._stub, "soapStub", si._stub)
+    saved = stub.version
+    stub.version = version
+    try:
+        yield
+    finally:
+        stub.version = saved
 
 
 def disconnect(si: Any) -> None:

@@ -9,26 +9,37 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 from migrate.inventory.model import Disk, Nic, Vm
 from migrate.mapping.config import ProxmoxConfig
 from migrate.mapping.guest import (
-    guest_ostype,
+    GuestDevices,
+    guest_devices,
+    guest_ostype_source,
     is_latency_sensitive,
     is_windows,
-    needs_emulated_devices,
+    needs_tpm,
+    ordered_disks,
     required_cpu_level,
 )
 from migrate.mapping.model import Mappings, TargetFacts
 from migrate.mapping.names import proxmox_name
 
 GIB = 1024**3
-MAX_SCSI = 31
-MAX_SATA = 6
+MAX_DISKS_PER_BUS = {"scsi": 31, "sata": 6, "ide": 4}
 MAX_NICS = 32
 _MAC = re.compile(r"^[0-9A-F]{2}(:[0-9A-F]{2}){5}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_BUS_RANK = {"scsi": 0, "sata": 1, "nvme": 2, "ide": 3}
+_NOTES = {
+    "windows": "Windows without proof of VirtIO drivers: boot disk on SATA and e1000e NICs; attach virtio-win.iso to "
+    "ide2, install the drivers, then apply the VirtIO config (set `virtio_drivers: true` for this VM in the mapping file)",
+    "legacy": "legacy guest without AHCI, e1000e or VirtIO drivers and without a guest agent: IDE disks, {nic} NICs, "
+    "agent off",
+    "initramfs": "host-only initramfs (RHEL/SLES family installed on VMware) may lack virtio_scsi: boot disk kept on "
+    "{bus} ({scsihw}), which it has a driver for; run `dracut -f --add-drivers \"virtio_scsi virtio_blk virtio_pci "
+    "virtio_net\"`, then apply the VirtIO config (set `virtio_drivers: true` for this VM in the mapping file)",
+}
 
 
 def map_vm(
@@ -36,31 +47,44 @@ def map_vm(
 ) -> ProxmoxConfig:
     """The Proxmox config of `vm`. `name` is the name `assign_names` chose (else derived from the VM alone).
 
-    `virtio=None` decides by the guest: Windows without proof of the VirtIO drivers gets a SATA boot
-    disk and e1000e NICs, and the VirtIO config for afterwards in `virtio_variant`. `virtio=True`
-    forces the VirtIO layout.
+    `virtio=None` decides by the guest (`guest.guest_devices`): Windows without proof of the VirtIO
+    drivers gets a SATA boot disk and e1000e NICs, a legacy guest IDE and an old NIC, a host-only
+    initramfs Linux its VMware boot controller; the VirtIO config for afterwards is in `virtio_variant`.
+    `virtio=True` forces the VirtIO layout.
     """
-    emulated = needs_emulated_devices(vm, mappings) if virtio is None else not virtio
+    devices = guest_devices(vm, mappings)
+    if virtio:
+        devices = guest_devices(vm, _with_virtio_proof(vm, mappings))
     notes: list[str] = []
     params: dict[str, str | int] = {"name": name or mappings.override(vm.name).name or proxmox_name(vm.name)}
     params.update(_os_and_firmware(vm, mappings, notes))
     params.update(_cpu_and_memory(vm, mappings, target_facts, notes))
-    params.update(_disks(vm, mappings, emulated, notes))
-    params.update(_nics(vm, mappings, emulated, notes))
-    params.update(_identity(vm, mappings))
-    if emulated:
-        notes.append(
-            "Windows without proof of VirtIO drivers: boot disk on SATA and e1000e NICs; attach virtio-win.iso to ide2, "
-            "install the drivers, then apply the VirtIO config (set `virtio_drivers: true` for this VM in the mapping file)"
-        )
-    variant = map_vm(vm, mappings, target_facts, name=str(params["name"]), virtio=True) if emulated and virtio is None else None
+    params.update(_disks(vm, mappings, devices, notes))
+    params.update(_nics(vm, mappings, devices.nic_model, notes))
+    params.update(_identity(vm, mappings, devices))
+    if needs_tpm(vm, mappings) and not vm.vtpm:
+        notes.append("ostype win11 without a vTPM on VMware: an empty TPM 2.0 (tpmstate0) is added, as Windows 11 and Server 2025 require")
+    if not devices.is_virtio:
+        notes.append(_NOTES[devices.kind].format(nic=devices.nic_model, bus=devices.boot_bus, scsihw=devices.scsihw))
+    variant = None
+    if devices.virtio_later and virtio is None:
+        variant = map_vm(vm, mappings, target_facts, name=str(params["name"]), virtio=True)
     return ProxmoxConfig(vm.name, str(params["name"]), params, tuple(notes), variant)
 
 
+def _with_virtio_proof(vm: Vm, mappings: Mappings) -> Mappings:
+    """The mappings as if `virtio_drivers: true` were set for `vm`: the config once its drivers are in."""
+    override = replace(mappings.override(vm.name), virtio_drivers=True)
+    return replace(mappings, vms={**mappings.vms, vm.name: override})
+
+
 def _os_and_firmware(vm: Vm, mappings: Mappings, notes: list[str]) -> dict[str, str | int]:
-    ostype = guest_ostype(vm, mappings)
+    ostype, source = guest_ostype_source(vm, mappings)
+    guest = vm.guest_id or vm.guest_full_name or "unknown"
     if ostype is None:
-        notes.append(f"guest OS {vm.guest_id or vm.guest_full_name or 'unknown'!s} is not in the guest OS table: ostype other")
+        notes.append(f"guest OS {guest} is not in the guest OS table: ostype other")
+    elif source == "guest family":
+        notes.append(f"guest OS {guest} is not in the guest OS table: ostype {ostype} from the guest family {vm.guest_family}")
     params: dict[str, str | int] = {"ostype": ostype or "other"}
     if vm.firmware == "efi":
         params.update(bios="ovmf", machine="q35")
@@ -94,23 +118,22 @@ def _cpu_type(vm: Vm, mappings: Mappings, facts: TargetFacts) -> str:
     return required_cpu_level(vm) or mappings.hardware.cpu_fallback
 
 
-def _disks(vm: Vm, mappings: Mappings, emulated: bool, notes: list[str]) -> dict[str, str | int]:
-    hardware = mappings.hardware
-    params: dict[str, str | int] = {"scsihw": hardware.scsihw}
-    ordered = sorted(vm.disks, key=_disk_order)
-    counters = {"scsi": 0, "sata": 0}
+def _disks(vm: Vm, mappings: Mappings, devices: GuestDevices, notes: list[str]) -> dict[str, str | int]:
+    params: dict[str, str | int] = {"scsihw": devices.scsihw}
+    ordered = ordered_disks(vm)
+    counters = {"scsi": 0, "sata": 0, "ide": 0}
     boot_slot = None
     for index, disk in enumerate(ordered):
-        bus = hardware.windows_fallback_bus if emulated and index == 0 else "scsi"
-        limit = MAX_SATA if bus == "sata" else MAX_SCSI
+        bus = devices.boot_bus if index == 0 else devices.other_bus
+        limit = MAX_DISKS_PER_BUS[bus]
         if counters[bus] >= limit:
             notes.append(f"disk {disk.label or index} left out: more than {limit} {bus} disks")
             continue
         slot = f"{bus}{counters[bus]}"
         counters[bus] += 1
-        params[slot] = _disk_spec(vm, disk, mappings, bus, notes)
+        params[slot] = _disk_spec(vm, disk, mappings, bus == "scsi" and devices.scsihw == "virtio-scsi-single", notes)
         boot_slot = boot_slot or slot
-    if emulated:
+    if devices.kind == "windows":
         params["ide2"] = "none,media=cdrom"
     if boot_slot:
         params["boot"] = f"order={boot_slot}"
@@ -118,16 +141,7 @@ def _disks(vm: Vm, mappings: Mappings, emulated: bool, notes: list[str]) -> dict
     return params
 
 
-def ordered_disks(vm: Vm) -> list[Disk]:
-    """The VM's disks in the order the mapper gives them slots (boot bus first, then bus and unit number)."""
-    return sorted(vm.disks, key=_disk_order)
-
-
-def _disk_order(disk: Disk) -> tuple[int, int, int]:
-    return (_BUS_RANK.get(disk.controller_kind or "", 9), disk.bus_number or 0, disk.unit_number or 0)
-
-
-def _disk_spec(vm: Vm, disk: Disk, mappings: Mappings, bus: str, notes: list[str]) -> str:
+def _disk_spec(vm: Vm, disk: Disk, mappings: Mappings, iothread: bool, notes: list[str]) -> str:
     target = mappings.storage_for(vm.name, disk.datastore)
     if target is None:
         notes.append(f"datastore {disk.datastore!r} is not mapped: {mappings.hardware.default_storage} used")
@@ -136,7 +150,8 @@ def _disk_spec(vm: Vm, disk: Disk, mappings: Mappings, bus: str, notes: list[str
     spec = f"{storage}:{size_gib}"
     if target and target.format:
         spec += f",format={target.format}"
-    if bus == "scsi" and mappings.hardware.iothread:
+    # An I/O thread needs a virtio-scsi-single controller of its own; pvscsi, SATA and IDE have none.
+    if iothread and mappings.hardware.iothread:
         spec += ",iothread=1"
     if mappings.hardware.discard:
         spec += ",discard=on"
@@ -151,13 +166,12 @@ def _efi_and_tpm(vm: Vm, mappings: Mappings, disks: list[Disk]) -> dict[str, str
     if vm.firmware == "efi":
         keys = 1 if vm.secure_boot else 0
         params["efidisk0"] = f"{storage}:1,efitype={mappings.hardware.efitype},pre-enrolled-keys={keys}"
-    if vm.vtpm:
+    if needs_tpm(vm, mappings):
         params["tpmstate0"] = f"{storage}:1,version=v2.0"
     return params
 
 
-def _nics(vm: Vm, mappings: Mappings, emulated: bool, notes: list[str]) -> dict[str, str]:
-    model = mappings.hardware.windows_fallback_nic if emulated else mappings.hardware.nic_model
+def _nics(vm: Vm, mappings: Mappings, model: str, notes: list[str]) -> dict[str, str]:
     params = {}
     for index, nic in enumerate(vm.nics[:MAX_NICS]):
         params[f"net{index}"] = _nic_spec(vm, nic, mappings, model, notes)
@@ -190,8 +204,8 @@ def _is_unicast_mac(mac: str) -> bool:
     return bool(_MAC.match(mac)) and int(mac[:2], 16) % 2 == 0
 
 
-def _identity(vm: Vm, mappings: Mappings) -> dict[str, str]:
-    params = {"agent": "enabled=1"}
+def _identity(vm: Vm, mappings: Mappings, devices: GuestDevices) -> dict[str, str]:
+    params = {"agent": "enabled=1" if devices.agent else "enabled=0"}
     if vm.bios_uuid and _UUID.match(vm.bios_uuid):
         params["smbios1"] = f"uuid={vm.bios_uuid.lower()}"
     params["description"] = _description(vm, mappings)

@@ -48,8 +48,9 @@ def finding_rows(assessments: Iterable[VmAssessment]) -> Iterator[tuple[str, ...
 
 
 def format_evidence(evidence: dict[str, Any]) -> str:
-    """`property=value; property=value`, lists joined by commas."""
-    return "; ".join(f"{key}={_text(value)}" for key, value in evidence.items())
+    """`property=value; property=value`, lists joined by commas; a property with no value is left out."""
+    texts = ((key, _text(value)) for key, value in evidence.items())
+    return "; ".join(f"{key}={text}" for key, text in texts if text)
 
 
 def _text(value: Any) -> str:

@@ -52,6 +52,15 @@ def test_the_comparison_covers_the_whole_estate(api_inventory, export_inventory)
         assert len(inventory.hosts) == 9 and len(inventory.datastores) == 8
 
 
+def test_api_discovery_finds_exactly_the_estate_vms_with_a_vtpm(api_inventory):
+    from lab.estate import load_estate_file
+
+    estate = load_estate_file()
+    wanted = {vm.name for vm in estate.vms() if vm.vtpm}
+    assert wanted and {vm.name for vm in api_inventory.vms if vm.vtpm} == wanted
+    assert not any(d.kind == "tpm" or (d.label or "").startswith("device-") for vm in api_inventory.vms for d in vm.devices)
+
+
 def _set_first_disk_capacity(inventory):
     inventory.vms[0].disks[0].capacity_bytes += 1024**2
 

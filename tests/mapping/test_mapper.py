@@ -10,6 +10,8 @@ from migrate.mapping.model import NetworkTarget, TargetFacts
 from tests.readiness.factories import GIB, make_disk, make_mappings, make_nic, make_vm, with_override
 
 WINDOWS = {"guest_id": "windows2019srv_64Guest", "guest_full_name": "Microsoft Windows Server 2019 (64-bit)"}
+# A Linux whose initramfs is generic (Debian's MODULES=most), so it maps straight to VirtIO.
+DEBIAN = {"guest_id": "debian12_64Guest", "guest_full_name": "Debian GNU/Linux 12 (64-bit)"}
 
 
 def _map(vm=None, mappings=None, facts=None, **kwargs):
@@ -17,7 +19,7 @@ def _map(vm=None, mappings=None, facts=None, **kwargs):
 
 
 def test_linux_vm_gets_virtio_scsi_single_with_iothread_and_virtio_nic():
-    params = _map().params
+    params = _map(make_vm(**DEBIAN)).params
     assert params["scsihw"] == "virtio-scsi-single"
     assert params["scsi0"] == "tgt:40,format=raw,iothread=1,discard=on"
     assert params["net0"] == "virtio=00:50:56:01:02:03,bridge=vmbr0,tag=20"
@@ -117,7 +119,7 @@ def test_qm_create_line_is_shell_quoted():
 
 
 def test_unmapped_network_and_datastore_fall_back_with_notes():
-    config = _map(make_vm(nics=[make_nic(network="DMZ", ip_addresses=[IpAddress("1.2.3.4")])], disks=[make_disk(datastore="ds9")]))
+    config = _map(make_vm(**DEBIAN, nics=[make_nic(network="DMZ", ip_addresses=[IpAddress("1.2.3.4")])], disks=[make_disk(datastore="ds9")]))
     assert "bridge=vmbr0" in config.params["net0"] and config.params["scsi0"].startswith("local-lvm:")
     assert len(config.notes) == 2
 
@@ -140,3 +142,68 @@ def test_map_show_of_missing_or_ambiguous_vm_says_what_to_do(vms, message):
     inventory = Inventory("vc1", vms=[make_vm(name=name, moref=moref) for name, moref in vms])
     with pytest.raises(NotFoundError, match=message):
         map_inventory_vm(inventory, "a", make_mappings(), TargetFacts())
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"guest_id": "windows2028srv_64Guest", "guest_full_name": None, "guest_family": "windowsGuest"},
+        {"guest_id": "windws2019srv_64Guest", "guest_full_name": "Microsoft Windows Server 2022 (64-bit)"},
+        {"guest_id": "windows2028srv_64Guest", "guest_full_name": None, "guest_family": None},
+    ],
+)
+def test_unknown_windows_guest_id_never_lands_on_virtio_storage_without_driver_proof(overrides):
+    config = _map(make_vm(**overrides))
+    assert config.params["boot"] == "order=sata0" and config.params["net0"].startswith("e1000e=")
+    assert config.virtio_variant is not None
+
+
+def test_unknown_guest_id_takes_its_ostype_from_the_full_name_then_the_guest_family():
+    by_name = _map(make_vm(guest_id="windws2019srv_64Guest", guest_full_name="Microsoft Windows Server 2022 (64-bit)"))
+    by_family = _map(make_vm(guest_id="windows2028srv_64Guest", guest_full_name=None, guest_family="windowsGuest"))
+    assert by_name.ostype == "win11" and by_family.ostype == "win10"
+    assert any("guest family" in note for note in by_family.notes)
+
+
+@pytest.mark.parametrize(
+    ("guest_id", "nic"),
+    [("winNTGuest", "rtl8139"), ("win2000ServGuest", "rtl8139"), ("winXPProGuest", "e1000"), ("winNetEnterpriseGuest", "e1000")],
+)
+def test_legacy_windows_gets_ide_disks_an_old_nic_and_no_agent(guest_id, nic):
+    vm = make_vm(guest_id=guest_id, guest_full_name=None, disks=[make_disk(), make_disk(label="Hard disk 2", unit_number=1)])
+    config = _map(vm)
+    assert config.params["ide0"].startswith("tgt:40") and config.params["ide1"].startswith("tgt:40")
+    assert config.params["boot"] == "order=ide0" and not any(key.startswith(("scsi0", "sata")) for key in config.params)
+    assert config.params["net0"].startswith(f"{nic}=") and config.params["agent"] == "enabled=0"
+    assert any("legacy guest" in note for note in config.notes) and config.virtio_variant is None
+
+
+@pytest.mark.parametrize(("model", "kind", "boot", "scsihw"), [("pvscsi", "scsi", "scsi0", "pvscsi"), ("ahci", "sata", "sata0", "virtio-scsi-single")])
+def test_host_only_initramfs_linux_boots_on_the_controller_its_initramfs_has(model, kind, boot, scsihw):
+    config = _map(make_vm(disks=[make_disk(controller_kind=kind, controller_model=model)]))
+    assert config.params["boot"] == f"order={boot}" and config.params["scsihw"] == scsihw
+    assert "iothread" not in config.params[boot] and config.params["net0"].startswith("virtio=")
+    assert any("dracut -f" in note for note in config.notes)
+    assert config.virtio_variant.params["scsihw"] == "virtio-scsi-single" and config.virtio_variant.params["boot"] == "order=scsi0"
+
+
+def test_host_only_initramfs_linux_on_lsi_keeps_virtio_scsi_as_no_proxmox_controller_has_its_driver():
+    config = _map(make_vm(disks=[make_disk(controller_model="lsilogic")]))
+    assert config.params["scsihw"] == "virtio-scsi-single" and config.virtio_variant is None
+
+
+def test_host_only_initramfs_linux_with_driver_proof_gets_virtio_directly():
+    config = _map(make_vm(), with_override(make_mappings(), "app01", virtio_drivers=True))
+    assert config.params["scsihw"] == "virtio-scsi-single" and config.virtio_variant is None
+
+
+@pytest.mark.parametrize("guest_id", ["windows11_64Guest", "windows2022srvNext_64Guest"])
+def test_windows_11_and_server_2025_get_a_tpm_2_state_without_a_source_vtpm(guest_id):
+    config = _map(make_vm(guest_id=guest_id, firmware="efi", vtpm=False))
+    assert config.params["tpmstate0"] == "tgt:1,version=v2.0"
+    assert config.virtio_variant.params["tpmstate0"] == "tgt:1,version=v2.0"
+
+
+def test_freebsd_keeps_the_virtio_config():
+    config = _map(make_vm(guest_id="freebsd13_64Guest", guest_full_name="FreeBSD 13 (64-bit)"))
+    assert config.params["scsihw"] == "virtio-scsi-single" and config.params["net0"].startswith("virtio=")

@@ -29,7 +29,8 @@ def test_revision_0002_downgrades_cleanly(tmp_path):
 def test_saved_results_carry_the_rules_version_and_findings(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     upgrade(engine)
-    vms = [make_vm(), make_vm(name="db", moref="vm-2", nics=[], disks=[make_disk(sharing="sharingMultiWriter", file_path="[ds1] db.vmdk")])]
+    debian = {"guest_id": "debian12_64Guest", "guest_full_name": "Debian GNU/Linux 12 (64-bit)"}
+    vms = [make_vm(), make_vm(name="db", moref="vm-2", nics=[], disks=[make_disk(sharing="sharingMultiWriter", file_path="[ds1] db.vmdk")], **debian)]
     assessments = assess(Inventory("vc1.example.com", vms=vms), make_mappings(), TargetFacts())
     with Session(engine) as session, session.begin():
         save_assessments(session, "vc1.example.com", assessments)

@@ -85,3 +85,10 @@ def test_summary_counts_every_verdict_and_ranks_blockers(assessments):
     assert summary.total == 3 and list(summary.verdicts) == list(Verdict)
     assert summary.verdicts[Verdict.NOT_READY] == 1 and sum(summary.verdicts.values()) == 3
     assert summary.top_blockers[0].rule_id == "DSK-06" and summary.top_blockers[0].vms == 1
+
+
+def test_evidence_leaves_out_properties_without_a_value():
+    from migrate.reports.rows import format_evidence
+
+    text = format_evidence({"cluster.ha_enabled": None, "cluster.drs_enabled": True, "note": "", "models": ["a", "b"], "count": 0})
+    assert text == "cluster.drs_enabled=True; models=a,b; count=0"

@@ -20,4 +20,4 @@ RULE = Rule(
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
     if needs_emulated_devices(vm, ctx.mappings):
-        yield RULE.finding("first boot on a SATA disk and e1000e NICs (slower) until the VirtIO drivers are installed", {"virtio_drivers": None})
+        yield RULE.finding("first boot on a SATA disk and e1000e NICs (slower) until the VirtIO drivers are installed", {"guest_id": vm.guest_id or vm.guest_full_name, "virtio_drivers": "not set"})

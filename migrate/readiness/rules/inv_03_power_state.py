@@ -1,4 +1,8 @@
-"""INV-03: a running source gives an inconsistent copy; a suspended one cannot be converted at all."""
+"""INV-03: a suspended source cannot be converted at all; a running one is shut down by the run itself.
+
+A cold migration stops every source by the wave's stop policy before the final copy (guest shutdown through
+VMware Tools), so a running VM is the normal case, not a warning; TLS-01 warns when that shutdown cannot work.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("INV-03", Severity.WARNING, "VM not powered off", "Shut the guest down cleanly at cutover (never suspend it)")
+RULE = Rule("INV-03", Severity.INFO, "VM not powered off", "Nothing: the wave's stop policy shuts the guest down cleanly before the final copy (never suspend it)")
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
@@ -22,4 +26,4 @@ def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
             remedy="Resume the VM and shut it down cleanly",
         )
     elif vm.power_state == "poweredOn":
-        yield RULE.finding("VM is running: it must be shut down for the final copy", {"power_state": vm.power_state})
+        yield RULE.finding("VM is running: the run shuts it down by the wave's stop policy before the final copy", {"power_state": vm.power_state})

@@ -5,8 +5,9 @@ from migrate.readiness.rules import inv_03_power_state as rule
 from tests.readiness.factories import make_vm, outcomes
 
 
-@pytest.mark.parametrize(("state", "severity"), [("poweredOn", Severity.WARNING), ("suspended", Severity.BLOCKER)])
-def test_readiness_flags_vm_that_is_not_powered_off(state, severity):
+# A running VM is only noted: the run shuts every source down by the wave's stop policy.
+@pytest.mark.parametrize(("state", "severity"), [("poweredOn", Severity.INFO), ("suspended", Severity.BLOCKER)])
+def test_readiness_notes_running_vm_and_blocks_suspended_vm(state, severity):
     (finding,) = outcomes(rule, make_vm(power_state=state))
     assert finding.severity is severity and finding.evidence == {"power_state": state}
 

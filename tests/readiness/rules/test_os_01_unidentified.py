@@ -24,3 +24,8 @@ def test_readiness_is_unknown_for_unidentified_guest(overrides):
 )
 def test_readiness_passes_identified_guest(overrides):
     assert outcomes(rule, make_vm(**overrides)) == []
+
+
+def test_readiness_notes_an_unknown_windows_id_mapped_by_its_guest_family():
+    (finding,) = outcomes(rule, make_vm(guest_id="windows2028srv_64Guest", guest_full_name=None, guest_family="windowsGuest"))
+    assert not isinstance(finding, Unknown) and finding.evidence == {"guest_id": "windows2028srv_64Guest", "guest_family": "windowsGuest"}

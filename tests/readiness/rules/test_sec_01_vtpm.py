@@ -5,7 +5,7 @@ from tests.readiness.factories import make_vm, outcomes
 
 def test_readiness_warns_for_vtpm():
     (finding,) = outcomes(rule, make_vm(vtpm=True))
-    assert finding.severity is Severity.WARNING and "BitLocker" in finding.remedy
+    assert finding.severity is Severity.WARNING and "BitLocker" in finding.remedy and "empty" in finding.remedy
 
 
 def test_readiness_passes_without_vtpm():
