@@ -99,3 +99,26 @@ def test_run_again_of_a_vm_not_in_the_wave_is_a_usage_error_naming_the_fix(cli):
     assert result.exit_code == ExitCode.USAGE
     assert result.stderr.strip().count("\n") == 0
     assert "no-such-vm not in wave 1: check the names with `migrate status --wave 1`" in result.stderr
+
+
+def test_a_clone_of_a_migrated_vm_is_named_on_stderr_by_rollback_and_run_again(cli, bed, estate, engine):
+    from migrate.clients.proxmox import vm as pvevm
+    from tests.execution.test_run_clone_drill import _clone, _target_of
+    from tests.execution.test_run_wave import api
+
+    _, vms, _ = estate
+    paths = ("--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}", "--no-start")
+    assert cli("run", "--wave", "1", *paths).exit_code == 0
+    chosen = vms[0].name
+    node, vmid = _target_of(engine, chosen)
+    clone = _clone(api(bed), node, vmid)
+    looks = "carries the toolkit's marker but is not its VM (a clone or a restored backup)"
+
+    back = cli("rollback", "--vm", chosen)
+    assert back.exit_code == 0, back.stderr
+    assert f"{chosen}: destroyed target VM {vmid} on {node}" in back.stdout
+    assert f"warning: {chosen}: left alone: VM 900 ('web-prd-01-testcopy') on node {node} {looks}" in back.stderr
+    again = cli("run", "--wave", "1", "--again", chosen, *paths)
+    assert again.exit_code == 0, again.stderr
+    assert f"warning: {chosen}: VM 900 ('web-prd-01-testcopy') on node {node} {looks}" in again.stderr
+    assert pvevm.vm_config(api(bed), node, 900) == clone
