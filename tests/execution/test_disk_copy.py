@@ -217,3 +217,12 @@ def test_a_failure_without_an_http_status_is_not_retried():
     with pytest.raises(DiskCopyError) as failure:
         _check(CommandResult(1, "", "qemu-img: Could not open '/x': No such file or directory"), Shell(), "reading")
     assert not isinstance(failure.value, DiskCopyHttpError) and not failure.value.transient
+
+
+def test_a_copy_into_a_qcow2_volume_is_compared_with_its_source(small_raw, node, allocate, tmp_path):
+    vmdk = tmp_path / "q.vmdk"
+    make_vmdk(small_raw, vmdk, "monolithicSparse")
+    target = allocate(141, SMALL_SIZE, "qcow2")
+    outcome = copy_disk(node, DiskCopyJob(NodePath(str(vmdk)), target, SMALL_SIZE), compare=True)
+    assert outcome.compared
+    compare_disk(node, DiskCopyJob(NodePath(str(vmdk)), target, SMALL_SIZE))

@@ -68,3 +68,9 @@ def test_the_run_services_have_everything_the_steps_call():
         name for name in vars(itinerary.Services) if not name.startswith("_")}
     concrete = services.Services
     assert wanted and all(hasattr(concrete, name) or name in concrete.__dataclass_fields__ for name in wanted)
+
+
+def test_disks_are_verified_before_the_target_first_starts_and_before_the_source_is_cut_off():
+    names = [step.name for step in ITINERARY]
+    assert names.index("attach") < names.index("verify") < names.index("disconnect_source_nics")
+    assert names.index("verify") < names.index("start_target")

@@ -222,6 +222,22 @@ def test_a_vlan_tag_on_a_bridge_that_is_not_vlan_aware_refuses_every_vm_until_it
     assert all(",tag=20" in pvevm.vm_config(pve, "pve1", r["vmid"])["net0"] for r in marked_vms(bed))
 
 
+@pytest.mark.parametrize(("bridge", "trunks", "refusal"), [
+    ("vmbr0", "100-200", "bridge vmbr0 on node pve1 is not VLAN-aware, yet net0 is planned on trunk 100-200"),
+    ("vmbr1", "100-200", None),
+])
+def test_a_trunk_needs_a_vlan_aware_bridge(fakepve, fakepve_cafile, monkeypatch, bridge, trunks, refusal):
+    set_bridges(monkeypatch, {"pve1": [("vmbr0", False), ("vmbr1", True)]})
+    vm = make_planned_vm(node="pve1", nics=(make_nic("net0", mac=None, bridge=bridge, trunks=trunks),))
+    pve = connect(endpoint(fakepve, fakepve_cafile))
+    bridges = pvetarget.node_bridges(pve, "pve1")
+    if refusal is None:
+        check_bridges(pve, vm, bridges)
+    else:
+        with pytest.raises(PreflightError, match=re.escape(refusal)):
+            check_bridges(pve, vm, bridges)
+
+
 @pytest.mark.parametrize("bridge, vlan, refusal", [
     ("vmbr0", None, None),
     ("vmbr0", 20, "bridge vmbr0 on node pve1 is not VLAN-aware, yet net0 is planned on VLAN 20"),

@@ -21,7 +21,10 @@ ITINERARY: list[Step] = [
     stop_source.STEP,
     copy_disk.STEP,
     attach.STEP,
+    # Before the first start: a booted guest writes its disks (and QEMU holds a write lock on a qcow2 volume),
+    # so only a volume no guest has run on can be compared with its source; a failed check also leaves the
+    # source's NICs connected.
+    verify.STEP,
     disconnect_source_nics.STEP,
     start_target.STEP,
-    verify.STEP,
 ]

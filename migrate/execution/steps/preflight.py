@@ -81,7 +81,7 @@ def disk_changes(vm: PlannedVm, now: SourceState) -> list[str]:
 
 def check_bridges(pve: PveClient, vm: PlannedVm, bridges: dict[str, bool]) -> None:
     """Every NIC's bridge is on the planned node (`bridges`: the node's own, name -> VLAN-aware) or is an SDN
-    VNet, VLAN-aware where the NIC has a tag."""
+    VNet, VLAN-aware where the NIC has a tag or a trunk (Proxmox refuses to start such a VM otherwise)."""
     node = vm.node
     vnets: dict[str, bool] | None = None
     for nic in vm.nics:
@@ -92,9 +92,10 @@ def check_bridges(pve: PveClient, vm: PlannedVm, bridges: dict[str, bool]) -> No
         if vlan_aware is None:
             raise PreflightError(f"bridge {name} of {nic.slot} is not on node {node}: create it there (or an SDN "
                                  "VNet of that name), or map the network to another bridge and plan the wave again")
-        if nic.vlan and not vlan_aware:
+        tagged = f"VLAN {nic.vlan}" if nic.vlan else f"trunk {nic.trunks}" if nic.trunks else None
+        if tagged and not vlan_aware:
             raise PreflightError(f"bridge {name} on node {node} is not VLAN-aware, yet {nic.slot} is planned on "
-                                 f"VLAN {nic.vlan}: set bridge-vlan-aware yes on it (a VNet: VLAN Aware), or plan "
+                                 f"{tagged}: set bridge-vlan-aware yes on it (a VNet: VLAN Aware), or plan "
                                  "the wave again")
 
 
