@@ -222,37 +222,23 @@ def test_a_vlan_tag_on_a_bridge_that_is_not_vlan_aware_refuses_every_vm_until_it
     assert all(",tag=20" in pvevm.vm_config(pve, "pve1", r["vmid"])["net0"] for r in marked_vms(bed))
 
 
-@pytest.mark.parametrize(("bridge", "trunks", "refusal"), [
-    ("vmbr0", "100-200", "bridge vmbr0 on node pve1 is not VLAN-aware, yet net0 is planned on trunk 100-200"),
-    ("vmbr1", "100-200", None),
+@pytest.mark.parametrize("bridge, vlan, trunks, refusal", [
+    ("vmbr0", None, None, None),
+    ("vmbr0", 20, None, "bridge vmbr0 on node pve1 is not VLAN-aware, yet net0 is planned on VLAN 20"),
+    ("vmbr0", None, "100-200", "bridge vmbr0 on node pve1 is not VLAN-aware, yet net0 is planned on trunk 100-200"),
+    ("vmbr1", 20, None, None),
+    ("vmbr1", None, "100-200", None),
+    ("zone-a", None, None, None),  # an SDN VNet, not a node's bridge
+    ("zone-a", 20, None, "bridge zone-a on node pve1 is not VLAN-aware"),
+    ("zone-b", 20, None, None),
+    ("vmbr9", None, None, "bridge vmbr9 of net0 is not on node pve1: create it there (or an SDN VNet of that name)"),
 ])
-def test_a_trunk_needs_a_vlan_aware_bridge(fakepve, fakepve_cafile, monkeypatch, bridge, trunks, refusal):
-    set_bridges(monkeypatch, {"pve1": [("vmbr0", False), ("vmbr1", True)]})
-    vm = make_planned_vm(node="pve1", nics=(make_nic("net0", mac=None, bridge=bridge, trunks=trunks),))
-    pve = connect(endpoint(fakepve, fakepve_cafile))
-    bridges = pvetarget.node_bridges(pve, "pve1")
-    if refusal is None:
-        check_bridges(pve, vm, bridges)
-    else:
-        with pytest.raises(PreflightError, match=re.escape(refusal)):
-            check_bridges(pve, vm, bridges)
-
-
-@pytest.mark.parametrize("bridge, vlan, refusal", [
-    ("vmbr0", None, None),
-    ("vmbr0", 20, "bridge vmbr0 on node pve1 is not VLAN-aware, yet net0 is planned on VLAN 20"),
-    ("vmbr1", 20, None),
-    ("zone-a", None, None),  # an SDN VNet, not a node's bridge
-    ("zone-a", 20, "bridge zone-a on node pve1 is not VLAN-aware"),
-    ("zone-b", 20, None),
-    ("vmbr9", None, "bridge vmbr9 of net0 is not on node pve1: create it there (or an SDN VNet of that name)"),
-])
-def test_a_nic_needs_its_bridge_or_vnet_on_the_node_vlan_aware_for_a_tag(fakepve, fakepve_cafile, monkeypatch,
-                                                                        bridge, vlan, refusal):
+def test_a_nic_needs_its_bridge_or_vnet_on_the_node_vlan_aware_for_a_tag_or_trunk(fakepve, fakepve_cafile, monkeypatch,
+                                                                                 bridge, vlan, trunks, refusal):
     set_bridges(monkeypatch, {"pve1": [("vmbr0", False), ("vmbr1", True)], "pve2": [("vmbr9", True)]})
     set_vnets(monkeypatch, [("zone-a", False), ("zone-b", True)])
     fakepve.add_node("pve2")
-    vm = make_planned_vm(node="pve1", nics=(make_nic("net0", mac=None, bridge=bridge, vlan=vlan),))
+    vm = make_planned_vm(node="pve1", nics=(make_nic("net0", mac=None, bridge=bridge, vlan=vlan, trunks=trunks),))
     pve = connect(endpoint(fakepve, fakepve_cafile))
     bridges = pvetarget.node_bridges(pve, "pve1")
     if refusal is None:
