@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 TODO = "TODO"
@@ -112,6 +112,15 @@ class Mappings:
     def override(self, vm_name: str) -> VmOverride:
         """The VM's overrides, or an empty one."""
         return self.vms.get(vm_name) or _NO_OVERRIDE
+
+    def with_names(self, names: dict[str, str]) -> Mappings:
+        """These mappings with the Proxmox names of `names` (vCenter name -> name) pinned over the file's."""
+        if not names:
+            return self
+        vms = dict(self.vms)
+        for vm_name, name in names.items():
+            vms[vm_name] = replace(self.override(vm_name), name=name)
+        return replace(self, vms=vms)
 
 
 _NO_OVERRIDE = VmOverride()
