@@ -64,19 +64,25 @@ def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_a
               "out otherwise.")
 @click.option("--datastore-path", "datastore_paths", multiple=True, metavar="DATASTORE=PATH",
               help="A source datastore mounted on the nodes (NFS) at PATH; others are read over HTTPS.")
+@click.option("--vm", "only", multiple=True, metavar="NAME",
+              help="Migrate only this VM of the wave (repeatable); the others are not touched.")
+@click.option("--exclude", multiple=True, metavar="NAME", help="Leave this VM of the wave out of this run (repeatable).")
 @with_source_options
 @pass_app
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
         agent_timeout: float, stall_timeout: float, attempts: int, again: tuple[str, ...],
-        datastore_paths: tuple[str, ...], vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
-    """Migrate a planned wave; run it again to resume after a failure or a crash.
+        datastore_paths: tuple[str, ...], only: tuple[str, ...], exclude: tuple[str, ...], vcenter, user, ca_file,
+        insecure_source, ssh_port, node_addresses) -> None:
+    """Migrate a planned wave, or some of its VMs; run it again to resume after a failure or a crash.
 
-    Sources are stopped as the wave's policy says (`migrate wave policy`).
+    Sources are stopped as the wave's policy says (`migrate wave policy`). VMs cut over in the wave's order
+    (`migrate wave show`): a later order group begins when the earlier ones are done, never after a failure.
 
     \b
     Example:
       MIGRATE_PVE_TOKEN_SECRET=... MIGRATE_VCENTER_PASSWORD=... \\
         migrate run --wave 1 --user administrator@vsphere.local --parallel 4 --verify
+      migrate run --wave 1 --vm db-01 --user administrator@vsphere.local
     """
     paths = dict(_pair(p, "--datastore-path", "DATASTORE=/absolute/path/on/the/node") for p in datastore_paths)
     if any(not path.startswith("/") for path in paths.values()):
@@ -94,13 +100,17 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
         bar.refresh()
 
     try:
-        result = execute_wave(app.sessions, number, options, factory, progress=progress, again=again)
+        result = execute_wave(app.sessions, number, options, factory, progress=progress, again=again, only=only,
+                              exclude=exclude)
     finally:
         for bar in bars.values():
             bar.close()
     _say_left_out(app, result.left_out)
     _say_rollback_unfinished(app, result.rollback_unfinished)
     _say_noted(app, result.lookalikes)
+    if result.held_back:
+        app.say(f"not begun: {', '.join(result.held_back)}: an earlier cutover order group has a failed VM; "
+                f"fix it and run the wave again")
     if dry_run:
         render.json_document(app.stdout, result.would_run)
         return
