@@ -27,6 +27,7 @@ from lab.vcsim import REPO_ROOT
 from migrate.cli.context import AppContext
 from migrate.cli.main import main as migrate
 
+SOURCE = "lab"  # the name sample_inventory/mappings.yaml is written for
 DEMO_DIR = REPO_ROOT / "demo"
 SAMPLE_MAP = REPO_ROOT / "sample_inventory" / "mappings.yaml"
 
@@ -52,17 +53,20 @@ def run_demo(workdir: Path = DEMO_DIR, inspect: Callable[[MigratedWave], None] |
     _say("starting the lab: the vCenter simulator with the sample estate (sample_inventory/estate.yaml)")
     with start_lab() as lab:
         _say(f"lab vCenter at {lab.url} ({lab.load_report.vms} VMs loaded in {lab.load_report.seconds:.1f} s)")
-        source = f"{lab.host}:{lab.port}"
         env = {"MIGRATE_VCENTER_PASSWORD": lab.password, "MIGRATE_DB": "sqlite:///migrate.db"}
+        # The source is recorded once; no later command names the vCenter, its user or its CA again.
         steps = [
             ["db", "upgrade"],
-            ["discover", "--vcenter", source, "--user", lab.username, "--ca-file", str(lab.ca_file)],
+            ["source", "add", SOURCE, "--vcenter", f"{lab.host}:{lab.port}", "--user", lab.username,
+             "--ca-file", str(lab.ca_file)],
+            ["source", "check", SOURCE],
+            ["discover"],
             ["inventory", "summary"],
             ["mapping", "init"],
         ]
         if code := _run_all(steps, env):
             return code
-        _install_sample_map(workdir / "mappings" / f"{source.replace(':', '_')}.yaml", source)
+        _install_sample_map(workdir / "mappings" / f"{SOURCE}.yaml")
         steps = [
             ["mapping", "check"],
             ["readiness", "--csv", "readiness.csv", "--findings-csv", "findings.csv", "--xlsx", "readiness.xlsx"],
@@ -77,8 +81,7 @@ def run_demo(workdir: Path = DEMO_DIR, inspect: Callable[[MigratedWave], None] |
             if code := _run_all(target.steps(runbook="wave-1.md", ssh=ssh), env):
                 return code
             paths = _write_wave_disks(lab.workdir / "datastores", wave=1)
-            run = ["run", "--wave", "1", "--vcenter", source, "--user", lab.username, "--ca-file", str(lab.ca_file),
-                   "--no-start", "--verify"]
+            run = ["run", "--wave", "1", "--no-start", "--verify"]
             run += [word for name in NODES for word in ("--node-address", f"{name}={node.host}:{node.port}")]
             run += [word for ds, path in sorted(paths.items()) for word in ("--datastore-path", f"{ds}={path}")]
             if code := _run_all([run, ["status", "--wave", "1"]], env):
@@ -141,11 +144,10 @@ def _run_all(steps: list[list[str]], env: dict[str, str]) -> int:
     return 0
 
 
-def _install_sample_map(path: Path, source: str) -> None:
+def _install_sample_map(path: Path) -> None:
     """The consultant's filled-in map of the sample estate, in place of the TODOs `mapping init` wrote."""
     _say(f"# the consultant fills in {path.name}; the demo uses sample_inventory/mappings.yaml")
-    text = SAMPLE_MAP.read_text(encoding="utf-8").replace('source: "lab"', f'source: "{source}"')
-    path.write_text(text, encoding="utf-8")
+    path.write_text(SAMPLE_MAP.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def _say(message: str) -> None:

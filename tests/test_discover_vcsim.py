@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import http.server
 import json
 import ssl
+import threading
 import time
 
 import pytest
@@ -225,3 +227,37 @@ def test_missing_password_without_a_terminal_names_the_variable(vcsim, db_url):
     result = run_cli(*discover_args(vcsim), db_url=db_url, env={})
     assert result.exit_code == ExitCode.USAGE
     assert "MIGRATE_VCENTER_PASSWORD" in result.stderr
+
+
+def test_a_certificate_that_is_not_the_pinned_one_never_receives_the_password(vcsim, db_url, tmp_path):
+    # pyvmomi checks a thumbprint only after the certificate failed verification: with an unverified context it
+    # would log in to anyone. The pin lives in the TLS context, so an impostor never gets a request at all.
+    from fakepve.certs import make_cert  # noqa: PLC0415  (the same helper the execution tests use)
+
+    certfile, keyfile, _ = make_cert(str(tmp_path), name="impostor", hosts=("127.0.0.1",))
+    received: list[bytes] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            self.send_error(500)
+
+        do_GET = do_POST  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    impostor = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certfile, keyfile)
+    impostor.socket = context.wrap_socket(impostor.socket, server_side=True)
+    threading.Thread(target=impostor.serve_forever, daemon=True).start()
+    try:
+        real_pin = hashlib.sha256(ssl.PEM_cert_to_DER_cert(vcsim.ca_file.read_text())).hexdigest()
+        result = run_cli(*discover_args(vcsim, port=impostor.server_address[1], trust=("--thumbprint", real_pin)),
+                         db_url=db_url, env=password_env(vcsim))
+    finally:
+        impostor.shutdown()
+        impostor.server_close()
+    assert result.exit_code == ExitCode.UNREACHABLE and "does not match the thumbprint" in result.stderr
+    assert received == []

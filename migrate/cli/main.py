@@ -48,9 +48,10 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import db, discover, inventory, mapping, plan, readiness, run, runbook, target, wave
+    from migrate.cli import db, discover, inventory, mapping, plan, readiness, run, runbook, source, target, wave
 
     cli.add_command(db.db)
+    cli.add_command(source.source)
     cli.add_command(discover.discover)
     cli.add_command(inventory.inventory)
     cli.add_command(mapping.mapping)

@@ -18,12 +18,14 @@ STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks
 AGENT_CELLS = {True: "yes", False: "no answer", None: ""}
 
 source_options = [
-    click.option("--vcenter", metavar="HOST[:PORT]", help="The source vCenter (default: the only one discovered)."),
-    click.option("--user", envvar="MIGRATE_VCENTER_USER", help="vCenter user; the password from "
-                 "MIGRATE_VCENTER_PASSWORD. Env: MIGRATE_VCENTER_USER."),
+    click.option("--source", "source_name", metavar="NAME", help="The recorded source (`migrate source add`); "
+                 "implied when there is one."),
+    click.option("--vcenter", metavar="HOST[:PORT]", help="The source vCenter, instead of a recorded source's."),
+    click.option("--user", envvar="MIGRATE_VCENTER_USER", help="vCenter user, instead of the source's; the password "
+                 "from MIGRATE_VCENTER_PASSWORD. Env: MIGRATE_VCENTER_USER."),
     click.option("--ca-file", type=click.Path(dir_okay=False, exists=True), help="CA of the vCenter's certificate."),
-    click.option("--insecure-source", is_flag=True, help="Do not verify the vCenter's certificate (lab only; "
-                 "journaled)."),
+    click.option("--insecure", "--insecure-source", "insecure_source", is_flag=True,
+                 help="Do not verify the vCenter's certificate (lab only; journaled)."),
     click.option("--ssh-port", type=click.IntRange(1, 65535), default=22, show_default=True,
                  help="The nodes' SSH port."),
     click.option("--node-address", "node_addresses", multiple=True, metavar="NODE=HOST[:PORT]",
@@ -37,10 +39,11 @@ def with_source_options(command):
     return command
 
 
-def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
+def _factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
     pairs = dict(_pair(value, "--node-address", "NODE=HOST[:PORT]") for value in node_addresses)
     with app.session() as session:
-        return live_services(session, SourceAccess(vcenter, user, ca_file, insecure, ssh_port, pairs, app.env))
+        return live_services(session, SourceAccess(vcenter, user, ca_file, insecure, ssh_port, pairs, app.env,
+                                                   source=source_name))
 
 
 @click.command("run")
@@ -71,8 +74,8 @@ def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_a
 @pass_app
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
         agent_timeout: float, stall_timeout: float, attempts: int, again: tuple[str, ...],
-        datastore_paths: tuple[str, ...], only: tuple[str, ...], exclude: tuple[str, ...], vcenter, user, ca_file,
-        insecure_source, ssh_port, node_addresses) -> None:
+        datastore_paths: tuple[str, ...], only: tuple[str, ...], exclude: tuple[str, ...], source_name, vcenter, user,
+        ca_file, insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave, or some of its VMs; run it again to resume after a failure or a crash.
 
     Sources are stopped as the wave's policy says (`migrate wave policy`). VMs cut over in the wave's order
@@ -90,7 +93,8 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
     options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
                          agent_timeout=agent_timeout, stall_timeout=stall_timeout, step_attempts=attempts,
                          datastore_paths=paths, insecure_source=insecure_source)
-    factory = None if dry_run else _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
+    factory = None if dry_run else _factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port,
+                                            node_addresses)
     bars: dict = {}
 
     def progress(vm: str, step: str, fraction: float) -> None:
@@ -201,7 +205,7 @@ def _cell(header: str, value):
 @click.option("--vm", "vm_name", metavar="NAME", help="Roll back this VM only.")
 @with_source_options
 @pass_app
-def rollback(app: AppContext, number: int | None, vm_name: str | None, vcenter, user, ca_file,
+def rollback(app: AppContext, number: int | None, vm_name: str | None, source_name, vcenter, user, ca_file,
              insecure_source, ssh_port, node_addresses) -> None:
     """Destroy the toolkit's target VMs and volumes and power the stopped sources back on.
 
@@ -211,7 +215,7 @@ def rollback(app: AppContext, number: int | None, vm_name: str | None, vcenter, 
     """
     if (number is None) == (vm_name is None):
         raise click.UsageError("give one of --wave N and --vm NAME")
-    factory = _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
+    factory = _factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
     outcome = rollback_vms(app.sessions, factory, wave=number, vm_name=vm_name)
     for name, undone in sorted(outcome.rolled_back.items()):
         click.echo(f"{name}: " + ("; ".join(undone) or "nothing to undo"), file=app.stdout)
