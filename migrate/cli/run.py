@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from migrate.cli import render
 from migrate.cli.context import AppContext, pass_app
+from migrate.cli.progress import default_log_path, run_display
 from migrate.errors import StepFailedError
 from migrate.execution.live import SourceAccess, live_services
 from migrate.execution.rollback import rollback as rollback_vms
@@ -70,12 +73,14 @@ def _factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh
 @click.option("--vm", "only", multiple=True, metavar="NAME",
               help="Migrate only this VM of the wave (repeatable); the others are not touched.")
 @click.option("--exclude", multiple=True, metavar="NAME", help="Leave this VM of the wave out of this run (repeatable).")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Append the run's timestamped record here (default: migrate-wave-N.log beside the database).")
 @with_source_options
 @pass_app
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
         agent_timeout: float, stall_timeout: float, attempts: int, again: tuple[str, ...],
-        datastore_paths: tuple[str, ...], only: tuple[str, ...], exclude: tuple[str, ...], source_name, vcenter, user,
-        ca_file, insecure_source, ssh_port, node_addresses) -> None:
+        datastore_paths: tuple[str, ...], only: tuple[str, ...], exclude: tuple[str, ...], log_file: Path | None,
+        source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave, or some of its VMs; run it again to resume after a failure or a crash.
 
     Sources are stopped as the wave's policy says (`migrate wave policy`). VMs cut over in the wave's order
@@ -95,20 +100,14 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
                          datastore_paths=paths, insecure_source=insecure_source)
     factory = None if dry_run else _factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port,
                                             node_addresses)
-    bars: dict = {}
-
-    def progress(vm: str, step: str, fraction: float) -> None:
-        key = f"{vm} {step}"
-        bar = bars.get(key) or bars.setdefault(key, app.progress(key, total=100, unit="%"))
-        bar.n = round(fraction * 100)
-        bar.refresh()
-
-    try:
-        result = execute_wave(app.sessions, number, options, factory, progress=progress, again=again, only=only,
-                              exclude=exclude)
-    finally:
-        for bar in bars.values():
-            bar.close()
+    if dry_run:
+        result = execute_wave(app.sessions, number, options, factory, again=again, only=only, exclude=exclude)
+    else:
+        log_path = log_file or default_log_path(app.db_url, number)
+        with run_display(app.stderr, log_path, terminal=app.terminal, quiet=app.quiet) as bars:
+            result = execute_wave(app.sessions, number, options, factory, progress=bars.fraction if bars else None,
+                                  again=again, only=only, exclude=exclude)
+        app.say(f"log: {log_path}")
     _say_left_out(app, result.left_out)
     _say_rollback_unfinished(app, result.rollback_unfinished)
     _say_noted(app, result.lookalikes)

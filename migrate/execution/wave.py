@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field, replace
@@ -30,6 +31,9 @@ from migrate.waves.policy import StopPolicy
 from migrate.waves.store import stop_policy, wave_decisions
 
 ServicesFactory = Callable[[Target, RunOptions], Services]  # a run's connections, closed at its end
+WAVE_STARTED = "wave_started"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -90,6 +94,9 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         with sessions() as session:
             journal.readmit(session, readmitted)
             run_id = journal.begin_run(session, wave, _journaled(options, again, policy, only, exclude)).id
+        to_read = sum(d.size_bytes for item in work for d in item.plan.vm.disks if d.source_file)
+        log.info("wave %d run %d: %d VMs, %s of disks to read", wave, run_id, len(work), _size(to_read),
+                 extra={"event": WAVE_STARTED, "vms": len(work), "bytes": to_read})
         limits = Limits(total=options.parallel, per_resource=options.per_resource)
         retry = Retry(attempts=options.step_attempts, backoff=options.retry_backoff)
         outcome, held_back = WaveOutcome(), []
@@ -107,6 +114,10 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         services.close()
     return WaveRun(wave, record.version, outcome, run_id=run_id, left_out=left_out, no_agent=no_agent,
                    rollback_unfinished=unfinished, lookalikes=lookalikes, held_back=sorted(held_back))
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**30:.1f} GiB" if count >= 2**30 else f"{count / 2**20:.0f} MiB"
 
 
 def _cutover_groups(session: Session, work: list[WorkItem]) -> list[list[WorkItem]]:
