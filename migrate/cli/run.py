@@ -15,6 +15,7 @@ from migrate.execution.rollback import rollback as rollback_vms
 from migrate.execution.services import RunOptions
 from migrate.execution.status import wave_status
 from migrate.execution.wave import execute_wave
+from migrate.target.reach import parse_node_address
 
 STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_copied",
                   "mib_per_second", "ips", "agent", "error")
@@ -29,10 +30,11 @@ source_options = [
     click.option("--ca-file", type=click.Path(dir_okay=False, exists=True), help="CA of the vCenter's certificate."),
     click.option("--insecure", "--insecure-source", "insecure_source", is_flag=True,
                  help="Do not verify the vCenter's certificate (lab only; journaled)."),
-    click.option("--ssh-port", type=click.IntRange(1, 65535), default=22, show_default=True,
-                 help="The nodes' SSH port."),
+    click.option("--ssh-port", type=click.IntRange(1, 65535), help="The nodes' SSH port, for this run "
+                 "(default: the target's, `target set --ssh-port`)."),
     click.option("--node-address", "node_addresses", multiple=True, metavar="NODE=HOST[:PORT]",
-                 help="Reach NODE's SSH at HOST (default: its address in the cluster status)."),
+                 help="Reach NODE's SSH at HOST for this run (default: the target's `target set --node-address`, "
+                 "else the node's address in the cluster status)."),
 ]
 
 
@@ -43,7 +45,7 @@ def with_source_options(command):
 
 
 def _factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
-    pairs = dict(_pair(value, "--node-address", "NODE=HOST[:PORT]") for value in node_addresses)
+    pairs = dict(parse_node_address(value) for value in node_addresses)
     with app.session() as session:
         return live_services(session, SourceAccess(vcenter, user, ca_file, insecure, ssh_port, pairs, app.env,
                                                    source=source_name))

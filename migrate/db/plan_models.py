@@ -31,6 +31,9 @@ class Target(Base):
     ssh_user: Mapped[str | None] = mapped_column(String(255))
     ssh_key: Mapped[str | None] = mapped_column(Text)
     known_hosts: Mapped[str | None] = mapped_column(Text)
+    # How to reach a node's SSH when not at its address in the cluster status: node -> "host[:port]".
+    node_addresses: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument, default=dict)
+    ssh_port: Mapped[int] = mapped_column(default=22, server_default="22")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __repr__ = make_repr("id", "name", "api_host")

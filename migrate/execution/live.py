@@ -20,6 +20,7 @@ from migrate.db.plan_models import Target
 from migrate.errors import UsageError
 from migrate.execution.services import RunOptions, Services
 from migrate.source.store import VcenterAccess, endpoint_for, find_for
+from migrate.target.reach import ssh_address
 from migrate.target.store import endpoint_of
 
 PASSWORD_ENV = "MIGRATE_VCENTER_PASSWORD"
@@ -34,7 +35,7 @@ class SourceAccess:
     user: str | None
     ca_file: str | None = None
     insecure: bool = False
-    ssh_port: int = 22
+    ssh_port: int | None = None  # None: the target's
     node_addresses: Mapping[str, str] = field(default_factory=dict)  # node -> host[:port] to reach its SSH at
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
     source: str | None = None
@@ -57,22 +58,15 @@ def live_services(session: Session, access: SourceAccess):
         if not password:
             raise UsageError(f"no password for {vcenter.user}: set {PASSWORD_ENV}")
         pve = connect(endpoint_of(target, access.env.get(SECRET_ENV)))
-        addresses = {**_node_addresses(pve.get("/cluster/status")), **access.node_addresses}
+        cluster = _node_addresses(pve.get("/cluster/status"))
 
         def address(node: str) -> NodeAddress:
-            host, port = _host_port(addresses.get(node, node), access.ssh_port)
-            return NodeAddress(host, port, target.ssh_user or "root",
+            reached = ssh_address(target, node, cluster.get(node), access.node_addresses, access.ssh_port)
+            return NodeAddress(reached.host, reached.port, target.ssh_user or "root",
                                Path(target.ssh_key) if target.ssh_key else None,
                                Path(target.known_hosts) if target.known_hosts else None)
         return Services(pve, address, options, lambda: vsphere_connect(vcenter))
     return factory
-
-
-def _host_port(value: str, default_port: int) -> tuple[str, int]:
-    host, sep, port = value.rpartition(":")
-    if sep and port.isdigit() and ":" not in host:
-        return host, int(port)
-    return value, default_port
 
 
 def _node_addresses(status: list[dict]) -> dict[str, str]:

@@ -27,6 +27,7 @@ class StorageTarget:
 
     storage: str
     format: str | None = None
+    node_path: str | None = None  # where the Proxmox nodes mount the datastore (NFS): its disks are read from there
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,7 @@ class Mappings:
         override = self.vms.get(vm_name)
         if override and override.storage:
             mapped = self.storage.get(datastore or "")
-            return StorageTarget(override.storage, mapped.format if mapped else None)
+            return StorageTarget(override.storage, mapped.format if mapped else None, mapped.node_path if mapped else None)
         return self.storage.get(datastore or "")
 
     def override(self, vm_name: str) -> VmOverride:

@@ -29,6 +29,7 @@ class DiskNeed:
     source_file: str | None = None
     datastore: str | None = None
     format: str | None = None
+    node_path: str | None = None  # the nodes' mount of the datastore, from the mapping file
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _disk_needs(vm: Vm, config: ProxmoxConfig, mappings: Mappings) -> tuple[Disk
         needs.append(DiskNeed(
             slot=slot, storage=mapped.storage if mapped else None, size_bytes=size, transfer_bytes=min(used, size) or used,
             source_label=disk.label, source_file=disk.file_path, datastore=disk.datastore,
-            format=mapped.format if mapped else None,
+            format=mapped.format if mapped else None, node_path=mapped.node_path if mapped else None,
         ))
     boot_storage = needs[0].storage if needs else _spec_storage(config, slots)
     for slot, size in _SMALL_VOLUMES.items():
