@@ -133,6 +133,10 @@ def test_rediscovery_reports_added_changed_and_removed_vms(fresh_vcsim, db_url):
     diff = run_cli("inventory", "diff", db_url=db_url)
     assert diff.exit_code == 0
     assert "1 changed" not in diff.stdout and "2 changed, 1 removed" in diff.stdout
+    rows = json.loads(run_cli("inventory", "diff", "--format", "json", db_url=db_url).stdout)
+    assert {"vm": names[2], "change": "removed", "field": None, "old": None, "new": None} in rows
+    assert {"vm": names[1], "change": "changed", "field": "power_state", "old": "poweredOn", "new": "poweredOff"} in rows
+    assert any(row["vm"] == "renamed-vm" and row["field"] == "name" for row in rows)
     listed = run_cli("inventory", "list", "--include-removed", "--format", "csv", db_url=db_url)
     assert names[2] in listed.stdout
 

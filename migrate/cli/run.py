@@ -20,6 +20,7 @@ from migrate.target.reach import parse_node_address
 STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_copied",
                   "mib_per_second", "ips", "agent", "error")
 AGENT_CELLS = {True: "yes", False: "no answer", None: ""}
+DRY_RUN_HEADERS = ("vm", "node", "vmid", "disks")
 
 source_options = [
     click.option("--source", "source_name", metavar="NAME", help="The recorded source (`migrate source add`); "
@@ -77,12 +78,13 @@ def _factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh
 @click.option("--exclude", multiple=True, metavar="NAME", help="Leave this VM of the wave out of this run (repeatable).")
 @click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Append the run's timestamped record here (default: migrate-wave-N.log beside the database).")
+@render.format_option
 @with_source_options
 @pass_app
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
         agent_timeout: float, stall_timeout: float, attempts: int, again: tuple[str, ...],
         datastore_paths: tuple[str, ...], only: tuple[str, ...], exclude: tuple[str, ...], log_file: Path | None,
-        source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
+        output_format: str, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave, or some of its VMs; run it again to resume after a failure or a crash.
 
     Sources are stopped as the wave's policy says (`migrate wave policy`). VMs cut over in the wave's order
@@ -116,8 +118,9 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
     if result.held_back:
         app.say(f"not begun: {', '.join(result.held_back)}: an earlier cutover order group has a failed VM; "
                 f"fix it and run the wave again")
-    if dry_run:
-        render.json_document(app.stdout, result.would_run)
+    if dry_run:  # --format is for what --dry-run prints: the VMs it would migrate, in order
+        render.rows(app.stdout, output_format, DRY_RUN_HEADERS,
+                    [(item["vm"], item["node"], item["vmid"], "; ".join(item["disks"])) for item in result.would_run])
         return
     _report(app, number, result, agent_timeout)
 

@@ -72,7 +72,7 @@ def test_vms_cut_over_by_order_and_a_failed_group_holds_the_later_ones_back(bed,
             vm_id = session.scalar(select(VmRecord.id).where(VmRecord.moref == vm.moref))
             session.scalar(select(WaveVm).where(WaveVm.vm_id == vm_id)).cutover_order = order
         session.commit()
-    dry = run_cli("run", "--wave", "1", "--dry-run", db_url=db_url)
+    dry = run_cli("run", "--wave", "1", "--dry-run", "--format", "json", db_url=db_url)
     assert [row["vm"] for row in json.loads(dry.stdout)] == [database.name, app.name, rest.name]
     take_snapshot(source_vm(bed, database.moref), "before patching")  # preflight refuses the first group's VM
     try:

@@ -30,7 +30,7 @@ def cli(bed, estate, sshd, monkeypatch, db_url):
 def test_run_then_status_then_rollback_from_the_command_line(cli, bed, estate, engine):
     _, vms, _ = estate
     names = sorted(vm.name for vm in vms)
-    dry = cli("run", "--wave", "1", "--dry-run")
+    dry = cli("run", "--wave", "1", "--dry-run", "--format", "json")
     assert dry.exit_code == 0, dry.stderr
     assert sorted(item["vm"] for item in json.loads(dry.stdout)) == names
 
