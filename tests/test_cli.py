@@ -12,6 +12,7 @@ import pytest
 
 from migrate.db.session import make_engine, session_factory
 from migrate.errors import ExitCode
+from migrate.inventory.model import Snapshot
 from migrate.inventory.store import save_inventory, start_run
 from lab.rvtools import write_rvtools_export
 from tests.factories import make_inventory, make_vm
@@ -142,16 +143,26 @@ def test_mapping_init_check_and_map_show(db_url, tmp_path):
     assert config["qm_create"].startswith("qm create VMID --name app-01")
 
 
-def test_readiness_writes_the_reports_and_can_fail_on_blockers(db_url, tmp_path):
+def test_readiness_before_the_maps_exist_judges_the_vm_and_lists_the_maps_apart(db_url, tmp_path):
     seed(db_url, make_vm("app-01"))
     files = {name: tmp_path / name for name in ("r.csv", "f.csv", "r.xlsx")}
     result = run_cli("readiness", "--dir", str(tmp_path / "maps"), "--csv", str(files["r.csv"]),
                      "--findings-csv", str(files["f.csv"]), "--xlsx", str(files["r.xlsx"]), db_url=db_url)
     assert result.exit_code == 0, result.stderr
-    assert "Not ready" in result.stdout and all(path.exists() for path in files.values())
+    assert "Not ready" not in result.stdout and all(path.exists() for path in files.values())
+    assert "maps: 2 not mapped yet" in result.stdout
+    assert "  network VM Network  1 VMs: app-01\n" in result.stdout and "  datastore ds1  1 VMs: app-01\n" in result.stdout
+    (row,) = csv.DictReader(files["r.csv"].read_text(encoding="utf-8-sig").splitlines())
+    assert row["unmapped"] == "network VM Network;datastore ds1" and row["verdict"] != "Not ready"
+    assert "NET-06" not in files["f.csv"].read_text(encoding="utf-8-sig")
     assert "wrote" in result.stderr and "wrote" not in result.stdout
+    assert run_cli("readiness", "--dir", str(tmp_path / "maps"), "--fail-on-blockers", db_url=db_url).exit_code == 0
+
+
+def test_readiness_can_fail_on_blockers(db_url, tmp_path):
+    seed(db_url, make_vm("app-01", snapshots=[Snapshot("before patch")]))
     failing = run_cli("readiness", "--dir", str(tmp_path / "maps"), "--fail-on-blockers", db_url=db_url)
-    assert failing.exit_code == ExitCode.BLOCKERS
+    assert failing.exit_code == ExitCode.BLOCKERS and "  Not ready              1\n" in failing.stdout
 
 
 def test_readiness_into_a_missing_directory_writes_nothing(db_url, tmp_path):

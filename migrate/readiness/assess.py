@@ -24,9 +24,24 @@ class VmAssessment:
     unknowns: tuple[Unknown, ...]
     config: ProxmoxConfig
     rules_version: int = RULES_VERSION
+    maps: tuple[Finding | Unknown, ...] = ()  # what the mapping file still lacks for this VM (NET-06, DSK-17)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
+
+    @property
+    def unmapped(self) -> tuple[str, ...]:
+        """The VM's networks and datastores the mapping file does not map yet, e.g. `network dv-web-120`."""
+        names = dict.fromkeys(unmapped_name(outcome) for outcome in self.maps)
+        return tuple(sorted(names, key=lambda name: (not name.startswith("network"), name)))
+
+
+def unmapped_name(outcome: Finding | Unknown) -> str:
+    """`network NAME` or `datastore NAME` for a maps finding; what is missing for a maps unknown."""
+    if isinstance(outcome, Unknown):
+        return outcome.missing
+    kind = "network" if "network" in outcome.evidence else "datastore"
+    return f"{kind} {outcome.evidence[kind]}"
 
 
 _SEVERITY_ORDER = {Severity.BLOCKER: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -40,15 +55,19 @@ def assess(inventory: Inventory, mappings: Mappings, target_facts: TargetFacts) 
 
 
 def assess_vm(vm: Vm, context: RuleContext, rules: Sequence[LoadedRule] = ALL_RULES) -> VmAssessment:
-    """Run `rules` on one VM and map it with the name the context chose."""
+    """Run `rules` on one VM and map it with the name the context chose; the maps rules' outcomes go apart."""
     findings: list[Finding] = []
     unknowns: list[Unknown] = []
+    maps: list[Finding | Unknown] = []
     for loaded in rules:
         for outcome in loaded.check(vm, context):
-            (findings if isinstance(outcome, Finding) else unknowns).append(outcome)
+            if loaded.rule.maps:
+                maps.append(outcome)  # the mapping file's gaps: reported apart, never in the verdict
+            else:
+                (findings if isinstance(outcome, Finding) else unknowns).append(outcome)
     findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.rule_id))
     config = map_vm(vm, context.mappings, context.target, name=context.proxmox_name(vm))
-    return VmAssessment(vm, verdict_of(findings, unknowns), tuple(findings), tuple(unknowns), config)
+    return VmAssessment(vm, verdict_of(findings, unknowns), tuple(findings), tuple(unknowns), config, maps=tuple(maps))
 
 
 def verdict_of(findings: Sequence[Finding], unknowns: Sequence[Unknown]) -> Verdict:

@@ -47,12 +47,17 @@ Outcome = Finding | Unknown
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A catalog entry: id (e.g. DSK-06), default severity, a short title and the default remedy."""
+    """A catalog entry: id (e.g. DSK-06), default severity, a short title and the default remedy.
+
+    `maps` marks a rule that judges the consultant's mapping file (is every network and datastore mapped?),
+    not the VM: its outcomes go to the VM's maps assessment and never change the VM's verdict.
+    """
 
     id: str
     severity: Severity
     title: str
     remedy: str
+    maps: bool = False
 
     def finding(self, message: str, evidence: dict[str, Any], *, severity: Severity | None = None, remedy: str | None = None) -> Finding:
         """A finding of this rule; severity and remedy default to the catalog's."""

@@ -15,6 +15,7 @@ from migrate.db.models import Source
 from migrate.db.readiness_models import ReadinessResult, ReadinessRun
 from migrate.mapping.names import vm_key
 from migrate.readiness.assess import VmAssessment
+from migrate.readiness.rule import Finding, Unknown
 from migrate.readiness.rules import RULES_VERSION
 
 
@@ -42,4 +43,10 @@ def _result(assessment: VmAssessment) -> ReadinessResult:
         findings=[{**asdict(finding), "severity": str(finding.severity)} for finding in assessment.findings],
         unknowns=[asdict(unknown) for unknown in assessment.unknowns],
         config=dict(assessment.config.params),
+        maps=[_document(outcome) for outcome in assessment.maps],
     )
+
+
+def _document(outcome: Finding | Unknown) -> dict:
+    document = asdict(outcome)
+    return {**document, "severity": str(outcome.severity)} if isinstance(outcome, Finding) else document

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from migrate.readiness.assess import VmAssessment
 from migrate.readiness.rule import Severity, Verdict
@@ -21,14 +21,29 @@ class RuleCount:
 
 
 @dataclass(frozen=True)
+class Unmapped:
+    """A network or datastore the mapping file does not map yet (`network dv-web-120`), and the VMs using it."""
+
+    name: str
+    vms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ReadinessSummary:
-    """Counts per verdict (all four, worst first), the top blockers and the top missing inputs."""
+    """Counts per verdict (all four, worst first), the top blockers and the top missing inputs; and apart from
+    the verdicts, the networks and datastores the mapping file does not map yet."""
 
     total: int
     verdicts: dict[Verdict, int]
     top_blockers: list[RuleCount]
     top_unknowns: list[RuleCount]
     rules_version: int = RULES_VERSION
+    unmapped: list[Unmapped] = field(default_factory=list)
+
+    @property
+    def shown_verdicts(self) -> dict[Verdict, int]:
+        """The verdicts some VM has (no `Unknown 0` line to read past)."""
+        return {verdict: count for verdict, count in self.verdicts.items() if count}
 
 
 def summarize(assessments: Sequence[VmAssessment], top: int = 10) -> ReadinessSummary:
@@ -44,7 +59,17 @@ def summarize(assessments: Sequence[VmAssessment], top: int = 10) -> ReadinessSu
         verdicts={verdict: verdicts.get(verdict, 0) for verdict in Verdict},
         top_blockers=_ranked(blockers, top),
         top_unknowns=_ranked(unknowns, top),
+        unmapped=unmapped_names(assessments),
     )
+
+
+def unmapped_names(assessments: Sequence[VmAssessment]) -> list[Unmapped]:
+    """Every network and datastore some VM uses that the mapping file does not map, networks first, by name."""
+    users: dict[str, list[str]] = {}
+    for assessment in assessments:
+        for name in assessment.unmapped:
+            users.setdefault(name, []).append(assessment.vm.name)
+    return [Unmapped(name, tuple(vms)) for name, vms in sorted(users.items(), key=lambda item: (not item[0].startswith("network"), item[0]))]
 
 
 def _ranked(counts: Counter[str], top: int) -> list[RuleCount]:
