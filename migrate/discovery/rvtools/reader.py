@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from migrate.errors import InputFileError, MissingColumnError
+from migrate.inventory.facts import RVTOOLS, origin_of
 from migrate.inventory.model import Inventory, Network
 from migrate.discovery.rvtools import estate, guest, hardware, networks, vms
 from migrate.discovery.rvtools.archive import open_export
@@ -85,6 +86,7 @@ def read_rvtools(path: Path | str, *, progress: Progress | None = None, warn: Wa
             "vms_skipped": dict(skipped),
             "rows_without_vm": dict(index.unmatched),
         }
+        inventory.origin = origin_of(RVTOOLS, path.name, provenance, None)
     return ReadExport(inventory, provenance)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.mapping.guest import guest_devices
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("DEV-04", Severity.WARNING, "SR-IOV NIC", "Accept the config's NIC model, or configure a virtual function as hostpci on the Proxmox node")
+RULE = Rule("DEV-04", Severity.WARNING, "SR-IOV NIC", "Accept the config's NIC model, or configure a virtual function as hostpci on the Proxmox node", needs=(facts.NIC_DETAILS,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.mapping.source_copy import copy_refusals
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("DSK-08", Severity.BLOCKER, "Snapshots present", "Delete or consolidate the snapshots in vSphere before the run: preflight refuses the VM until then")
+RULE = Rule("DSK-08", Severity.BLOCKER, "Snapshots present", "Delete or consolidate the snapshots in vSphere before the run: preflight refuses the VM until then", needs=(facts.SNAPSHOTS,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
