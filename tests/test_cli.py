@@ -179,11 +179,18 @@ def test_the_installed_command_runs():
 
 def test_readiness_runs_on_an_rvtools_import_and_says_what_is_unknown(db_url, tmp_path):
     vm = make_vm("from-rvtools", firmware=None, cbt_enabled=None, tools_status=None)
-    path = write_rvtools_export(make_inventory(vm), tmp_path / "export.xlsx")
-    assert run_cli("discover", "--rvtools", str(path), db_url=db_url).exit_code == 0
+    path = write_rvtools_export(make_inventory(vm, make_vm("vCLS-a1b2"), make_vm("vCLS-c3d4")), tmp_path / "export.xlsx")
+    imported = run_cli("discover", "--rvtools", str(path), db_url=db_url)
+    assert imported.exit_code == 0
+    assert "export.xlsx: 2 vSphere Cluster Services (vCLS) agent VMs not recorded" in imported.stderr
     findings = tmp_path / "findings.csv"
     result = run_cli("readiness", "--dir", str(tmp_path), "--findings-csv", str(findings), db_url=db_url)
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(findings.read_text(encoding="utf-8-sig"))))
     assert {row["vm"] for row in rows} == {"from-rvtools"}
     assert any(row["severity"] == "unknown" for row in rows)
+    not_assessed = {row["rule_id"]: row["message"] for row in rows if row["severity"] == "unknown"}
+    assert not_assessed["DEV-01"].endswith("PCI passthrough devices: not in the RVTools export")
+    assert "  facts from RVTools export export.xlsx" in result.stdout
+    assert "fully assessed: 0 of 1 VMs (0 %)" in result.stdout and "  Unknown                1\n" in result.stdout
+    assert "Ready " not in result.stdout and "Not ready" not in result.stdout  # no verdict line with 0 VMs

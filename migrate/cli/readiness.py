@@ -40,6 +40,7 @@ def readiness(app: AppContext, source: str | None, directory: Path, csv_path: Pa
     summary = outcome.summary
     out = app.stdout
     out.write(f"readiness of {outcome.source}: {summary.total} VMs (rules version {summary.rules_version})\n")
+    out.write(f"  facts from {summary.source_line}; fully assessed: {summary.assessed_line}\n")
     for verdict, count in summary.shown_verdicts.items():
         out.write(f"  {str(verdict):<22} {count}\n")
     if summary.top_blockers:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from migrate.inventory.facts import Origin
 from migrate.readiness.assess import VmAssessment
 from migrate.readiness.rule import Severity, Verdict
 from migrate.readiness.rules import ALL_RULES, RULES_VERSION
@@ -39,6 +40,19 @@ class ReadinessSummary:
     top_unknowns: list[RuleCount]
     rules_version: int = RULES_VERSION
     unmapped: list[Unmapped] = field(default_factory=list)
+    origin: Origin | None = None  # where the facts came from (API or RVTools, file, date)
+    fully_assessed: int = 0  # VMs every rule could judge (no "not assessed" outcome)
+
+    @property
+    def source_line(self) -> str:
+        """`RVTools export x.xlsx of 2026-11-30T09:00:00`, or what is known of an older inventory."""
+        return self.origin.describe() if self.origin else "not recorded (an inventory from before origins were kept)"
+
+    @property
+    def assessed_line(self) -> str:
+        """`12 of 76 VMs (16 %)`: the share every rule could judge."""
+        share = round(100 * self.fully_assessed / self.total) if self.total else 100
+        return f"{self.fully_assessed} of {self.total} VMs ({share} %)"
 
     @property
     def shown_verdicts(self) -> dict[Verdict, int]:
@@ -46,8 +60,9 @@ class ReadinessSummary:
         return {verdict: count for verdict, count in self.verdicts.items() if count}
 
 
-def summarize(assessments: Sequence[VmAssessment], top: int = 10) -> ReadinessSummary:
-    """Summarize assessments; blockers are ranked by how many VMs they block, then by rule id."""
+def summarize(assessments: Sequence[VmAssessment], top: int = 10, origin: Origin | None = None) -> ReadinessSummary:
+    """Summarize assessments of an inventory from `origin`; blockers are ranked by how many VMs they block, then
+    by rule id."""
     verdicts = Counter(assessment.verdict for assessment in assessments)
     blockers: Counter[str] = Counter()
     unknowns: Counter[str] = Counter()
@@ -60,6 +75,8 @@ def summarize(assessments: Sequence[VmAssessment], top: int = 10) -> ReadinessSu
         top_blockers=_ranked(blockers, top),
         top_unknowns=_ranked(unknowns, top),
         unmapped=unmapped_names(assessments),
+        origin=origin,
+        fully_assessed=sum(1 for assessment in assessments if not assessment.unknowns),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import xlsxwriter
 
 from migrate.files import replace_when_done
+from migrate.inventory.facts import Origin
 from migrate.readiness.assess import VmAssessment
 from migrate.reports.rows import FINDING_COLUMNS, VM_COLUMNS, finding_rows, vm_rows
 from migrate.reports.summary import summarize, unmapped_names
@@ -24,16 +25,18 @@ _FILLS = {"Not ready": "#F4CCCC", "Ready with conditions": "#FFF2CC", "Unknown":
 
 
 def write_readiness_xlsx(
-    assessments: Sequence[VmAssessment], path: str | Path, *, source: str | None = None, generated_at: datetime | None = None
+    assessments: Sequence[VmAssessment], path: str | Path, *, source: str | None = None, generated_at: datetime | None = None,
+    origin: Origin | None = None,
 ) -> None:
-    """Write the workbook to `path`. `source` and `generated_at` go on the Summary sheet."""
+    """Write the workbook to `path`. `source`, where its facts came from (`origin`) and `generated_at` head the
+    Summary sheet."""
     with replace_when_done(path) as scratch:
         workbook = xlsxwriter.Workbook(str(scratch), _OPTIONS)
         try:
             fills = {word: workbook.add_format({"bg_color": color}) for word, color in _FILLS.items()}
             _table(workbook.add_worksheet("VMs"), "VMs", VM_COLUMNS, list(vm_rows(assessments)), fills, "verdict")
             _table(workbook.add_worksheet("Findings"), "Findings", FINDING_COLUMNS, list(finding_rows(assessments)), fills, "severity")
-            _summary(workbook.add_worksheet("Summary"), assessments, source, generated_at or datetime.now(UTC))
+            _summary(workbook.add_worksheet("Summary"), assessments, source, generated_at or datetime.now(UTC), origin)
             _maps(workbook.add_worksheet("Maps"), assessments)
         finally:
             workbook.close()
@@ -60,10 +63,14 @@ def _maps(sheet: Any, assessments: Sequence[VmAssessment]) -> None:
     _table(sheet, "Maps", MAPS_COLUMNS, rows, {}, "not mapped")
 
 
-def _summary(sheet: Any, assessments: Sequence[VmAssessment], source: str | None, generated_at: datetime) -> None:
-    summary = summarize(assessments)
+def _summary(sheet: Any, assessments: Sequence[VmAssessment], source: str | None, generated_at: datetime,
+             origin: Origin | None) -> None:
+    summary = summarize(assessments, origin=origin)
     rows: list[tuple[Any, ...]] = [
-        ("Source", source or ""), ("Generated (UTC)", generated_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ("Source", source or ""), ("Facts from", summary.source_line),
+        ("Not in the source (rules needing them: not assessed)", ", ".join(sorted(origin.lacks)) if origin else ""),
+        ("Fully assessed", summary.assessed_line),
+        ("Generated (UTC)", generated_at.strftime("%Y-%m-%d %H:%M:%S")),
         ("Rules version", summary.rules_version), ("VMs", summary.total), (), ("Verdict", "VMs"),
     ]
     rows += [(str(verdict), count) for verdict, count in summary.shown_verdicts.items()]

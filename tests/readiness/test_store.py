@@ -51,6 +51,7 @@ def test_the_maps_gaps_are_stored_apart_from_the_verdict_and_revision_0006_downg
     with Session(engine) as session:
         result = session.query(ReadinessResult).one()
         assert result.verdict == "Ready" and [m["rule_id"] for m in result.maps] == ["DSK-17"]
+        assert session.query(ReadinessRun).one().origin == {"fully_assessed": 1}
         assert result.maps[0]["evidence"] == {"datastore": "ds9"} and result.maps[0]["severity"] == "blocker"
     command.downgrade(alembic_config(engine), "0005")
     with engine.connect() as connection:

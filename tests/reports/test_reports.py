@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from migrate.inventory.facts import RVTOOLS, Origin, rvtools_lacks
 from migrate.inventory.model import Inventory
 from migrate.mapping.model import TargetFacts
 from migrate.readiness.assess import assess
@@ -108,3 +109,15 @@ def test_evidence_leaves_out_properties_without_a_value():
 
     text = format_evidence({"cluster.ha_enabled": None, "cluster.drs_enabled": True, "note": "", "models": ["a", "b"], "count": 0})
     assert text == "cluster.drs_enabled=True; models=a,b; count=0"
+
+
+def test_the_workbook_states_the_source_of_the_facts_and_the_share_fully_assessed(tmp_path):
+    vm = make_vm()
+    origin = Origin(RVTOOLS, "RVTools_export_all.xlsx", "2026-11-30T09:00:00", rvtools_lacks(()))
+    assessments = assess(Inventory("vc1.example.com", vms=[vm], origin=origin), make_mappings(), TargetFacts())
+    write_readiness_xlsx(assessments, tmp_path / "r.xlsx", source="vc1.example.com", origin=origin)
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as archive:
+        strings = archive.read("xl/sharedStrings.xml").decode()
+    assert "<t>RVTools export RVTools_export_all.xlsx of 2026-11-30T09:00:00</t>" in strings
+    assert "<t>0 of 1 VMs (0 %)</t>" in strings and "PCI passthrough devices" in strings
+    assert summarize(assessments, origin=origin).verdicts[Verdict.UNKNOWN] == 1
