@@ -18,6 +18,7 @@ from migrate.readiness import assess
 from migrate.readiness.assess import VmAssessment
 from migrate.readiness.rule import Unknown, Verdict
 from tests.mapping.test_sample_estate_on_fakepve import SAMPLE_MAP
+from tests.readiness.agreement import contradictions
 
 pytestmark = pytest.mark.vcsim
 
@@ -71,6 +72,11 @@ def test_the_export_differs_from_the_api_only_by_unknowns_for_facts_it_lacks(jud
     assert sorted(api) == sorted(export) and len(api) == 76
     found = {name: lines for name in sorted(api) if (lines := differences(api[name], export[name]))}
     assert found == {}, "\n".join(f"{name}: {line}" for name, lines in found.items() for line in lines)
+
+
+def test_no_finding_contradicts_the_config_or_preflight_from_either_source(judged):
+    api, export = judged
+    assert [line for side in (api, export) for a in side.values() for line in contradictions(a)] == []
 
 
 def test_the_facts_the_export_lacks_make_verdicts_unknown_not_ready(judged):

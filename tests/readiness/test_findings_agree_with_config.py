@@ -21,6 +21,7 @@ from migrate.readiness.rules import ALL_RULES, LoadedRule
 from migrate.readiness.rules import dsk_08_snapshots
 from tests.readiness.agreement import contradictions, preflight_refuses
 from tests.readiness.factories import make_disk, make_mappings, make_nic, make_vm, with_override
+from tests.rvtools.rvtools_factories import make_inventory as rvtools_inventory
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_MAP = ROOT / "sample_inventory" / "mappings.yaml"
@@ -64,6 +65,7 @@ def _estates():
     yield "sample RVTools export", lambda: (read_rvtools(SAMPLE_EXPORT).inventory, load_mappings(SAMPLE_MAP))
     yield "kubev2v RVTools export", lambda: (read_rvtools(KUBEV2V).inventory, load_mappings())
     yield "factory estate", _factory_estate
+    yield "RVTools factory inventory", lambda: (rvtools_inventory(), load_mappings())
 
 
 ESTATES = dict(_estates())
