@@ -94,6 +94,12 @@ def _nic_names(a: VmAssessment, c: Config) -> Iterator[str]:
                 yield f"NET-07 renames to {new}, the config's NICs are {c.nic_models}"
 
 
+def _every_disk_placed(a: VmAssessment, c: Config) -> Iterator[str]:
+    """A disk the config leaves out is a blocker (DSK-13), never a silent note."""
+    if len(c.disk_buses) < len(a.vm.disks) and not any(f.rule_id == "DSK-13" for f in a.findings):
+        yield f"the config holds {len(c.disk_buses)} of the VM's {len(a.vm.disks)} disks and no DSK-13 says so"
+
+
 def _devices_the_config_has(a: VmAssessment, c: Config) -> Iterator[str]:
     """A finding that says the config has a device (EFI vars, TPM state, kept UUID) is backed by that device."""
     p = c.params
@@ -143,6 +149,7 @@ FAMILIES: dict[str, Callable[[VmAssessment, Config], Iterator[str]]] = {
     "boot devices": _boot_devices,
     "NIC names": _nic_names,
     "devices the config has": _devices_the_config_has,
+    "disks placed": _every_disk_placed,
     "evidence": _evidence_names_the_vm_devices,
 }
 

@@ -41,6 +41,7 @@ def _factory_estate() -> tuple[Inventory, object]:
         make_vm(name="win11-vtpm", guest_id="windows11_64Guest", firmware="efi", vtpm=True),
         make_vm(name="win11-no-vtpm", guest_id="windows11_64Guest", firmware="efi", secure_boot=True, vtpm=False),
         make_vm(name="winxp", guest_id="winXPProGuest", guest_full_name="Microsoft Windows XP Professional (32-bit)"),
+        make_vm(name="winxp-5-disks", guest_id="winXPProGuest", disks=[make_disk(label=f"Hard disk {n}", unit_number=n) for n in range(5)]),
         make_vm(name="freebsd", guest_id="freebsd13_64Guest", guest_full_name="FreeBSD 13 (64-bit)"),
         make_vm(name="solaris", guest_id="solaris11_64Guest", guest_full_name="Oracle Solaris 11 (64-bit)"),
         make_vm(name="rhel-pvscsi", guest_id="rhel9_64Guest"),
@@ -94,7 +95,7 @@ def test_the_estates_hold_vms_each_family_judges():
     assert {"sql-prd-01", "app-upgrade-test", "test-sles-01", "tpl-win10-gold"} <= refused
     rule_ids = {f.rule_id for a in assess(inventory, mappings, TargetFacts()) + lab for f in a.findings}
     assert {"DRV-01", "DRV-02", "DRV-03", "FW-02", "OS-02", "DSK-11", "DEV-04", "NET-07", "SEC-01", "FW-03",
-            "CPU-01", "ID-01", "ID-03", "OS-05", "NET-05", "DSK-08", "DSK-09"} <= rule_ids
+            "CPU-01", "ID-01", "ID-03", "OS-05", "NET-05", "DSK-08", "DSK-09", "DSK-13"} <= rule_ids
 
 
 def _with_rule(loaded: LoadedRule, rule: Rule) -> tuple[LoadedRule, ...]:
@@ -123,6 +124,7 @@ def test_a_snapshot_warning_as_dsk_08_once_gave_is_caught():
     ("win-efi-lsi", lambda p: p.update(boot="order=scsi0"), "FW-02 info"),
     ("freebsd", lambda p: p.update(net0="e1000=00:50:56:01:02:03,bridge=vmbr0"), "NET-07 renames to vtnet"),
     ("latency", lambda p: p.pop("balloon"), "CPU-01"),
+    ("rhel-pvscsi", lambda p: p.pop("scsi0"), "the config holds 0 of the VM's 1 disks"),
 ])
 def test_the_check_reports_a_config_that_departs_from_its_findings(name, change, expected):
     inventory, mappings = _factory_estate()
