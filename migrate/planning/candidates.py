@@ -43,6 +43,7 @@ class Candidate:
     group: str | None = None
     anti_affinity: tuple[str, ...] = ()  # names of the DRS anti-affinity rules the VM is in
     blockers: tuple[str, ...] = ()  # the readiness rule ids that block it
+    unmapped: tuple[str, ...] = ()  # its networks and datastores the mapping file does not map yet
 
     @property
     def key(self) -> str:
@@ -60,12 +61,13 @@ class Candidate:
 def build_candidate(
     vm: Vm, config: ProxmoxConfig, verdict: str, mappings: Mappings, *, vm_id: int | None = None,
     ha_wanted: bool = False, group: str | None = None, anti_affinity: tuple[str, ...] = (), blockers: tuple[str, ...] = (),
+    unmapped: tuple[str, ...] = (),
 ) -> Candidate:
     """The placement needs of `vm` mapped to `config`."""
     return Candidate(
         vm=vm, vm_id=vm_id, verdict=verdict, config=config, disks=_disk_needs(vm, config, mappings),
         nics=_nics(vm, config), ha_wanted=ha_wanted, group=group, anti_affinity=anti_affinity,
-        blockers=blockers,
+        blockers=blockers, unmapped=unmapped,
     )
 
 

@@ -69,6 +69,7 @@ def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mapp
                 ha_wanted=bool(cluster and cluster.ha_enabled), group=(vm.custom_attributes or {}).get(group_attribute),
                 anti_affinity=apart.get(vm.name, ()),
                 blockers=tuple(sorted({f.rule_id for f in assessment.findings if f.severity is Severity.BLOCKER})),
+                unmapped=assessment.unmapped,
             ))
     return candidates
 
