@@ -12,6 +12,7 @@ import pytest
 
 from migrate.db.session import make_engine, session_factory
 from migrate.errors import ExitCode
+from migrate.inventory.model import Snapshot
 from migrate.inventory.store import save_inventory, start_run
 from lab.rvtools import write_rvtools_export
 from tests.factories import make_inventory, make_vm
@@ -142,16 +143,26 @@ def test_mapping_init_check_and_map_show(db_url, tmp_path):
     assert config["qm_create"].startswith("qm create VMID --name app-01")
 
 
-def test_readiness_writes_the_reports_and_can_fail_on_blockers(db_url, tmp_path):
+def test_readiness_before_the_maps_exist_judges_the_vm_and_lists_the_maps_apart(db_url, tmp_path):
     seed(db_url, make_vm("app-01"))
     files = {name: tmp_path / name for name in ("r.csv", "f.csv", "r.xlsx")}
     result = run_cli("readiness", "--dir", str(tmp_path / "maps"), "--csv", str(files["r.csv"]),
                      "--findings-csv", str(files["f.csv"]), "--xlsx", str(files["r.xlsx"]), db_url=db_url)
     assert result.exit_code == 0, result.stderr
-    assert "Not ready" in result.stdout and all(path.exists() for path in files.values())
+    assert "Not ready" not in result.stdout and all(path.exists() for path in files.values())
+    assert "maps: 2 not mapped yet" in result.stdout
+    assert "  network VM Network  1 VMs: app-01\n" in result.stdout and "  datastore ds1  1 VMs: app-01\n" in result.stdout
+    (row,) = csv.DictReader(files["r.csv"].read_text(encoding="utf-8-sig").splitlines())
+    assert row["unmapped"] == "network VM Network;datastore ds1" and row["verdict"] != "Not ready"
+    assert "NET-06" not in files["f.csv"].read_text(encoding="utf-8-sig")
     assert "wrote" in result.stderr and "wrote" not in result.stdout
+    assert run_cli("readiness", "--dir", str(tmp_path / "maps"), "--fail-on-blockers", db_url=db_url).exit_code == 0
+
+
+def test_readiness_can_fail_on_blockers(db_url, tmp_path):
+    seed(db_url, make_vm("app-01", snapshots=[Snapshot("before patch")]))
     failing = run_cli("readiness", "--dir", str(tmp_path / "maps"), "--fail-on-blockers", db_url=db_url)
-    assert failing.exit_code == ExitCode.BLOCKERS
+    assert failing.exit_code == ExitCode.BLOCKERS and "  Not ready              1\n" in failing.stdout
 
 
 def test_readiness_into_a_missing_directory_writes_nothing(db_url, tmp_path):
@@ -168,11 +179,18 @@ def test_the_installed_command_runs():
 
 def test_readiness_runs_on_an_rvtools_import_and_says_what_is_unknown(db_url, tmp_path):
     vm = make_vm("from-rvtools", firmware=None, cbt_enabled=None, tools_status=None)
-    path = write_rvtools_export(make_inventory(vm), tmp_path / "export.xlsx")
-    assert run_cli("discover", "--rvtools", str(path), db_url=db_url).exit_code == 0
+    path = write_rvtools_export(make_inventory(vm, make_vm("vCLS-a1b2"), make_vm("vCLS-c3d4")), tmp_path / "export.xlsx")
+    imported = run_cli("discover", "--rvtools", str(path), db_url=db_url)
+    assert imported.exit_code == 0
+    assert "export.xlsx: 2 vSphere Cluster Services (vCLS) agent VMs not recorded" in imported.stderr
     findings = tmp_path / "findings.csv"
     result = run_cli("readiness", "--dir", str(tmp_path), "--findings-csv", str(findings), db_url=db_url)
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(findings.read_text(encoding="utf-8-sig"))))
     assert {row["vm"] for row in rows} == {"from-rvtools"}
     assert any(row["severity"] == "unknown" for row in rows)
+    not_assessed = {row["rule_id"]: row["message"] for row in rows if row["severity"] == "unknown"}
+    assert not_assessed["DEV-01"].endswith("PCI passthrough devices: not in the RVTools export")
+    assert "  facts from RVTools export export.xlsx" in result.stdout
+    assert "fully assessed: 0 of 1 VMs (0 %)" in result.stdout and "  Unknown                1\n" in result.stdout
+    assert "Ready " not in result.stdout and "Not ready" not in result.stdout  # no verdict line with 0 VMs

@@ -40,7 +40,8 @@ def readiness(app: AppContext, source: str | None, directory: Path, csv_path: Pa
     summary = outcome.summary
     out = app.stdout
     out.write(f"readiness of {outcome.source}: {summary.total} VMs (rules version {summary.rules_version})\n")
-    for verdict, count in summary.verdicts.items():
+    out.write(f"  facts from {summary.source_line}; fully assessed: {summary.assessed_line}\n")
+    for verdict, count in summary.shown_verdicts.items():
         out.write(f"  {str(verdict):<22} {count}\n")
     if summary.top_blockers:
         out.write("most frequent blockers:\n")
@@ -50,8 +51,20 @@ def readiness(app: AppContext, source: str | None, directory: Path, csv_path: Pa
         out.write("most frequent missing inputs:\n")
         for unknown in summary.top_unknowns:
             out.write(f"  {unknown.rule_id:<7} {unknown.vms:>4} VMs  {unknown.title}\n")
+    _maps(out, summary)
     for path in outcome.written:
         app.say(f"wrote {path}")
     blocked = sum(count for verdict, count in summary.verdicts.items() if str(verdict) == "Not ready")
     if fail_on_blockers and blocked:
         raise BlockersFound(f"{blocked} VMs are Not ready: see the report")
+
+
+def _maps(out, summary) -> None:
+    """The mapping file's gaps, apart from the verdicts: a VM is not less ready because its map is unfinished."""
+    if not summary.unmapped:
+        out.write("maps: every network and datastore is mapped\n")
+        return
+    out.write(f"maps: {len(summary.unmapped)} not mapped yet (not in the verdicts; `migrate plan` leaves their VMs out):\n")
+    for item in summary.unmapped:
+        shown = ", ".join(item.vms[:5]) + (f" and {len(item.vms) - 5} more" if len(item.vms) > 5 else "")
+        out.write(f"  {item.name}  {len(item.vms)} VMs: {shown}\n")

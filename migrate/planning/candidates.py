@@ -45,6 +45,7 @@ class Candidate:
     anti_affinity: tuple[str, ...] = ()  # names of the DRS anti-affinity rules the VM is in
     blockers: tuple[str, ...] = ()  # the readiness rule ids that block it
     preferred_node: str | None = None  # the node the wave document names for it
+    unmapped: tuple[str, ...] = ()  # its networks and datastores the mapping file does not map yet
 
     @property
     def key(self) -> str:
@@ -63,12 +64,13 @@ def build_candidate(
     vm: Vm, config: ProxmoxConfig, verdict: str, mappings: Mappings, *, vm_id: int | None = None,
     ha_wanted: bool = False, group: str | None = None, anti_affinity: tuple[str, ...] = (), blockers: tuple[str, ...] = (),
     preferred_node: str | None = None,
+    unmapped: tuple[str, ...] = (),
 ) -> Candidate:
     """The placement needs of `vm` mapped to `config`."""
     return Candidate(
         vm=vm, vm_id=vm_id, verdict=verdict, config=config, disks=_disk_needs(vm, config, mappings),
         nics=_nics(vm, config), ha_wanted=ha_wanted, group=group, anti_affinity=anti_affinity,
-        blockers=blockers, preferred_node=preferred_node,
+        blockers=blockers, preferred_node=preferred_node, unmapped=unmapped,
     )
 
 

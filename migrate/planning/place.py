@@ -49,13 +49,19 @@ def place_wave(
 
 
 def _readiness_gate(candidates: Sequence[Candidate], force: bool) -> tuple[list[Candidate], list[ExcludedVm]]:
-    """The candidates to place, and the Not ready ones left out (none with `force`)."""
+    """The candidates to place, and those left out (none with `force`): Not ready ones, and those whose networks
+    or datastores the mapping file does not map yet (readiness reports these apart from the VM's verdict)."""
     ready, excluded = [], []
     for candidate in candidates:
         if candidate.verdict == NOT_READY and not force:
             blocking = f" ({', '.join(candidate.blockers)})" if candidate.blockers else ""
             excluded.append(ExcludedVm(candidate.key, candidate.vm.name,
                                        f"readiness: Not ready{blocking}; plan with --force to include it"))
+        elif candidate.unmapped and not force:
+            excluded.append(ExcludedVm(candidate.key, candidate.vm.name,
+                                       f"maps: {', '.join(candidate.unmapped)} not mapped; add them to the mapping "
+                                       "file (migrate mapping check lists them), or plan with --force to use the "
+                                       "default bridge and storage"))
         else:
             ready.append(candidate)
     return ready, excluded

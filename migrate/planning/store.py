@@ -71,6 +71,7 @@ def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mapp
                 anti_affinity=apart.get(vm.name, ()),
                 blockers=tuple(sorted({f.rule_id for f in assessment.findings if f.severity is Severity.BLOCKER})),
                 preferred_node=decisions[record.id].node if record.id in decisions else None,
+                unmapped=assessment.unmapped,
             ))
     return candidates
 

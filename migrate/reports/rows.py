@@ -16,7 +16,7 @@ GIB = 1024**3
 
 VM_COLUMNS = (
     "vm", "datacenter", "cluster", "folder", "power_state", "guest_os", "vcpu", "memory_gb", "disks",
-    "provisioned_gb", "used_gb", "verdict", "blockers", "warnings", "finding_ids", "proxmox_name",
+    "provisioned_gb", "used_gb", "verdict", "blockers", "warnings", "finding_ids", "unmapped", "proxmox_name",
     "proxmox_ostype", "target_bridges",
 )
 FINDING_COLUMNS = ("vm", "rule_id", "severity", "message", "remedy", "evidence")
@@ -33,6 +33,7 @@ def vm_rows(assessments: Iterable[VmAssessment]) -> Iterator[tuple[Any, ...]]:
             vm.num_cpu, _memory_gib(vm.memory_mb), len(vm.disks), round(vm.provisioned_bytes / GIB),
             round(vm.used_bytes / GIB) if vm.used_bytes is not None else None, str(assessment.verdict),
             assessment.count(Severity.BLOCKER), assessment.count(Severity.WARNING), _finding_ids(assessment),
+            ";".join(assessment.unmapped),  # the mapping file's gaps, apart from the verdict
             assessment.config.name, assessment.config.ostype, ";".join(assessment.config.bridges),
         )
 

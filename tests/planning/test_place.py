@@ -105,6 +105,13 @@ def test_not_ready_vms_are_left_out_unless_forced():
     assert sorted(vm.vm_name for vm in plan(vms, force=True).vms) == ["blocked", "ok"]
 
 
+def test_vms_with_unmapped_networks_or_datastores_are_left_out_naming_them_unless_forced():
+    vms = [candidate(make_vm("ok")), candidate(make_vm("gap"), unmapped=("network DMZ", "datastore ds9"))]
+    (excluded,) = plan(vms).excluded
+    assert excluded.vm_name == "gap" and excluded.reason.startswith("maps: network DMZ, datastore ds9 not mapped")
+    assert sorted(vm.vm_name for vm in plan(vms, force=True).vms) == ["gap", "ok"]
+
+
 def test_each_disk_gets_a_storage_and_the_config_uses_it():
     maps = mappings(storage={})  # unmapped datastore: placement picks the storage
     result = plan([candidate(make_vm("a"), maps=maps)])

@@ -93,6 +93,18 @@ def test_planning_twice_gives_the_same_plan_as_a_new_version(db_url, session, fa
     assert records[0].digest == records[1].digest and records[0].document == records[1].document
 
 
+def test_a_vm_on_an_unmapped_network_is_left_out_naming_the_maps(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
+    vms = [make_vm("ok", disks=_disk("ok")), make_vm("dmz", disks=_disk("dmz"))]
+    vms[1].nics[0].network = "DMZ"
+    _setup(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path, vms)
+    run_cli("wave", "create", "1", "--vm", "ok", "--vm", "dmz", db_url=db_url)
+
+    result = _plan(db_url, tmp_path)
+    assert result.exit_code == 3
+    assert "left out: dmz: maps: network DMZ not mapped" in result.stderr
+    assert "ok" in result.stdout and "dmz" not in result.stdout
+
+
 def test_not_ready_vms_are_left_out_and_listed_unless_forced(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
     shared = _disk("ok")[0]
     multiwriter = Disk(**{**shared.__dict__, "sharing": "sharingMultiWriter", "file_path": "[ds1] mw/mw.vmdk"})

@@ -1,15 +1,15 @@
 """The wave document: per VM of a wave, the customer's Proxmox name, node, cutover order, owner and notes.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-05 14:20:00
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """Sources remember how to reach their vCenter: host, port, user, CA file or thumbprint, insecure (no password).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05 15:00:00
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
