@@ -5,6 +5,8 @@ Revises: 0006
 Create Date: 2026-12-05 14:20:00
 """
 
+# Plain ADD/DROP COLUMN, not a batch: SQLite does both in place, while a batch copies the table and drops the
+# original, which the foreign keys pointing at it refuse once rows exist.
 from alembic import op
 import sqlalchemy as sa
 
@@ -23,12 +25,10 @@ _COLUMNS = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('wave_vms') as batch:
-        for name, kind in _COLUMNS:
-            batch.add_column(sa.Column(name, kind, nullable=True))
+    for name, kind in _COLUMNS:
+        op.add_column('wave_vms', sa.Column(name, kind, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('wave_vms') as batch:
-        for name, _ in reversed(_COLUMNS):
-            batch.drop_column(name)
+    for name, _ in reversed(_COLUMNS):
+        op.drop_column('wave_vms', name)

@@ -5,6 +5,8 @@ Revises: 0007
 Create Date: 2026-12-05 15:00:00
 """
 
+# Plain ADD/DROP COLUMN, not a batch: SQLite does both in place, while a batch copies the table and drops the
+# original, which the foreign keys pointing at it refuse once rows exist.
 from alembic import op
 import sqlalchemy as sa
 
@@ -15,13 +17,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('sources') as batch:
-        batch.add_column(sa.Column('vcenter_host', sa.String(255), nullable=True))
-        batch.add_column(sa.Column('vcenter_port', sa.Integer(), nullable=True))
-        batch.add_column(sa.Column('vcenter_user', sa.String(255), nullable=True))
-        batch.add_column(sa.Column('ca_file', sa.Text(), nullable=True))
-        batch.add_column(sa.Column('thumbprint', sa.String(128), nullable=True))
-        batch.add_column(sa.Column('insecure', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('sources', sa.Column('vcenter_host', sa.String(255), nullable=True))
+    op.add_column('sources', sa.Column('vcenter_port', sa.Integer(), nullable=True))
+    op.add_column('sources', sa.Column('vcenter_user', sa.String(255), nullable=True))
+    op.add_column('sources', sa.Column('ca_file', sa.Text(), nullable=True))
+    op.add_column('sources', sa.Column('thumbprint', sa.String(128), nullable=True))
+    op.add_column('sources', sa.Column('insecure', sa.Boolean(), server_default=sa.false(), nullable=False))
     _backfill_discovered_vcenters()
 
 
@@ -40,6 +41,5 @@ def _backfill_discovered_vcenters() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('sources') as batch:
-        for name in ('insecure', 'thumbprint', 'ca_file', 'vcenter_user', 'vcenter_port', 'vcenter_host'):
-            batch.drop_column(name)
+    for name in ('insecure', 'thumbprint', 'ca_file', 'vcenter_user', 'vcenter_port', 'vcenter_host'):
+        op.drop_column('sources', name)

@@ -5,6 +5,8 @@ Revises: 0008
 Create Date: 2026-12-05 15:30:00
 """
 
+# Plain ADD/DROP COLUMN, not a batch: SQLite does both in place, while a batch copies the table and drops the
+# original, which the foreign keys pointing at it refuse once rows exist.
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -16,13 +18,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('targets') as batch:
-        batch.add_column(sa.Column('node_addresses', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()),
-                                                                            'postgresql'), nullable=True))
-        batch.add_column(sa.Column('ssh_port', sa.Integer(), server_default='22', nullable=False))
+    json = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql')
+    op.add_column('targets', sa.Column('node_addresses', json, nullable=True))
+    op.add_column('targets', sa.Column('ssh_port', sa.Integer(), server_default='22', nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('targets') as batch:
-        batch.drop_column('ssh_port')
-        batch.drop_column('node_addresses')
+    op.drop_column('targets', 'ssh_port')
+    op.drop_column('targets', 'node_addresses')
