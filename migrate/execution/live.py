@@ -7,7 +7,7 @@ journaled; host keys and certificates are verified unless the target was added w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -65,6 +65,8 @@ def live_services(session: Session, access: SourceAccess):
             return NodeAddress(reached.host, reached.port, target.ssh_user or "root",
                                Path(target.ssh_key) if target.ssh_key else None,
                                Path(target.known_hosts) if target.known_hosts else None)
+        # A source recorded with --insecure is read unverified by the nodes' qemu-img too, as by the toolkit.
+        options = replace(options, insecure_source=options.insecure_source or vcenter.insecure)
         return Services(pve, address, options, lambda: vsphere_connect(vcenter))
     return factory
 

@@ -93,7 +93,7 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
             raise UsageError(f"the plan of wave {wave} is stale: " + "; ".join(reasons))
         with sessions() as session:
             journal.readmit(session, readmitted)
-            run_id = journal.begin_run(session, wave, _journaled(options, again, policy, only, exclude)).id
+            run_id = journal.begin_run(session, wave, _journaled(services.options, again, policy, only, exclude)).id
         to_read = sum(d.size_bytes for item in work for d in item.plan.vm.disks if d.source_file)
         log.info("wave %d run %d: %d VMs, %s of disks to read", wave, run_id, len(work), _size(to_read),
                  extra={"event": WAVE_STARTED, "vms": len(work), "bytes": to_read})
