@@ -19,8 +19,8 @@ USER_ENV = "MIGRATE_VCENTER_USER"
 
 
 @click.command()
-@click.option("--source", "source_name", metavar="NAME", help="The recorded source (`migrate source add`); implied "
-              "when there is one.")
+@click.option("--source", "source_name", metavar="NAME", envvar="MIGRATE_SOURCE", help="The recorded source "
+              "(`migrate source add`); implied when there is one. Env: MIGRATE_SOURCE.")
 @click.option("--vcenter", metavar="HOST[:PORT]", help="The vCenter (or ESXi host) to discover, for scripts that "
               "record no source; it is recorded after the first discovery.")
 @click.option("--rvtools", "rvtools_path", type=click.Path(exists=True, path_type=Path),

@@ -10,7 +10,8 @@ from migrate.cli.context import AppContext, pass_app
 from migrate.inventory import views
 from migrate.inventory.store import find_vm, latest_changes, list_vms
 
-source_option = click.option("--source", metavar="NAME", help="The vCenter, when the inventory holds several.")
+source_option = click.option("--source", metavar="NAME", envvar="MIGRATE_SOURCE",
+                             help="The source, when the inventory holds several. Env: MIGRATE_SOURCE.")
 
 
 @click.group()

@@ -23,8 +23,8 @@ AGENT_CELLS = {True: "yes", False: "no answer", None: ""}
 DRY_RUN_HEADERS = ("vm", "node", "vmid", "disks")
 
 source_options = [
-    click.option("--source", "source_name", metavar="NAME", help="The recorded source (`migrate source add`); "
-                 "implied when there is one."),
+    click.option("--source", "source_name", metavar="NAME", envvar="MIGRATE_SOURCE", help="The recorded source "
+                 "(`migrate source add`); implied when there is one. Env: MIGRATE_SOURCE."),
     click.option("--vcenter", metavar="HOST[:PORT]", help="The source vCenter, instead of a recorded source's."),
     click.option("--user", envvar="MIGRATE_VCENTER_USER", help="vCenter user, instead of the source's; the password "
                  "from MIGRATE_VCENTER_PASSWORD. Env: MIGRATE_VCENTER_USER."),

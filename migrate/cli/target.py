@@ -15,7 +15,7 @@ from migrate.planning.target_check import check_target
 from migrate.target.reach import parse_node_address
 from migrate.target.store import TargetChanges, TargetSpec, add_target, list_targets, set_target
 
-FINDING_HEADERS = ("severity", "rule", "finding", "remedy")
+FINDING_HEADERS = ("rule_id", "severity", "message", "remedy")  # the names readiness uses
 
 
 @click.group()
@@ -129,7 +129,7 @@ def check(app: AppContext, name: str, mappings_dir: str, output_format: str) -> 
     """
     with app.session() as session:
         findings = check_target(session, name, mappings_dir)
-    rows = [(str(f.severity), f.rule_id, f.message, f.remedy) for f in findings]
+    rows = [(f.rule_id, str(f.severity), f.message, f.remedy) for f in findings]
     render.rows(app.stdout, output_format, FINDING_HEADERS, rows)
     blockers = sum(1 for f in findings if f.severity is Severity.BLOCKER)
     if blockers:
