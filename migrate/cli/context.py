@@ -61,6 +61,11 @@ class AppContext:
         return tqdm(total=total, desc=description, unit=unit, file=self.stderr, disable=disabled, leave=False)
 
     @property
+    def terminal(self) -> bool:
+        """Whether stderr is a terminal (bars), rather than a file or a pipe (timestamped lines)."""
+        return _isatty(self.stderr)
+
+    @property
     def interactive(self) -> bool:
         """Whether a prompt can be answered: stdin is a terminal."""
         return _isatty(self.stdin)

@@ -29,7 +29,7 @@ def readiness(app: AppContext, source: str | None, directory: Path, csv_path: Pa
               xlsx_path: Path | None, csv_delimiter: str, fail_on_blockers: bool) -> None:
     """Judge every VM (blockers, warnings, info, each with a remedy) and write the readiness report.
 
-    \\b
+    \b
     Example:
       migrate readiness --csv readiness.csv --findings-csv findings.csv --xlsx readiness.xlsx
     """

@@ -12,9 +12,10 @@ from migrate.readiness.rule import Severity
 from migrate.target.model import TargetSnapshot
 from migrate.discovery.target import discover_target
 from migrate.planning.target_check import check_target
-from migrate.target.store import TargetSpec, add_target, list_targets
+from migrate.target.reach import parse_node_address
+from migrate.target.store import TargetChanges, TargetSpec, add_target, list_targets, set_target
 
-FINDING_HEADERS = ("severity", "rule", "finding", "remedy")
+FINDING_HEADERS = ("rule_id", "severity", "message", "remedy")  # the names readiness uses
 
 
 @click.group()
@@ -49,6 +50,34 @@ def add(app: AppContext, name: str, api: str, token_id: str, ca_file: str | None
         session.commit()
     click.echo(f"added target {added.name}: https://{added.api_host}:{added.api_port} as {added.token_id}", file=app.stdout)
     app.say(f"next: export {SECRET_ENV}=...; migrate target discover {added.name}")
+
+
+@target.command("set")
+@click.argument("name")
+@click.option("--node-address", "node_addresses", multiple=True, metavar="NODE=HOST[:PORT]",
+              help="Reach NODE's SSH at HOST[:PORT] instead of its cluster address (repeatable; NODE= removes it).")
+@click.option("--ssh-port", type=click.IntRange(1, 65535), help="The nodes' SSH port (default 22).")
+@click.option("--ssh-user", metavar="USER", help="User for the nodes' shells.")
+@click.option("--ssh-key", type=click.Path(dir_okay=False), help="Private key for the nodes' shells.")
+@click.option("--known-hosts", type=click.Path(dir_okay=False), help="known_hosts file with the nodes' host keys.")
+@pass_app
+def set_command(app: AppContext, name: str, node_addresses: tuple[str, ...], ssh_port: int | None, ssh_user: str | None,
+                ssh_key: str | None, known_hosts: str | None) -> None:
+    """Change how target NAME's nodes are reached; `target check` and `migrate run` both use it.
+
+    \b
+    Example:
+      migrate target set pve-prod --node-address pve1=10.0.10.11 --node-address pve2=10.0.10.12
+    """
+    changes = TargetChanges(ssh_user, ssh_key, known_hosts, ssh_port,
+                            tuple(parse_node_address(value) for value in node_addresses))
+    with app.session() as session:
+        changed = set_target(session, name, changes)
+        session.commit()
+        addresses = ", ".join(f"{node}={address}" for node, address in sorted((changed.node_addresses or {}).items()))
+        line = (f"target {changed.name}: nodes reached as {changed.ssh_user or 'root'} on port {changed.ssh_port}"
+                + (f", {addresses}" if addresses else ", at their cluster addresses"))
+    click.echo(line, file=app.stdout)
 
 
 @target.command("list")
@@ -100,7 +129,7 @@ def check(app: AppContext, name: str, mappings_dir: str, output_format: str) -> 
     """
     with app.session() as session:
         findings = check_target(session, name, mappings_dir)
-    rows = [(str(f.severity), f.rule_id, f.message, f.remedy) for f in findings]
+    rows = [(f.rule_id, str(f.severity), f.message, f.remedy) for f in findings]
     render.rows(app.stdout, output_format, FINDING_HEADERS, rows)
     blockers = sum(1 for f in findings if f.severity is Severity.BLOCKER)
     if blockers:

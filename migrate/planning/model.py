@@ -38,6 +38,7 @@ class PlannedDisk:
     datastore: str | None = None
     format: str | None = None
     shared: bool = False  # the storage is shared by the cluster (one pool, HA and live migration possible)
+    node_path: str | None = None  # where the nodes mount the source datastore; None: read over HTTPS
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ def planned_vm(candidate: Candidate, choice: Choice, vmid: int, settings: PlanSe
     disks = tuple(
         PlannedDisk(slot=d.slot, storage=choice.storages[d.slot], size_bytes=d.size_bytes, transfer_bytes=d.transfer_bytes,
                     source_label=d.source_label, source_file=d.source_file, datastore=d.datastore, format=d.format,
-                    shared=choice.storages[d.slot] in choice.shared)
+                    shared=choice.storages[d.slot] in choice.shared, node_path=d.node_path)
         for d in candidate.disks
     )
     transfer = _transfer(candidate)

@@ -29,7 +29,7 @@ from migrate.readiness.rule import Severity
 from migrate.target.model import TargetSnapshot
 from migrate.target.store import get_target, latest_snapshot
 from migrate.waves.select import DEFAULT_GROUP_ATTRIBUTE
-from migrate.waves.store import get_wave, wave_records
+from migrate.waves.store import chosen_names, get_wave, wave_decisions, wave_records
 
 
 def plan_wave(
@@ -56,8 +56,9 @@ def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mapp
     candidates = []
     for source_id, records in sorted(by_source.items()):
         inventory = load_inventory(session, session.get(Source, source_id).name)
-        mappings = source_mappings(inventory.source, Path(mappings_dir))
+        mappings = source_mappings(inventory.source, Path(mappings_dir)).with_names(chosen_names(session, source_id))
         context = build_context(inventory, mappings, snapshot.mapping_facts())
+        decisions = wave_decisions(session, source_id)
         clusters = {c.name: c for c in inventory.clusters}
         apart = _anti_affinity(inventory.clusters)
         for record in records:
@@ -69,6 +70,7 @@ def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mapp
                 ha_wanted=bool(cluster and cluster.ha_enabled), group=(vm.custom_attributes or {}).get(group_attribute),
                 anti_affinity=apart.get(vm.name, ()),
                 blockers=tuple(sorted({f.rule_id for f in assessment.findings if f.severity is Severity.BLOCKER})),
+                preferred_node=decisions[record.id].node if record.id in decisions else None,
                 unmapped=assessment.unmapped,
             ))
     return candidates

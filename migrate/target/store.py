@@ -54,6 +54,43 @@ def add_target(session: Session, spec: TargetSpec) -> Target:
     return target
 
 
+@dataclass(frozen=True)
+class TargetChanges:
+    """What `target set` changes; None leaves a value as it is. A node address of "" removes the node's."""
+
+    ssh_user: str | None = None
+    ssh_key: str | None = None
+    known_hosts: str | None = None
+    ssh_port: int | None = None
+    node_addresses: tuple[tuple[str, str], ...] = ()
+
+
+def set_target(session: Session, name: str, changes: TargetChanges) -> Target:
+    """Change what is given of how target `name`'s nodes are reached."""
+    target = get_target(session, name)
+    for label, path in (("--ssh-key", changes.ssh_key), ("--known-hosts", changes.known_hosts)):
+        if path and not Path(path).is_file():
+            raise UsageError(f"{label} {path}: no such file")
+    if changes.ssh_user:
+        target.ssh_user = changes.ssh_user
+    if changes.ssh_key:
+        target.ssh_key = _absolute(changes.ssh_key)
+    if changes.known_hosts:
+        target.known_hosts = _absolute(changes.known_hosts)
+    if changes.ssh_port:
+        target.ssh_port = changes.ssh_port
+    if changes.node_addresses:
+        addresses = dict(target.node_addresses or {})
+        for node, address in changes.node_addresses:
+            if address:
+                addresses[node] = address
+            else:
+                addresses.pop(node, None)
+        target.node_addresses = addresses  # a new dict: the JSON column sees the change
+    session.flush()
+    return target
+
+
 def _absolute(path: str | None) -> str | None:
     return str(Path(path).resolve()) if path else None
 

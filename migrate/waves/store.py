@@ -132,3 +132,18 @@ def load_clusters(session: Session, source_ids: set[int] | None = None) -> list[
         query = query.where(ClusterRecord.source_id.in_(source_ids))
     return [Cluster.from_dict(r.facts) for r in session.scalars(query)]
 
+
+
+def wave_decisions(session: Session, source_id: int | None = None) -> dict[int, WaveVm]:
+    """VM id -> its wave membership, holding the Proxmox name and node the customer chose in the wave document."""
+    query = select(WaveVm)
+    if source_id is not None:
+        query = query.join(VmRecord, VmRecord.id == WaveVm.vm_id).where(VmRecord.source_id == source_id)
+    return {row.vm_id: row for row in session.scalars(query)}
+
+
+def chosen_names(session: Session, source_id: int) -> dict[str, str]:
+    """vCenter name -> the Proxmox name the wave document gives it, for the VMs of one source."""
+    records = {r.id: r.name for r in session.scalars(select(VmRecord).where(VmRecord.source_id == source_id))}
+    return {records[vm_id]: row.proxmox_name for vm_id, row in wave_decisions(session, source_id).items()
+            if row.proxmox_name and vm_id in records}

@@ -30,7 +30,7 @@ def cli(bed, estate, sshd, monkeypatch, db_url):
 def test_run_then_status_then_rollback_from_the_command_line(cli, bed, estate, engine):
     _, vms, _ = estate
     names = sorted(vm.name for vm in vms)
-    dry = cli("run", "--wave", "1", "--dry-run")
+    dry = cli("run", "--wave", "1", "--dry-run", "--format", "json")
     assert dry.exit_code == 0, dry.stderr
     assert sorted(item["vm"] for item in json.loads(dry.stdout)) == names
 
@@ -122,3 +122,28 @@ def test_a_clone_of_a_migrated_vm_is_named_on_stderr_by_rollback_and_run_again(c
     assert again.exit_code == 0, again.stderr
     assert f"warning: {chosen}: VM 900 ('web-prd-01-testcopy') on node {node} {looks}" in again.stderr
     assert pvevm.vm_config(api(bed), node, 900) == clone
+
+
+def test_a_recorded_source_runs_and_rolls_back_without_vcenter_flags(bed, estate, sshd, db_url, engine):
+    sim, vms, _ = estate
+    env = {"MIGRATE_PVE_TOKEN_SECRET": SECRET, "MIGRATE_VCENTER_PASSWORD": sim.password}
+    recorded = run_cli("source", "set", "vc.example.com", "--vcenter", f"{sim.host}:{sim.port}", "--user",
+                       sim.username, "--ca-file", str(sim.ca_file), db_url=db_url)
+    assert recorded.exit_code == 0, recorded.stderr
+    node = ("--node-address", f"pve1={sshd.host}:{sshd.port}")
+
+    datastore = ("--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}")
+    done = run_cli("run", "--wave", "1", "--no-start", *node, *datastore, db_url=db_url, env=env)
+    back = run_cli("rollback", "--wave", "1", *node, db_url=db_url, env=env)
+
+    assert done.exit_code == 0 and f"{len(vms)} VMs migrated, 0 failed" in done.stderr, done.stderr
+    assert back.exit_code == 0 and "powered the source on" in back.stdout, back.stderr
+
+
+def test_a_wave_that_does_not_exist_is_named_before_missing_credentials(bed, db_url):
+    run = run_cli("run", "--wave", "9", db_url=db_url, env={})
+    back = run_cli("rollback", "--wave", "9", db_url=db_url, env={})
+    assert run.exit_code == ExitCode.ERROR and "wave 9 does not exist" in run.stderr, run.stderr
+    assert back.exit_code == ExitCode.ERROR, back.stderr
+    assert back.stderr == ("migrate: error: wave 9 has no migration in the journal: `migrate status` lists the waves "
+                           "that ran\n")

@@ -71,13 +71,14 @@ def test_a_wave_is_migrated_and_every_disk_matches_its_source(bed, engine, estat
 
 
 def run_process(db_url: str, bed_file: Path, failpoint: str | None = None,
-                again: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+                again: tuple[str, ...] = (), only: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("MIGRATE_FAILPOINT", None)
     if failpoint:
         env["MIGRATE_FAILPOINT"] = failpoint
     return subprocess.run([sys.executable, str(ROOT / "tests" / "execution" / "run_wave.py"), db_url, str(bed_file),
-                           *again], env=env, capture_output=True, text=True, timeout=300)
+                           *again, *(f"only={name}" for name in only)], env=env, capture_output=True, text=True,
+                          timeout=300)
 
 
 def creates(served_pve) -> int:

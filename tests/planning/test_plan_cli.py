@@ -190,3 +190,29 @@ def test_a_network_mapped_to_an_sdn_vnet_is_planned_onto_it(db_url, session, fak
     assert result.exit_code == 0, result.stderr
     planned = session.scalars(select(PlanRecord)).one().document["vms"]
     assert [nic["bridge"] for nic in planned[0]["nics"]] == ["vnet20"]
+
+
+def test_the_wave_documents_node_and_name_are_what_the_plan_uses(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
+    vms = [make_vm(f"app-{i}", memory_mb=1024, disks=_disk(f"app-{i}")) for i in range(3)]
+    _setup(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path, vms)
+    run_cli("wave", "create", "1", "--pattern", "app-*", db_url=db_url)
+    sheet = tmp_path / "waves.csv"
+    assert run_cli("wave", "export", "--csv", str(sheet), "--mappings", str(tmp_path), db_url=db_url).exit_code == 0
+    text = sheet.read_text(encoding="utf-8-sig").splitlines()
+    header = text[0].split(",")
+    rows = [dict(zip(header, line.split(","))) for line in text[1:]]
+    for row in rows:
+        row["node"] = "pve3"
+    rows[0]["proxmox_name"] = "billing-app"
+    rows[2]["node"] = "pve9"
+    sheet.write_text("\n".join([",".join(header)] + [",".join(row[c] for c in header) for row in rows]) + "\n")
+    assert run_cli("wave", "import", "--csv", str(sheet), "--mappings", str(tmp_path), "--yes", db_url=db_url).exit_code == 0
+
+    result = _plan(db_url, tmp_path, "--format", "json")
+
+    assert result.exit_code == 3
+    plan = Plan.from_dict(json.loads(result.stdout))
+    assert sorted((vm.vm_name, vm.proxmox_name, vm.node) for vm in plan.vms) == [
+        ("app-0", "billing-app", "pve3"), ("app-1", "app-1", "pve3")]
+    assert ("left out: app-2: node pve9 (chosen in the wave document) is not an online node of the target: "
+            "choose one of pve1, pve2, pve3") in result.stderr
