@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from migrate.db.base import Base, JsonDocument, UtcDateTime, make_repr, utcnow
@@ -31,6 +31,8 @@ class Target(Base):
     ssh_user: Mapped[str | None] = mapped_column(String(255))
     ssh_key: Mapped[str | None] = mapped_column(Text)
     known_hosts: Mapped[str | None] = mapped_column(Text)
+    # The consultant's copy speed per VM (MiB/s) for plans onto this target; measured copies replace it.
+    throughput_mib_s: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __repr__ = make_repr("id", "name", "api_host")

@@ -32,6 +32,7 @@ class TargetSpec:
     ssh_user: str | None = None
     ssh_key: str | None = None
     known_hosts: str | None = None
+    throughput_mib_s: float | None = None
 
 
 def add_target(session: Session, spec: TargetSpec) -> Target:
@@ -48,10 +49,25 @@ def add_target(session: Session, spec: TargetSpec) -> Target:
         name=spec.name, api_host=spec.host, api_port=spec.port, token_id=spec.token_id,
         ca_file=_absolute(spec.ca_file), insecure=spec.insecure, ssh_user=spec.ssh_user,
         ssh_key=_absolute(spec.ssh_key), known_hosts=_absolute(spec.known_hosts),
+        throughput_mib_s=_throughput(spec.throughput_mib_s),
     )
     session.add(target)
     session.flush()
     return target
+
+
+def set_throughput(session: Session, name: str, throughput_mib_s: float | None) -> Target:
+    """Set (or with None, clear) the copy speed per VM that plans onto target `name` assume."""
+    target = get_target(session, name)
+    target.throughput_mib_s = _throughput(throughput_mib_s)
+    session.flush()
+    return target
+
+
+def _throughput(value: float | None) -> float | None:
+    if value is not None and not value > 0:
+        raise UsageError(f"--throughput-mib-s {value}: give a copy speed above 0 MiB/s, e.g. 200")
+    return value
 
 
 def _absolute(path: str | None) -> str | None:
