@@ -46,12 +46,15 @@ def _round(value: float) -> float:
 
 
 def vm_document(record: VmRecord) -> dict[str, Any]:
-    """The VM's full facts plus its inventory identity (documented in docs/inventory.md)."""
+    """The VM's full facts plus its inventory identity and its sizes (documented in docs/inventory.md)."""
+    size = facts_size(record.facts)
     return {
         "id": record.id,
         "source": record.source_id,
         "removed": record.removed_run_id is not None,
         **record.facts,
+        "size": {"provisioned_bytes": size.provisioned_bytes, "to_move_bytes": size.to_move_bytes,
+                 "bytes_estimated": size.estimated},
     }
 
 
