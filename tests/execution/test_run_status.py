@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from sqlalchemy import select
 
 from migrate.clients.proxmox import vm as pvevm
-from migrate.db.execution_models import VmMigration
+from migrate.db.execution_models import StepRun, VmMigration
 from migrate.db.session import session_factory
 from migrate.execution.status import wave_status
 from migrate.execution.wave import execute_wave
@@ -89,3 +90,13 @@ def test_start_records_the_agents_ips_and_a_guest_whose_agent_never_answers_is_d
     assert all(states[name]["agent"] is False and rows[name]["ips"] == [] for name in silent)
     assert all(rows[name]["status"] == "done" and rows[name]["agent"] is False for name in silent)
     assert result.no_agent == silent
+    # Measured downtime, source stopped to target started: within the VM's own start and end, from the journal.
+    with session_factory(engine)() as session:
+        steps = {(m, step): (started, finished) for m, step, started, finished in session.execute(
+            select(VmMigration.vm_name, StepRun.step, StepRun.started_at, StepRun.finished_at).join(
+                StepRun, StepRun.vm_migration_id == VmMigration.id).where(StepRun.status == "done"))}
+    for name, row in rows.items():
+        expected = (steps[(name, "start_target")][1] - steps[(name, "stop_source")][1]).total_seconds()
+        assert row["downtime_seconds"] == round(expected, 1) and row["downtime_seconds"] > 0
+        span = datetime.fromisoformat(row["finished"]) - datetime.fromisoformat(row["started"])
+        assert row["downtime_seconds"] <= span.total_seconds() + 1  # the times are shown to the second
