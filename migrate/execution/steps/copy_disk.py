@@ -5,6 +5,10 @@ a file; any other through the vCenter's datastore file API over HTTPS, with the 
 node's command lines. A volume that already exists was allocated by an interrupted attempt: the copy is done
 again without `--target-is-zero`, after stopping any qemu-img of that attempt still writing it.
 
+Before the copy, `qemu-img map` of the source (through the same transport) gives the bytes the copy moves: its
+allocated data, journaled as `moved_bytes` beside `bytes` (the virtual size), which `migrate status` and the
+measured throughput of later plans read.
+
 An HTTPS copy that failed while the vCenter session ended (an idle timeout, or an administrator terminated it:
 the datastore file API then refuses the cookie) is done again once, as a retry, with the cookie of a new login.
 """
