@@ -17,8 +17,9 @@ from migrate.execution.status import wave_status
 from migrate.execution.wave import execute_wave
 from migrate.target.reach import parse_node_address
 
-STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_copied",
-                  "mib_per_second", "ips", "agent", "error")
+STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_planned",
+                  "bytes_estimated", "bytes_moved",
+                  "mib_per_second", "started", "finished", "downtime_seconds", "ips", "agent", "error")
 AGENT_CELLS = {True: "yes", False: "no answer", None: ""}
 DRY_RUN_HEADERS = ("vm", "node", "vmid", "disks")
 
@@ -184,7 +185,7 @@ def _pair(value: str, option: str, form: str) -> tuple[str, str]:
 @render.format_option
 @pass_app
 def status(app: AppContext, number: int | None, output_format: str) -> None:
-    """Show each VM's migration: step, the disk copying, bytes copied, speed, target IPs, guest agent, error.
+    """Show each VM's migration: step, the disk copying, bytes moved, speed, times, downtime, IPs, agent, error.
 
     \b
     Example:
@@ -201,6 +202,8 @@ def status(app: AppContext, number: int | None, output_format: str) -> None:
 def _cell(header: str, value):
     if header == "ips":
         return ",".join(value)
+    if header == "bytes_estimated":
+        return {True: "yes", False: "no", None: ""}[value]
     return AGENT_CELLS[value] if header == "agent" else value
 
 

@@ -79,17 +79,17 @@ def create(app: AppContext, number: int, name: str | None, folder: tuple[str, ..
 @render.format_option
 @pass_app
 def list_command(app: AppContext, output_format: str) -> None:
-    """List the waves with their VM count, memory and disk sizes.
+    """List the waves with their VM count, memory, disk sizes and bytes to move (estimated VMs counted).
 
     \b
     Example:
       migrate wave list
     """
-    headers = ("wave", "name", "vms", "memory_gib", "provisioned_gib", "used_gib", "shutdown_timeout",
-               "power_off")
+    headers = ("wave", "name", "vms", "memory_gib", "provisioned_gib", "to_move_gib", "estimated_vms",
+               "shutdown_timeout", "power_off")
     with app.session() as session:
         rows = [(w.number, w.name or "", w.vms, round(w.memory_mib / 1024, 1), round(w.provisioned_bytes / GIB, 1),
-                 round(w.used_bytes / GIB, 1), w.policy.shutdown_timeout,
+                 round(w.to_move_bytes / GIB, 1), w.estimated_vms, w.policy.shutdown_timeout,
                  "allowed" if w.policy.allow_power_off else "no") for w in list_waves(session)]
     render.rows(app.stdout, output_format, headers, rows)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from migrate.db.base import Base, JsonDocument, UtcDateTime, make_repr, utcnow
@@ -34,6 +34,8 @@ class Target(Base):
     # How to reach a node's SSH when not at its address in the cluster status: node -> "host[:port]".
     node_addresses: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument, default=dict)
     ssh_port: Mapped[int] = mapped_column(default=22, server_default="22")
+    # The consultant's copy speed per VM (MiB/s) for plans onto this target; measured copies replace it.
+    throughput_mib_s: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __repr__ = make_repr("id", "name", "api_host")

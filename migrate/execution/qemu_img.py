@@ -108,6 +108,20 @@ def info_argv(image: Source | Target) -> list[str]:
     return [QEMU_IMG, "info", "--output=json", *_source_words(image, coroutines=False)]
 
 
+def map_argv(source: Source) -> list[str]:
+    """`qemu-img map` as JSON of a source disk: its extents, each flagged data or zero (see `allocated_bytes`)."""
+    return [QEMU_IMG, "map", "--output=json", *_source_words(source, coroutines=False)]
+
+
+def allocated_bytes(map_json: str) -> int:
+    """The bytes of a `qemu-img map --output=json` that hold data (not holes, not zeroes): what a copy reads.
+
+    A driver that cannot tell (qemu's https driver under raw: a `-flat.vmdk` over HTTPS) reports every extent as
+    data, and then the copy does read every byte of it.
+    """
+    return sum(int(e["length"]) for e in json.loads(map_json) if e.get("data") and not e.get("zero"))
+
+
 def parse_progress(line: str) -> float | None:
     """The fraction done in one `-p` progress line such as `    (12.00/100%)`, or None for any other line."""
     found = PROGRESS.search(line)

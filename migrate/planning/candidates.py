@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from migrate.inventory.model import Vm
+from migrate.inventory.sizes import disk_size
 from migrate.mapping.config import ProxmoxConfig
 from migrate.mapping.mapper import ordered_disks
 from migrate.mapping.model import Mappings
@@ -25,6 +26,7 @@ class DiskNeed:
     storage: str | None  # None: the datastore is not mapped, placement picks a storage on the node
     size_bytes: int
     transfer_bytes: int
+    transfer_estimated: bool = False  # the used size is unknown: transfer_bytes is the provisioned size
     source_label: str | None = None
     source_file: str | None = None
     datastore: str | None = None
@@ -79,10 +81,10 @@ def _disk_needs(vm: Vm, config: ProxmoxConfig, mappings: Mappings) -> tuple[Disk
     needs = []
     for slot, disk in zip(slots, ordered_disks(vm)):
         mapped = mappings.storage_for(vm.name, disk.datastore)
-        size = disk.capacity_bytes or 0
-        used = disk.committed_bytes if disk.committed_bytes is not None else size
+        size = disk_size(disk)
         needs.append(DiskNeed(
-            slot=slot, storage=mapped.storage if mapped else None, size_bytes=size, transfer_bytes=min(used, size) or used,
+            slot=slot, storage=mapped.storage if mapped else None, size_bytes=size.provisioned_bytes,
+            transfer_bytes=size.to_move_bytes, transfer_estimated=size.estimated,
             source_label=disk.label, source_file=disk.file_path, datastore=disk.datastore,
             format=mapped.format if mapped else None, node_path=mapped.node_path if mapped else None,
         ))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from migrate.mapping.service import source_mappings
 from migrate.planning.candidates import Candidate, build_candidate
 from migrate.planning.model import Plan, PlanSettings
 from migrate.planning.place import place_wave
+from migrate.planning.throughput import target_throughput
 from migrate.readiness.assess import assess_vm
 from migrate.readiness.context import build_context
 from migrate.readiness.rule import Severity
@@ -34,12 +36,19 @@ from migrate.waves.store import chosen_names, get_wave, wave_decisions, wave_rec
 
 def plan_wave(
     session: Session, number: int, *, target: str | None = None, force: bool = False,
-    settings: PlanSettings = PlanSettings(), mappings_dir: str | Path = "mappings",
+    settings: PlanSettings = PlanSettings(), mappings_dir: str | Path = "mappings", throughput: float | None = None,
 ) -> PlanRecord:
-    """Plan wave `number` onto the target's latest snapshot and store it as the wave's next plan version."""
+    """Plan wave `number` onto the target's latest snapshot and store it as the wave's next plan version.
+
+    The copy speed is `throughput` when given, else the target's measured median, its setting or the default
+    (`migrate.planning.throughput`); the shutdown part of each downtime is the wave's stop policy timeout.
+    """
     wave = get_wave(session, number)
     target_row = get_target(session, target)
     snapshot_row, snapshot = latest_snapshot(session, target_row)
+    speed = target_throughput(session, target_row, throughput)
+    settings = replace(settings, throughput_mib_s=speed.mib_s, throughput_source=speed.source,
+                       measured_copies=speed.measured_copies, shutdown_s=wave.shutdown_timeout)
     candidates = wave_candidates(session, wave, snapshot, mappings_dir)
     pending = [vm for other in latest_plans(session, target_row) if other.wave != wave.number for vm in other.vms]
     plan = place_wave(candidates, snapshot, settings, wave=wave.number, wave_name=wave.name,

@@ -14,6 +14,8 @@ import jinja2
 
 from migrate.errors import UsageError
 from migrate.planning.model import GIB, Plan
+from migrate.planning.schedule import plan_seconds
+from migrate.planning.throughput import Throughput
 from migrate.resources import data_dir
 from migrate.waves.policy import StopPolicy
 
@@ -57,6 +59,10 @@ def _facts(plan: Plan) -> dict:
         "storages": [{"name": name, "node": node, "bytes": size} for (name, node), size in sorted(storages.items())],
         "networks": sorted(networks),
         "longest_downtime": max((vm.downtime_seconds for vm in plan.vms), default=0),
+        "estimated_count": sum(1 for vm in plan.vms if vm.transfer_estimated),
+        "throughput": Throughput(plan.settings.throughput_mib_s, plan.settings.throughput_source,
+                                 plan.settings.measured_copies).describe(),
+        "wave_seconds": plan_seconds(plan),
         "windows_count": sum(1 for vm in plan.vms if (vm.guest or {}).get("windows")),
     }
 

@@ -13,6 +13,7 @@ from migrate.db.models import ClusterRecord, VmRecord
 from migrate.db.plan_models import Wave, WaveVm
 from migrate.errors import InputFileError, NotFoundError, WaveError
 from migrate.inventory.model import Cluster, Vm
+from migrate.inventory.sizes import total, vm_size
 from migrate.inventory.store import list_vms
 from migrate.waves.policy import StopPolicy
 from migrate.waves.select import Candidate, WaveSelection, select_vms
@@ -28,7 +29,8 @@ class WaveSummary:
     vms: int
     memory_mib: int
     provisioned_bytes: int
-    used_bytes: int
+    to_move_bytes: int  # the size model's bytes to move (migrate.inventory.sizes)
+    estimated_vms: int  # VMs whose bytes to move are their provisioned size: used unknown
 
 
 def create_wave(session: Session, number: int, name: str | None, selection: WaveSelection,
@@ -89,10 +91,10 @@ def list_waves(session: Session) -> list[WaveSummary]:
     summaries = []
     for wave in session.scalars(select(Wave).order_by(Wave.number)):
         vms = [Vm.from_dict(r.facts) for r in wave_records(session, wave)]
+        provisioned, to_move, estimated = total(vm_size(vm) for vm in vms)
         summaries.append(WaveSummary(
             number=wave.number, name=wave.name, policy=stop_policy(wave), vms=len(vms), memory_mib=sum(vm.memory_mb or 0 for vm in vms),
-            provisioned_bytes=sum(vm.provisioned_bytes for vm in vms),
-            used_bytes=sum(sum(d.committed_bytes or d.capacity_bytes or 0 for d in vm.disks) for vm in vms),
+            provisioned_bytes=provisioned, to_move_bytes=to_move, estimated_vms=estimated,
         ))
     return summaries
 

@@ -47,8 +47,10 @@ def test_run_then_status_then_rollback_from_the_command_line(cli, bed, estate, e
     assert status.exit_code == 0, status.stderr
     rows = json.loads(status.stdout)
     assert [r["vm"] for r in rows] == names
-    assert all(r["status"] == "done" and r["disks_copied"] == len(vm.disks) and r["bytes_copied"] ==
+    assert all(r["status"] == "done" and r["disks_copied"] == len(vm.disks) and 0 < r["bytes_moved"] <
                sum(d.capacity_bytes for d in vm.disks) for r, vm in zip(rows, sorted(vms, key=lambda v: v.name)))
+    assert all(r["bytes_planned"] == sum(d.capacity_bytes for d in vm.disks) and r["bytes_estimated"]
+               for r, vm in zip(rows, sorted(vms, key=lambda v: v.name)))  # no used size known: provisioned
     assert SECRET not in status.stdout
 
     back = cli("rollback", "--wave", "1")

@@ -24,6 +24,7 @@ def _plan():
                       nics=[Nic(4000, "Network adapter 1", "vmxnet3", "00:50:56:00:00:11", "assigned", "VM Network",
                                 ip_addresses=[IpAddress("10.0.20.15", 24, "manual"), IpAddress("fe80::1", 64, "manual")])])
     linux = make_vm("db-01", nics=[Nic(4000, "eth0", "vmxnet3", "00:50:56:00:00:12", "assigned", "VM Network")])
+    linux.disks[0].committed_bytes = 12 * 1024**3  # known: the Windows VM's used size is not, it is estimated
     blocked = make_vm("old-01", nics=[Nic(4000, "eth0", "vmxnet3", "00:50:56:00:00:13", "assigned", "VM Network")])
     candidates = [candidate(windows, group="erp"), candidate(linux), candidate(blocked, verdict="Not ready", blockers=("DSK-06",))]
     return place_wave(candidates, make_snapshot(), PlanSettings(vmid_min=2000), wave=1, wave_name="ERP", snapshot_version=3)
