@@ -42,26 +42,32 @@ def _vmid_range(value: str) -> tuple[int, int]:
               help="VMs at once on one node or source datastore, as `migrate run --per-node`.")
 @click.option("--mappings", "mappings_dir", default="mappings", show_default=True, type=click.Path(file_okay=False),
               help="Directory of the sources' mapping files (<source>.yaml).")
+@click.option("--replan", is_flag=True, help="Store a new plan even though its inputs did not change (to apply new "
+              "settings such as --throughput or --vmid-range).")
 @render.format_option
 @pass_app
 def plan(app: AppContext, number: int, target: str | None, force: bool, vmid_range: str, throughput: float | None,
-         create_seconds: int, boot_seconds: int, parallel: int, per_node: int, mappings_dir: str,
+         create_seconds: int, boot_seconds: int, parallel: int, per_node: int, mappings_dir: str, replan: bool,
          output_format: str) -> None:
-    """Place a wave's VMs on the target's nodes and storages and store the plan; exit 3 if a VM was left out.
+    """Show the wave's plan: the latest one while its inputs are unchanged, else a new one placed on the target's
+    nodes and storages and stored; exit 3 if a VM was left out.
 
     \b
     Example:
-      migrate plan --wave 1 --vmid-range 2000-2999 --throughput 200
+      migrate plan --wave 1
+      migrate plan --wave 1 --replan --vmid-range 2000-2999 --throughput 200
     """
     low, high = _vmid_range(vmid_range)
     settings = PlanSettings(vmid_min=low, vmid_max=high, create_s=create_seconds, boot_s=boot_seconds,
                             parallel=parallel, per_node=per_node)
     with app.session() as session:
-        record = plan_wave(session, number, target=target, force=force, settings=settings, mappings_dir=mappings_dir,
-                           throughput=throughput)
+        outcome = plan_wave(session, number, target=target, force=force, settings=settings, mappings_dir=mappings_dir,
+                            throughput=throughput, replan=replan)
         session.commit()
+        record = outcome.record
         result, version, digest = Plan.from_dict(record.document), record.version, record.digest
     _render(app, result, version, digest, output_format)
+    _say_why(app, outcome, number, version)
     if result.excluded:
         raise BlockersFound(f"{len(result.excluded)} VMs of wave {number} were left out of plan {version} (listed above): "
                             "fix what is listed, or plan with --force for the Not ready ones")
@@ -98,3 +104,16 @@ def _row(vm: PlannedVm) -> tuple:
 def _duration(seconds: int) -> str:
     hours, rest = divmod(int(seconds), 3600)
     return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
+
+
+def _say_why(app: AppContext, outcome, number: int, version: int) -> None:
+    """Whether this is a new plan (and which inputs changed) or the latest one, still true to its inputs."""
+    if not outcome.created:
+        app.say(f"plan {version} of wave {number} is unchanged: its wave, inventory, mapping files, target and other "
+                "waves are as they were" + ("; the settings given differ from its own: add --replan to apply them"
+                                            if outcome.settings_differ else ""))
+    elif outcome.changed and version > 1:
+        app.say(f"stored plan {version}: changed since plan {version - 1}: " + ", ".join(c.replace("_", " ")
+                                                                                      for c in outcome.changed))
+    elif version > 1:
+        app.say(f"stored plan {version} (--replan)")

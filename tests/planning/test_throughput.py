@@ -59,18 +59,20 @@ def test_a_plan_states_its_throughput_and_where_it_came_from(db_url, session, fa
 
     changed = run_cli("target", "set", "pve-prod", "--throughput-mib-s", "200", db_url=db_url)
     assert changed.exit_code == 0, changed.stderr
-    document, said = _plan(db_url, tmp_path)
+    _, said = _plan(db_url, tmp_path)
+    assert "the settings given differ from its own: add --replan to apply them" in said  # showing never changes it
+    document, said = _plan(db_url, tmp_path, "--replan")
     assert "at 200 MiB/s per VM (the target's setting)" in said
     assert (document["settings"]["throughput_mib_s"], document["settings"]["throughput_source"]) == (200, "target")
     assert document["vms"][0]["copy_seconds"] == 52
 
     # Runs measured copies on the target: their median replaces the setting (the 0.5 s copy is too short to count).
     _journal_copies(session, [(40.0, 30.0), (64.0, 30.0), (300.0, 30.0), (5000.0, 0.5)])
-    document, said = _plan(db_url, tmp_path)
+    document, said = _plan(db_url, tmp_path, "--replan")
     assert "at 64 MiB/s per VM (median of 3 measured copies on this target)" in said
     assert document["settings"]["measured_copies"] == 3 and document["vms"][0]["copy_seconds"] == 160
 
-    document, said = _plan(db_url, tmp_path, "--throughput", "500")
+    document, said = _plan(db_url, tmp_path, "--throughput", "500", "--replan")
     assert "at 500 MiB/s per VM (--throughput)" in said
 
 
