@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
 from migrate.cli import render
 from migrate.cli.context import AppContext, pass_app
+from migrate.db.base import utcnow
+from migrate.db.execution_models import VmStatus
 from migrate.cli.progress import default_log_path, run_display
 from migrate.errors import StepFailedError
 from migrate.execution.live import SourceAccess, live_services
@@ -19,7 +22,8 @@ from migrate.target.reach import parse_node_address
 
 STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_planned",
                   "bytes_estimated", "bytes_moved",
-                  "mib_per_second", "started", "finished", "downtime_seconds", "ips", "agent", "error")
+                  "mib_per_second", "started", "finished", "duration_seconds", "downtime_seconds", "ips", "agent",
+                  "error")
 AGENT_CELLS = {True: "yes", False: "no answer", None: ""}
 DRY_RUN_HEADERS = ("vm", "node", "vmid", "disks")
 
@@ -182,21 +186,36 @@ def _pair(value: str, option: str, form: str) -> tuple[str, str]:
 
 @click.command("status")
 @click.option("--wave", "number", type=click.IntRange(1), help="Only this wave.")
+@click.option("--watch", is_flag=True, help="Show it again every --interval seconds until no VM is running or "
+              "pending (Ctrl-C stops), to follow a run from another shell.")
+@click.option("--interval", type=click.FloatRange(0.1), default=5.0, show_default=True, metavar="SECONDS",
+              help="How often --watch shows it.")
 @render.format_option
 @pass_app
-def status(app: AppContext, number: int | None, output_format: str) -> None:
-    """Show each VM's migration: step, the disk copying, bytes moved, speed, times, downtime, IPs, agent, error.
+def status(app: AppContext, number: int | None, watch: bool, interval: float, output_format: str) -> None:
+    """Show each VM's migration: step, the disk copying, bytes moved, speed, times, duration, downtime, IPs,
+    agent, error.
 
     \b
     Example:
       migrate status --wave 1 --format json
+      migrate status --wave 1 --watch
     """
-    with app.session() as session:
-        rows = wave_status(session, number)
-    if output_format == "json":
-        render.json_document(app.stdout, rows)
-    else:
-        render.rows(app.stdout, output_format, STATUS_HEADERS, [[_cell(h, r[h]) for h in STATUS_HEADERS] for r in rows])
+    while True:
+        with app.session() as session:
+            rows = wave_status(session, number)
+        if watch:  # each view begins with when it was taken: on a terminal the screen is cleared first
+            app.stdout.write(("\x1b[H\x1b[2J" if app.stdout_terminal else "")
+                             + f"# {utcnow().isoformat(timespec='seconds')}\n")
+        if output_format == "json":
+            render.json_document(app.stdout, rows)
+        else:
+            render.rows(app.stdout, output_format, STATUS_HEADERS,
+                        [[_cell(h, r[h]) for h in STATUS_HEADERS] for r in rows])
+        app.stdout.flush()
+        if not watch or not any(row["status"] in (VmStatus.RUNNING, VmStatus.PENDING) for row in rows):
+            return
+        time.sleep(interval)
 
 
 def _cell(header: str, value):

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from migrate.db.base import utcnow
 from migrate.db.execution_models import StepRun, StepStatus, VmMigration, VmStatus
 from migrate.errors import NotFoundError
 from migrate.execution.journal import ROLLBACK_STEP, rollback_unfinished
@@ -141,7 +142,10 @@ def _time_columns(migration: VmMigration, times: Times) -> dict[str, Any]:
     done = migration.status == VmStatus.DONE
     down = (times.target_started - times.source_stopped).total_seconds() \
         if times.source_stopped and times.target_started else None
+    end = times.finished if done else (utcnow() if migration.status == VmStatus.RUNNING else times.finished)
+    took = (end - times.started).total_seconds() if times.started and end else None
     return {"started": _iso(times.started), "finished": _iso(times.finished) if done else None,
+            "duration_seconds": round(took, 1) if took is not None else None,  # so far, while it runs
             "downtime_seconds": round(down, 1) if down is not None else None}
 
 

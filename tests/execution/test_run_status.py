@@ -100,3 +100,32 @@ def test_start_records_the_agents_ips_and_a_guest_whose_agent_never_answers_is_d
         assert row["downtime_seconds"] == round(expected, 1) and row["downtime_seconds"] > 0
         span = datetime.fromisoformat(row["finished"]) - datetime.fromisoformat(row["started"])
         assert row["downtime_seconds"] <= span.total_seconds() + 1  # the times are shown to the second
+
+
+def test_status_watch_follows_a_run_from_another_session_until_every_vm_is_done(bed, engine, db_url, estate):
+    import threading
+
+    _, vms, _ = estate
+    watched: list = []
+
+    def watch() -> None:
+        watched.append(run_cli("status", "--wave", "1", "--watch", "--interval", "0.2", "--format", "json",
+                               db_url=db_url))
+
+    watcher = threading.Thread(target=watch)
+
+    def start_watching(vm_name: str, step: str, fraction: float) -> None:
+        if not watcher.is_alive() and not watched:
+            watcher.start()  # once the run is under way
+
+    execute_wave(session_factory(engine), 1, options_of(bed, parallel=1), services_factory(bed),
+                 progress=start_watching)
+    watcher.join(timeout=60)
+
+    assert not watcher.is_alive() and watched[0].exit_code == 0, watched
+    views = [view for view in watched[0].stdout.split("# ")[1:]]
+    assert len(views) >= 2
+    documents = [json.loads(view.split("\n", 1)[1]) for view in views]
+    assert any(row["status"] == "running" and row["duration_seconds"] is not None for row in documents[0])
+    assert [row["status"] for row in documents[-1]] == ["done"] * len(vms)
+    assert all(row["duration_seconds"] > 0 and row["finished"] for row in documents[-1])
