@@ -96,10 +96,14 @@ def test_inventory_show_of_an_unknown_vm_is_an_error_with_the_fix(db_url):
     assert "migrate inventory list" in result.stderr
 
 
-def test_inventory_summary_totals_the_estate(db_url):
+def test_inventory_summary_totals_the_estate_apart_from_its_clusters(db_url):
     seed(db_url, make_vm("a", num_cpu=2), make_vm("b", num_cpu=4, cluster="DMZ"))
     rows = list(csv.reader(io.StringIO(run_cli("inventory", "summary", "--format", "csv", db_url=db_url).stdout)))
-    assert rows[-1][:6] == ["total", "", "2", "2", "0", "6"]
+    assert [row[:2] for row in rows[1:]] == [["DC1", "DMZ"], ["DC1", "Prod"]]  # the clusters only, no total row
+    document = json.loads(run_cli("inventory", "summary", "--format", "json", db_url=db_url).stdout)
+    assert len(document["clusters"]) == 2 and (document["total"]["vms"], document["total"]["vcpu"]) == (2, 6)
+    table = run_cli("inventory", "summary", db_url=db_url).stdout.splitlines()
+    assert table[-1].split()[:5] == ["(all)", "2", "2", "0", "6"]
 
 
 def test_discover_imports_an_rvtools_export(db_url, tmp_path):
@@ -151,12 +155,16 @@ def test_readiness_before_the_maps_exist_judges_the_vm_and_lists_the_maps_apart(
     assert result.exit_code == 0, result.stderr
     assert "Not ready" not in result.stdout and all(path.exists() for path in files.values())
     assert "maps: 2 not mapped yet" in result.stdout
-    assert "  network VM Network  1 VMs: app-01\n" in result.stdout and "  datastore ds1  1 VMs: app-01\n" in result.stdout
+    assert "  network VM Network  1 VM: app-01\n" in result.stdout and "  datastore ds1  1 VM: app-01\n" in result.stdout
     (row,) = csv.DictReader(files["r.csv"].read_text(encoding="utf-8-sig").splitlines())
     assert row["unmapped"] == "network VM Network;datastore ds1" and row["verdict"] != "Not ready"
     assert "NET-06" not in files["f.csv"].read_text(encoding="utf-8-sig")
     assert "wrote" in result.stderr and "wrote" not in result.stdout
     assert run_cli("readiness", "--dir", str(tmp_path / "maps"), "--fail-on-blockers", db_url=db_url).exit_code == 0
+    as_json = run_cli("readiness", "--dir", str(tmp_path / "maps"), "--format", "json", db_url=db_url)
+    (document,) = json.loads(as_json.stdout)
+    assert {key: document[key] for key in ("vm", "verdict", "unmapped")} == {
+        "vm": "app-01", "verdict": row["verdict"], "unmapped": "network VM Network;datastore ds1"}
 
 
 def test_readiness_can_fail_on_blockers(db_url, tmp_path):
@@ -192,5 +200,5 @@ def test_readiness_runs_on_an_rvtools_import_and_says_what_is_unknown(db_url, tm
     not_assessed = {row["rule_id"]: row["message"] for row in rows if row["severity"] == "unknown"}
     assert not_assessed["DEV-01"].endswith("PCI passthrough devices: not in the RVTools export")
     assert "  facts from RVTools export export.xlsx" in result.stdout
-    assert "fully assessed: 0 of 1 VMs (0 %)" in result.stdout and "  Unknown                1\n" in result.stdout
+    assert "fully assessed: 0 of 1 VM (0 %)" in result.stdout and "  Unknown                1\n" in result.stdout
     assert "Ready " not in result.stdout and "Not ready" not in result.stdout  # no verdict line with 0 VMs

@@ -6,6 +6,7 @@ from typing import IO
 
 from migrate.cli.render import printable
 from migrate.inventory.store import ChangeSummary
+from migrate.words import counted
 
 DISCOVER_LIMIT = 20  # beyond this many names per kind, a count says the rest
 ROW_HEADERS = ("vm", "change", "field", "old", "new")
@@ -15,7 +16,7 @@ def summary(stream: IO[str], changes: ChangeSummary, limit: int | None = DISCOVE
     """The counts, then the VMs added (+), removed (-) and changed (~), up to `limit` of each."""
     counts = changes.counts
     if changes.previous_run_id is None:
-        stream.write(f"first discovery of {printable(changes.source)}: {counts['added']} VMs recorded\n")
+        stream.write(f"first discovery of {printable(changes.source)}: {counted(counts['added'], 'VM')} recorded\n")
         return
     stream.write(f"changes since the previous discovery: {counts['added']} added, "
                  f"{counts['changed']} changed, {counts['removed']} removed\n")

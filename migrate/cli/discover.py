@@ -13,6 +13,7 @@ from migrate.discovery.rvtools import import_rvtools
 from migrate.discovery.vcenter import discover_source
 from migrate.errors import UsageError
 from migrate.source.store import VcenterAccess, parse_vcenter, vcenter_value
+from migrate.words import counted
 
 PASSWORD_ENV = "MIGRATE_VCENTER_PASSWORD"
 USER_ENV = "MIGRATE_VCENTER_USER"
@@ -65,7 +66,7 @@ def discover(app: AppContext, source_name: str | None, vcenter: str | None, rvto
     result = outcome.unwrap()
     counts = result.inventory.counts()
     click.echo(
-        f"discovered {result.source}: {counts['vms']} VMs, {counts['hosts']} hosts, {counts['clusters']} clusters, "
+        f"discovered {result.source}: {counted(counts['vms'], 'VM')}, {counts['hosts']} hosts, {counts['clusters']} clusters, "
         f"{counts['datastores']} datastores, {counts['networks']} networks in {result.seconds:.1f} s "
         f"({result.round_trips} round trips)",
         file=app.stdout,

@@ -53,12 +53,14 @@ def summary(app: AppContext, source: str | None, output_format: str) -> None:
       migrate inventory summary
     """
     with app.session() as session:
-        rows = views.summary_rows(list_vms(session, source))
-    if output_format == "json":
-        render.json_document(app.stdout, [dict(zip(views.SUMMARY_HEADERS, row)) for row in rows])
-        return
-    writer = render.table if output_format == "table" else render.csv_rows
-    writer(app.stdout, views.SUMMARY_HEADERS, rows)
+        rows, total = views.summary_rows(list_vms(session, source))
+    if output_format == "json":  # the total apart from the clusters' rows, so that no row is a fake cluster
+        render.json_document(app.stdout, {"clusters": [dict(zip(views.SUMMARY_HEADERS, row)) for row in rows],
+                                          "total": dict(zip(views.SUMMARY_HEADERS[2:], total))})
+    elif output_format == "csv":  # a spreadsheet adds the rows up itself
+        render.csv_rows(app.stdout, views.SUMMARY_HEADERS, rows)
+    else:
+        render.table(app.stdout, views.SUMMARY_HEADERS, rows + [("(all)", "", *total)])
 
 
 @inventory.command()

@@ -11,6 +11,7 @@ from migrate.cli.context import AppContext, pass_app
 from migrate.cli.inventory import source_option
 from migrate.errors import MigrateError
 from migrate.mapping.service import DEFAULT_DIRECTORY, check_source_map_of, init_source_map, show_vm_config
+from migrate.words import counted
 
 directory_option = click.option(
     "--mappings", "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIRECTORY,
@@ -62,9 +63,9 @@ def check(app: AppContext, source: str | None, directory: Path) -> None:
     for problem in result.problems:
         out.write(f"invalid: {render.printable(problem)}\n")
     for name, vms in result.unmapped_networks.items():
-        out.write(f"unmapped network: {render.printable(name)} (used by {len(vms)} VMs)\n")
+        out.write(f"unmapped network: {render.printable(name)} (used by {counted(len(vms), 'VM')})\n")
     for name, vms in result.unmapped_datastores.items():
-        out.write(f"unmapped datastore: {render.printable(name)} (used by {len(vms)} VMs)\n")
+        out.write(f"unmapped datastore: {render.printable(name)} (used by {counted(len(vms), 'VM')})\n")
     for entry in result.unknown_entries:
         out.write(f"unknown: {render.printable(entry)}\n")
     if not result.ok:

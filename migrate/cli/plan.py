@@ -11,6 +11,7 @@ from migrate.planning.model import GIB, Plan, PlannedVm, PlanSettings
 from migrate.planning.schedule import plan_seconds
 from migrate.planning.store import plan_wave
 from migrate.planning.throughput import Throughput
+from migrate.words import counted
 
 HEADERS = ("vm", "proxmox_name", "vmid", "node", "memory_mib", "storages", "networks", "transfer_gib",
            "bytes_estimated", "copy", "shutdown", "create", "boot", "downtime")
@@ -69,7 +70,7 @@ def plan(app: AppContext, number: int, target: str | None, force: bool, vmid_ran
     _render(app, result, version, digest, output_format)
     _say_why(app, outcome, number, version)
     if result.excluded:
-        raise BlockersFound(f"{len(result.excluded)} VMs of wave {number} were left out of plan {version} (listed above): "
+        raise BlockersFound(f"{counted(len(result.excluded), 'VM')} of wave {number} {'was' if len(result.excluded) == 1 else 'were'} left out of plan {version} (listed above): "
                             "fix what is listed, or plan with --force for the Not ready ones")
 
 
@@ -85,10 +86,10 @@ def _render(app: AppContext, result: Plan, version: int, digest: str, output_for
     settings = result.settings
     speed = Throughput(settings.throughput_mib_s, settings.throughput_source, settings.measured_copies)
     estimated = sum(1 for vm in result.vms if vm.transfer_estimated)
-    app.say(f"wave {result.wave} plan {version}: {len(result.vms)} VMs placed, {len(result.excluded)} left out, "
+    app.say(f"wave {result.wave} plan {version}: {counted(len(result.vms), 'VM')} placed, {len(result.excluded)} left out, "
             f"{result.transfer_bytes / GIB:.1f} GiB to copy"
-            + (f" ({estimated} VMs estimated from provisioned size: used size unknown)" if estimated else "")
-            + f", at {speed.describe()}; about {_duration(total)} for the wave with {settings.parallel} VMs at once "
+            + (f" ({counted(estimated, 'VM')} estimated from provisioned size: used size unknown)" if estimated else "")
+            + f", at {speed.describe()}; about {_duration(total)} for the wave with {counted(settings.parallel, 'VM')} at once "
             f"({settings.per_node} per node or datastore)")
 
 

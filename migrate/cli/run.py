@@ -19,6 +19,7 @@ from migrate.execution.services import RunOptions
 from migrate.execution.status import wave_status
 from migrate.execution.wave import execute_wave
 from migrate.target.reach import parse_node_address
+from migrate.words import counted
 
 STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_planned",
                   "bytes_estimated", "bytes_moved",
@@ -137,7 +138,7 @@ def _report(app: AppContext, number: int, result, agent_timeout: float) -> None:
     for name in outcome.done_by_another:
         app.say(f"{name}: skipped, another run migrated it")
     others = len(outcome.skipped_locked) + len(outcome.done_by_another)
-    app.say(f"wave {number}: {len(outcome.done)} VMs migrated, {len(outcome.failed)} failed"
+    app.say(f"wave {number}: {counted(len(outcome.done), 'VM')} migrated, {len(outcome.failed)} failed"
             + (f", {others} left to another run" if others else ""))
     for name, error in sorted(outcome.failed.items()):
         app.say(f"failed: {error}")
@@ -146,7 +147,7 @@ def _report(app: AppContext, number: int, result, agent_timeout: float) -> None:
                 f"{'its' if len(result.no_agent) == 1 else 'their'} IP addresses are unknown; check that "
                 "qemu-guest-agent runs in the guest")
     if outcome.failed:
-        raise StepFailedError(f"{len(outcome.failed)} VMs of wave {number} failed (listed above): fix the "
+        raise StepFailedError(f"{counted(len(outcome.failed), 'VM')} of wave {number} failed (listed above): fix the "
                               f"cause and run `migrate run --wave {number}` again, or `migrate rollback`")
 
 
@@ -249,5 +250,5 @@ def rollback(app: AppContext, number: int | None, vm_name: str | None, source_na
     if outcome.failed:
         for name, error in sorted(outcome.failed.items()):
             app.say(f"failed: {name}: {error}")
-        raise StepFailedError(f"the rollback of {len(outcome.failed)} VMs failed (listed above): fix the cause and "
+        raise StepFailedError(f"the rollback of {counted(len(outcome.failed), 'VM')} failed (listed above): fix the cause and "
                               "roll back again")

@@ -15,6 +15,7 @@ from migrate.planning.model import DEFAULT_THROUGHPUT_MIB_S
 from migrate.planning.target_check import check_target
 from migrate.target.reach import parse_node_address
 from migrate.target.store import TargetChanges, TargetSpec, add_target, list_targets, set_target
+from migrate.words import counted
 
 FINDING_HEADERS = ("rule_id", "severity", "message", "remedy")  # the names readiness uses
 
@@ -188,4 +189,4 @@ def _summary(s: TargetSnapshot) -> str:
     vnets = len({b.name for b in s.bridges if b.kind == "vnet"})
     vnet_count = f", {vnets} SDN VNets" if vnets else ""
     return (f"{len(s.nodes)} nodes ({online} online), {storages} storages, {bridges} bridges{vnet_count}, "
-            f"{len(s.guests)} VMs, {quorum}{ceph}")
+            f"{counted(len(s.guests), 'VM')}, {quorum}{ceph}")

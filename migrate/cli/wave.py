@@ -16,6 +16,7 @@ from migrate.waves.policy import DEFAULT_SHUTDOWN_TIMEOUT, StopPolicy
 from migrate.waves.select import DEFAULT_GROUP_ATTRIBUTE, WaveSelection
 from migrate.waves.sheet import apply_sheet, export_rows, read_sheet, write_sheet
 from migrate.waves.store import create_wave, list_waves, read_wave_csv, set_stop_policy
+from migrate.words import counted
 
 GIB = 1024**3
 
@@ -72,7 +73,7 @@ def create(app: AppContext, number: int, name: str | None, folder: tuple[str, ..
     grouped = sum(count for reason, count in reasons.items() if reason != "selected")
     label = f" ({created.name})" if created.name else ""
     extra = f", {grouped} pulled in by their application group" if grouped else ""
-    click.echo(f"created wave {created.number}{label}: {len(created.members)} VMs{extra}", file=app.stdout)
+    click.echo(f"created wave {created.number}{label}: {counted(len(created.members), 'VM')}{extra}", file=app.stdout)
 
 
 @wave.command("list")

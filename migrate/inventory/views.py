@@ -58,8 +58,9 @@ def vm_document(record: VmRecord) -> dict[str, Any]:
     }
 
 
-def summary_rows(records: list[VmRecord]) -> list[tuple[Any, ...]]:
-    """Per datacenter and cluster: VMs (powered on, templates), vCPUs, memory and storage; then a total line.
+def summary_rows(records: list[VmRecord]) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
+    """Per datacenter and cluster: VMs (powered on, templates), vCPUs, memory and storage; and the estate's total
+    (its own row: no datacenter is called "total").
 
     Storage is the size model's (`migrate.inventory.sizes`): provisioned, bytes to move, and how many VMs' bytes
     to move are estimated from their provisioned size."""
@@ -76,7 +77,7 @@ def summary_rows(records: list[VmRecord]) -> list[tuple[Any, ...]]:
         totals[5].append(facts_size(facts))
     rows = [(dc, cluster, *_rounded(t)) for (dc, cluster), t in sorted(groups.items())]
     overall = [sum(t[i] for t in groups.values()) for i in range(5)] + [[s for t in groups.values() for s in t[5]]]
-    return rows + [("total", "", *_rounded(overall))]
+    return rows, _rounded(overall)
 
 
 SUMMARY_HEADERS = ("datacenter", "cluster", "vms", "powered_on", "templates", "vcpu", "memory_gb",

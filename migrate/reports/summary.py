@@ -10,6 +10,7 @@ from migrate.inventory.facts import Origin
 from migrate.readiness.assess import VmAssessment
 from migrate.readiness.rule import Severity, Verdict
 from migrate.readiness.rules import ALL_RULES, RULES_VERSION
+from migrate.words import counted
 
 _TITLES = {loaded.rule.id: loaded.rule.title for loaded in ALL_RULES}
 
@@ -52,7 +53,7 @@ class ReadinessSummary:
     def assessed_line(self) -> str:
         """`12 of 76 VMs (16 %)`: the share every rule could judge."""
         share = round(100 * self.fully_assessed / self.total) if self.total else 100
-        return f"{self.fully_assessed} of {self.total} VMs ({share} %)"
+        return f"{self.fully_assessed} of {counted(self.total, 'VM')} ({share} %)"
 
     @property
     def shown_verdicts(self) -> dict[Verdict, int]:

@@ -92,7 +92,7 @@ def test_run_warns_of_guests_without_agent_and_names_the_flag_for_a_rolled_back_
     assert "0 VMs migrated" in left.stderr
     again = cli(*wave, "--again", names[0])
     assert again.exit_code == 0, again.stderr
-    assert "1 VMs migrated, 0 failed" in again.stderr and "left out" not in again.stderr
+    assert "1 VM migrated, 0 failed" in again.stderr and "left out" not in again.stderr
     assert f"the guest agent of 1 VM ({names[0]}) did not answer" in again.stderr
 
 

@@ -107,4 +107,4 @@ def test_run_and_status_name_a_vm_whose_rollback_did_not_finish_and_the_fix(cli,
     assert cli("rollback", "--vm", name).exit_code == 0
     again = cli(*wave, "--again", name)
     assert again.exit_code == 0, again.stderr
-    assert "1 VMs migrated, 0 failed" in again.stderr and "rollback" not in again.stderr
+    assert "1 VM migrated, 0 failed" in again.stderr and "rollback" not in again.stderr

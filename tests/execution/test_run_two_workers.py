@@ -78,7 +78,7 @@ def test_two_workers_on_one_database_migrate_every_vm_exactly_once(bed, engine, 
     assert f"{holding}: skipped, another run is working on it" in err2
     assert f"wave 1: {len(others)} VMs migrated, 0 failed, 1 left to another run" in err2
     assert all(f"{name}: skipped, another run migrated it" in err1 for name in others)
-    assert f"wave 1: 1 VMs migrated, 0 failed, {len(others)} left to another run" in err1
+    assert f"wave 1: 1 VM migrated, 0 failed, {len(others)} left to another run" in err1
 
     assert_migrated(bed, engine, vms)
     assert creates(served_pve) == len(vms)  # one target VM per source

@@ -145,7 +145,7 @@ def test_not_ready_vms_are_left_out_and_listed_unless_forced(db_url, session, fa
     assert result.exit_code == 3
     assert "left out: blocked: readiness: Not ready (DSK-" in result.stderr
     assert "ok" in result.stdout and "blocked" not in result.stdout
-    assert result.stderr.splitlines()[-1] == ("migrate: error: 1 VMs of wave 1 were left out of plan 1 (listed above): "
+    assert result.stderr.splitlines()[-1] == ("migrate: error: 1 VM of wave 1 was left out of plan 1 (listed above): "
                                               "fix what is listed, or plan with --force for the Not ready ones")
     forced = _plan(db_url, tmp_path, "--force")
     assert forced.exit_code == 0 and "blocked" in forced.stdout

@@ -119,5 +119,5 @@ def test_the_workbook_states_the_source_of_the_facts_and_the_share_fully_assesse
     with zipfile.ZipFile(tmp_path / "r.xlsx") as archive:
         strings = archive.read("xl/sharedStrings.xml").decode()
     assert "<t>RVTools export RVTools_export_all.xlsx of 2026-11-30T09:00:00</t>" in strings
-    assert "<t>0 of 1 VMs (0 %)</t>" in strings and "PCI passthrough devices" in strings
+    assert "<t>0 of 1 VM (0 %)</t>" in strings and "PCI passthrough devices" in strings
     assert summarize(assessments, origin=origin).verdicts[Verdict.UNKNOWN] == 1
