@@ -78,8 +78,10 @@ def run_vm(
                     continue
                 _run_with_retries(session, run_id, ctx, step, item, progress, retry)
         journal.vm_done(session, vm_migration_id)
+        down = journal.measured_downtime(session, vm_migration_id)
     seconds = time.monotonic() - started
-    log.info("%s: migrated in %s", name, duration(seconds), extra={"event": VM_DONE, "vm": name, "seconds": seconds})
+    log.info("%s: migrated in %s%s", name, duration(seconds), f", down for {duration(down)}" if down is not None else "",
+             extra={"event": VM_DONE, "vm": name, "seconds": seconds, "downtime": down})
     return True
 
 

@@ -97,3 +97,12 @@ def test_on_a_terminal_the_run_draws_bars_and_each_finished_vm_leaves_a_line(bed
     for vm in vms:
         assert re.search(rf"{vm.name}: migrated in [0-9.ms]+", shown), vm.name
     assert not re.search(STAMP + " INFO", shown)  # bars, not log lines, on a terminal
+
+
+def test_each_vm_started_on_the_target_leaves_a_line_with_its_measured_downtime(bed, estate, sshd, db_url, tmp_path):
+    _, vms, _ = estate
+    args = [word for word in _args(bed, sshd, "--log", str(tmp_path / "run.log")) if word != "--no-start"]
+    result = run_cli(*args, "--agent-timeout", "0.1", db_url=db_url, env=_env(bed))
+    assert result.exit_code == 0, result.stderr
+    for vm in vms:
+        assert re.search(rf"INFO {vm.name}: migrated in [0-9.ms]+, down for [0-9.ms]+$", result.stderr, re.M), vm.name
