@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 # vcsim is built from govmomi's Go source; PostgreSQL, OpenSSH and qemu-img are the real services the tests use.
 APT_PACKAGES := python3-venv golang-go golang-github-vmware-govmomi-dev postgresql openssh-server openssh-client \
-	qemu-utils qemu-block-extra ca-certificates util-linux
+	qemu-utils qemu-block-extra ca-certificates util-linux chromium
 
 .PHONY: demo test install system-packages clean
 

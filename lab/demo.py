@@ -85,12 +85,13 @@ def run_demo(workdir: Path = DEMO_DIR, inspect: Callable[[MigratedWave], None] |
             paths = _write_wave_disks(lab.workdir / "datastores", wave=1)
             # Nodes and datastores are reached as the target and the mapping file recorded: no flag names them.
             run = ["run", "--wave", "1", "--no-start", "--verify"]
-            if code := _run_all([run, ["status", "--wave", "1"]], env):
+            if code := _run_all([run, ["status", "--wave", "1"], ["report", "--html", "report.html"]], env):
                 return code
             if inspect is not None:
                 inspect(MigratedWave(workdir / "migrate.db", paths, target))
-    _say(f"done: readiness report {workdir}/readiness.xlsx (and .csv), wave 1 runbook {workdir}/wave-1.md, "
-         "wave 1 migrated, every disk compared with its source (--verify)")
+    _say(f"done: wave 1 migrated, every disk compared with its source (--verify). For the customer: the management "
+         f"report {workdir}/report.html, the readiness workbook {workdir}/readiness.xlsx (and .csv), the wave 1 "
+         f"runbook {workdir}/wave-1.md")
     return 0
 
 

@@ -15,6 +15,7 @@ from lab.demo import MigratedWave, run_demo
 from migrate.execution.status import wave_status
 from migrate.planning.store import load_plan
 from tests.support.vmdk import allocated_bytes
+from tests.deliverables.test_report_html import check_report
 
 
 def compare_disks(wave: MigratedWave) -> dict:
@@ -58,6 +59,9 @@ def test_demo_migrates_wave_one_and_every_disk_matches_its_source(tmp_path, monk
     assert len(rows) == 6 and all(row[2] == "done" and row[5] == "1" for row in rows), "\n".join(status)
     assert "wave 1: 6 VMs migrated, 0 failed" in err
     (found,) = seen
+    # The management report the demo writes opens offline in a real browser with every chart drawn.
+    check_report(tmp_path / "demo" / "report.html", tmp_path / "demo" / "migrate.db")
+    assert "the management report" in err and "report.html" in err
     assert found["vms"] == 6 and found["planned"] >= found["vms"]
     assert len(found["results"]) == found["planned"] == found["journal_volumes"]
     differing = [r for r in found["results"] if r[1] != 0]
