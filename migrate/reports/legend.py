@@ -14,6 +14,7 @@ VERDICT_MEANINGS = {
                      "lacks some): discover through the vSphere API to settle it.",
     Verdict.READY: "Every rule judged the VM and none found anything in the way.",
 }
+RULE_TITLES = {loaded.rule.id: loaded.rule.title for loaded in ALL_RULES}
 VERDICT_COLUMNS = (Column("Verdict"), Column("Meaning"))
 RULE_COLUMNS = (Column("Rule"), Column("Title"), Column("Severity"), Column("Remedy"), Column("Needs facts"))
 

@@ -19,7 +19,8 @@ FILLS = {"Not ready": "#F4CCCC", "Ready with conditions": "#FFF2CC", "Unknown": 
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its header as people read it and its kind (`text`, `int`, `gib`, `date`)."""
+    """A table column: its header as people read it and its kind (`text`, `int`, `gib`, `date`, or `lines`: text
+    of several lines, always wrapped)."""
 
     header: str
     kind: str = "text"
@@ -32,6 +33,7 @@ class Formats:
         self.kinds = {
             "text": workbook.add_format({"valign": "top"}),
             "wrap": workbook.add_format({"valign": "top", "text_wrap": True}),
+            "lines": workbook.add_format({"valign": "top", "text_wrap": True}),
             "int": workbook.add_format({"valign": "top", "num_format": "0"}),
             "gib": workbook.add_format({"valign": "top", "num_format": GIB_FORMAT}),
             "date": workbook.add_format({"valign": "top", "num_format": DATE_FORMAT}),

@@ -4,7 +4,7 @@ Legend, each data sheet an Excel table with filters, a frozen header, human head
 XlsxWriter is opened with formula, URL and number conversion off, so a VM named `=HYPERLINK(...)`
 stays text: no escaping is needed (and none is added, so names read exactly as in vCenter).
 The VMs sheet has the CSV's columns (headers for people; the CSV keeps its snake_case names, an interface)
-with the sizes unrounded, then one column per custom attribute the inventory records (owner, application...).
+with the sizes unrounded and each finding's rule id followed by its title, then one column per custom attribute the inventory records (owner, application...).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from migrate import __version__
 from migrate.files import replace_when_done
 from migrate.inventory.facts import Origin
 from migrate.readiness.assess import VmAssessment
-from migrate.reports.legend import RULE_COLUMNS, VERDICT_COLUMNS, rule_rows, verdict_rows
+from migrate.reports.legend import RULE_COLUMNS, RULE_TITLES, VERDICT_COLUMNS, rule_rows, verdict_rows
 from migrate.reports.rows import FINDING_COLUMNS, VM_COLUMNS, attribute_names, finding_rows, vm_rows
 from migrate.reports.summary import summarize
 from migrate.reports.xlsx_layout import Column, Formats, fit_columns, print_setup, write_table
@@ -35,7 +35,7 @@ VM_SHEET_COLUMNS = {
     "memory_gb": Column("Memory (GiB)", "gib"), "disks": Column("Disks", "int"),
     "provisioned_gb": Column("Provisioned (GiB)", "gib"), "to_move_gb": Column("To move (GiB)", "gib"),
     "bytes_estimated": Column("Size to move estimated"), "verdict": Column("Verdict"), "blockers": Column("Blockers", "int"),
-    "warnings": Column("Warnings", "int"), "finding_ids": Column("Rules (see the Legend)"),
+    "warnings": Column("Warnings", "int"), "finding_ids": Column("Findings (rule and title; see the Legend)", "lines"),
     "unmapped": Column("Not mapped yet"), "proxmox_name": Column("Proxmox name"), "proxmox_ostype": Column("Proxmox OS type"),
     "target_bridges": Column("Target bridges"),
 }
@@ -88,9 +88,15 @@ def _properties(workbook: Any, source: str | None, source_line: str, generated_a
 def _vms(sheet: Any, formats: Formats, assessments: Sequence[VmAssessment]) -> None:
     attributes = attribute_names(assessments)
     columns = tuple(VM_SHEET_COLUMNS[name] for name in VM_COLUMNS) + tuple(Column(name) for name in attributes)
-    rows = [row + tuple((a.vm.custom_attributes or {}).get(name) for name in attributes)
+    ids = VM_COLUMNS.index("finding_ids")
+    rows = [(*row[:ids], _titled(row[ids]), *row[ids + 1:], *((a.vm.custom_attributes or {}).get(name) for name in attributes))
             for row, a in zip(vm_rows(assessments, exact_sizes=True), assessments, strict=True)]
     _sheet(sheet, formats, "VMs", columns, rows, coloured="Verdict")
+
+
+def _titled(finding_ids: str) -> str:
+    """`DSK-06;TLS-01` as one line per rule with its title, so the sheet reads without the Legend."""
+    return "\n".join(f"{rule_id} {RULE_TITLES.get(rule_id, '')}".rstrip() for rule_id in finding_ids.split(";") if rule_id)
 
 
 def _sheet(sheet: Any, formats: Formats, name: str, columns: Sequence[Column], rows: list[tuple[Any, ...]],

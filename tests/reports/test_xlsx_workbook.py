@@ -61,6 +61,11 @@ def _cells(workbook, reference):
     return [value for row in rows for value in row]
 
 
+def _width(sheet, column):
+    """The width of a column: openpyxl files adjacent columns of one width under the first one's letter."""
+    return next(d.width for d in sheet.column_dimensions.values() if d.min <= column <= d.max)
+
+
 def _table(sheet):
     header, *rows = sheet.iter_rows(values_only=True)
     return [dict(zip(header, row, strict=True)) for row in rows]
@@ -112,19 +117,22 @@ def test_the_vms_sheet_has_the_csv_figures_under_human_headers_with_the_custom_a
     assert [row["Verdict"] for row in rows] == [row["verdict"] for row in csv_rows]
     assert [round(row["Provisioned (GiB)"]) for row in rows] == [int(row["provisioned_gb"]) for row in csv_rows]
     by_name = {row["VM"]: row for row in rows}
+    assert by_name["db01"]["Findings (rule and title; see the Legend)"].startswith("DSK-06 Shared or multi-writer disk")
     assert by_name["db01"]["Provisioned (GiB)"] == 7.5  # unrounded in the workbook, one decimal shown
     assert (by_name["app01"]["Owner"], by_name["app01"]["Application"], by_name["db01"]["Owner"]) == ("Ann Smith", "billing", None)
     assert by_name["=HYPERLINK(\"http://evil\",\"x\")"]["Owner"] == "Bob"
     column = list(rows[0]).index("Provisioned (GiB)") + 1
     assert sheet.cell(2, column).number_format == GIB_FORMAT
+    assert sheet.cell(2, list(rows[0]).index("Findings (rule and title; see the Legend)") + 1).alignment.wrap_text
     assert sheet.tables["VMs"].ref.startswith("A1:") and sheet.freeze_panes == "B2"
 
 
 def test_long_text_wraps_in_a_column_fitted_to_its_content(workbook):
     sheet = workbook["Findings"]
     header = [cell.value for cell in sheet[1]]
-    widths = {name: sheet.column_dimensions[chr(ord("A") + index)].width for index, name in enumerate(header)}
-    assert widths["Rule"] < 15 and widths["Remedy"] <= MAX_WIDTH + 1
+    widths = {name: _width(sheet, index + 1) for index, name in enumerate(header)}
+    longest_rule = max(len(row[1].value) for row in sheet.iter_rows(min_row=2))
+    assert longest_rule + 2 <= widths["Rule"] < 15 and MAX_WIDTH - 1 <= widths["Remedy"] <= MAX_WIDTH + 1
     remedy = sheet.cell(2, header.index("Remedy") + 1)
     assert len(remedy.value) > MAX_WIDTH and remedy.alignment.wrap_text
 
