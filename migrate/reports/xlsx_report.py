@@ -21,7 +21,7 @@ from migrate.files import replace_when_done
 from migrate.inventory.facts import Origin
 from migrate.readiness.assess import VmAssessment
 from migrate.reports.legend import RULE_COLUMNS, RULE_TITLES, VERDICT_COLUMNS, rule_rows, verdict_rows
-from migrate.reports.rows import FINDING_COLUMNS, VM_COLUMNS, attribute_names, finding_rows, vm_rows
+from migrate.reports.rows import VM_COLUMNS, attribute_names, finding_rows, vm_rows
 from migrate.reports.summary import summarize
 from migrate.reports.xlsx_layout import Column, Formats, fit_columns, print_setup, write_table
 from migrate.reports.xlsx_summary import write_summary

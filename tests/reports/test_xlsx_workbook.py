@@ -127,6 +127,14 @@ def test_the_vms_sheet_has_the_csv_figures_under_human_headers_with_the_custom_a
     assert sheet.tables["VMs"].ref.startswith("A1:") and sheet.freeze_panes == "B2"
 
 
+def test_every_csv_column_has_a_human_header_in_the_same_order():
+    from migrate.reports import FINDING_COLUMNS, VM_COLUMNS
+    from migrate.reports.xlsx_report import FINDING_SHEET_COLUMNS, VM_SHEET_COLUMNS
+
+    assert tuple(VM_SHEET_COLUMNS) == VM_COLUMNS and tuple(FINDING_SHEET_COLUMNS) == FINDING_COLUMNS
+    assert all(column.header != name for name, column in VM_SHEET_COLUMNS.items())
+
+
 def test_long_text_wraps_in_a_column_fitted_to_its_content(workbook):
     sheet = workbook["Findings"]
     header = [cell.value for cell in sheet[1]]
