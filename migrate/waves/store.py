@@ -157,16 +157,24 @@ class WaveMember:
     cutover_order: int | None
     owner: str | None
     notes: str | None
+    vm_id: int | None = None
+    moref: str | None = None
+    instance_uuid: str | None = None
 
 
-def wave_members(session: Session, source: str) -> list[WaveMember]:
-    """Every VM of source `source` that is in a wave, by wave number then VM name."""
-    query = (select(Wave, WaveVm, VmRecord).join(WaveVm, WaveVm.wave_id == Wave.id).join(VmRecord, VmRecord.id == WaveVm.vm_id)
-             .join(Source, Source.id == VmRecord.source_id).where(Source.name == source)
-             .order_by(Wave.number, VmRecord.name, VmRecord.id))
-    return [WaveMember(wave.number, wave.name, record.name, member.reason, member.proxmox_name, member.node,
-                       member.cutover_order, member.owner, member.notes)
-            for wave, member, record in session.execute(query)]
+def wave_members(session: Session, source: str | None = None, number: int | None = None) -> list[WaveMember]:
+    """The VMs in waves, of source `source` and/or of wave `number` only, by wave, cutover order, then VM name."""
+    query = (select(Wave, WaveVm, VmRecord).join(WaveVm, WaveVm.wave_id == Wave.id)
+             .join(VmRecord, VmRecord.id == WaveVm.vm_id).join(Source, Source.id == VmRecord.source_id))
+    if source is not None:
+        query = query.where(Source.name == source)
+    if number is not None:
+        query = query.where(Wave.number == number)
+    members = [WaveMember(wave.number, wave.name, record.name, member.reason, member.proxmox_name, member.node,
+                          member.cutover_order, member.owner, member.notes, record.id, record.moref,
+                          record.instance_uuid)
+               for wave, member, record in session.execute(query)]
+    return sorted(members, key=lambda m: (m.wave, m.cutover_order is None, m.cutover_order or 0, m.vm, m.vm_id or 0))
 
 
 def chosen_names(session: Session, source_id: int) -> dict[str, str]:
