@@ -99,6 +99,7 @@ def map_show(app: AppContext, vm: str, source: str | None, directory: Path, outp
             "vm": config.source_name, "name": config.name, "params": config.params, "notes": list(config.notes),
             "qm_create": config.qm_create(),
             "virtio_variant": variant.params if variant else None,
+            "conversion": config.conversion,
         })
         return
     out = app.stdout
@@ -107,7 +108,15 @@ def map_show(app: AppContext, vm: str, source: str | None, directory: Path, outp
         out.write(f"{key}: {render.printable(value)}\n")
     for note in config.notes:
         out.write(f"# note: {render.printable(note)}\n")
+    if config.conversion:
+        out.write(f"# conversion: {render.printable(_converted(config.conversion))}\n")
     out.write(render.printable(config.qm_create()) + "\n")
     if config.virtio_variant is not None:
         out.write("# once the VirtIO drivers are installed:\n")
         out.write(render.printable(config.virtio_variant.qm_create()) + "\n")
+
+
+def _converted(conversion: dict) -> str:
+    if not conversion["convert"]:
+        return conversion["changes"]
+    return f"converted on the node before its first start (virt-v2v-in-place): {conversion['changes']}"

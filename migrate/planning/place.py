@@ -100,7 +100,8 @@ def planned_vm(candidate: Candidate, choice: Choice, vmid: int, settings: PlanSe
         vcpus=int(params.get("sockets", 1)) * int(params.get("cores", 1)), verdict=candidate.verdict, config=params,
         disks=disks, nics=candidate.nics, transfer_bytes=transfer, copy_seconds=copy_seconds,
         downtime_seconds=copy_seconds + settings.cutover_overhead_s, ha_wanted=candidate.ha_wanted,
-        group=candidate.group, guest=guest_summary(vm, candidate.config.ostype), notes=candidate.config.notes,
+        group=candidate.group, guest={**guest_summary(vm, candidate.config.ostype), "conversion": candidate.config.conversion},
+        notes=candidate.config.notes,
     )
 
 

@@ -34,7 +34,7 @@ def test_run_then_status_then_rollback_from_the_command_line(cli, bed, estate, e
     assert dry.exit_code == 0, dry.stderr
     assert sorted(item["vm"] for item in json.loads(dry.stdout)) == names
 
-    done = cli("run", "--wave", "1", "--verify", "--stall-timeout", "300", "--attempts", "2",
+    done = cli("run", "--wave", "1", "--no-convert", "--verify", "--stall-timeout", "300", "--attempts", "2",
                "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}", "--no-start")
     assert done.exit_code == 0, done.stderr
     assert done.stdout == ""
@@ -72,7 +72,7 @@ def test_rollback_needs_a_wave_or_a_vm(cli):
 def test_run_warns_of_guests_without_agent_and_names_the_flag_for_a_rolled_back_vm(cli, bed, estate):
     _, vms, _ = estate
     names = sorted(vm.name for vm in vms)
-    wave = ("run", "--wave", "1", "--agent-timeout", "0.1",
+    wave = ("run", "--wave", "1", "--no-convert", "--agent-timeout", "0.1",
             "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}")
     done = cli(*wave)
     assert done.exit_code == 0, done.stderr
@@ -108,7 +108,7 @@ def test_a_clone_of_a_migrated_vm_is_named_on_stderr_by_rollback_and_run_again(c
 
     _, vms, _ = estate
     paths = ("--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}", "--no-start")
-    assert cli("run", "--wave", "1", *paths).exit_code == 0
+    assert cli("run", "--wave", "1", "--no-convert", *paths).exit_code == 0
     chosen = vms[0].name
     node, vmid = _target_of(engine, chosen)
     clone = _clone(api(bed), node, vmid)
@@ -118,7 +118,7 @@ def test_a_clone_of_a_migrated_vm_is_named_on_stderr_by_rollback_and_run_again(c
     assert back.exit_code == 0, back.stderr
     assert f"{chosen}: destroyed target VM {vmid} on {node}" in back.stdout
     assert f"warning: {chosen}: left alone: VM 900 ('web-prd-01-testcopy') on node {node} {looks}" in back.stderr
-    again = cli("run", "--wave", "1", "--again", chosen, *paths)
+    again = cli("run", "--wave", "1", "--no-convert", "--again", chosen, *paths)
     assert again.exit_code == 0, again.stderr
     assert f"warning: {chosen}: VM 900 ('web-prd-01-testcopy') on node {node} {looks}" in again.stderr
     assert pvevm.vm_config(api(bed), node, 900) == clone

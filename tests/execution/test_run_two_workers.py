@@ -35,7 +35,7 @@ def worker(bed, estate, sshd, db_url):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MIGRATE_PVE_TOKEN_SECRET": SECRET,
            "MIGRATE_VCENTER_PASSWORD": sim.password}
     env.pop("MIGRATE_FAILPOINT", None)
-    argv = [sys.executable, "-m", "migrate", "--db", db_url, "run", "--wave", "1", "--parallel", "1", "--no-start",
+    argv = [sys.executable, "-m", "migrate", "--db", db_url, "run", "--wave", "1", "--parallel", "1", "--no-start", "--no-convert",
             "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}",
             "--vcenter", f"{sim.host}:{sim.port}", "--user", sim.username, "--ca-file", str(sim.ca_file),
             "--node-address", f"pve1={sshd.host}:{sshd.port}"]

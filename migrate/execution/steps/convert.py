@@ -1,0 +1,158 @@
+"""Convert the guest on the node before its first start: virt-v2v-in-place on the copied volumes.
+
+The plan says per VM whether it is converted and how (`guest.conversion`, from the mapper). On the node, in
+`/var/tmp/migrate-convert-<vmid>`: keep each volume as it was (`conversion.backup_argv`), write the libvirt XML
+describing the volumes, pin each Linux NIC's VMware name to its MAC (a systemd .link file, which virt-v2v's
+initramfs rebuild then takes in), run virt-v2v-in-place under the node's own `timeout`. A conversion that fails
+or times out puts every volume back from its copy, leaves the VM unstarted and names the log; a killed one is
+found by its `converting` mark on the next attempt, which puts the volumes back before converting again.
+"""
+
+from __future__ import annotations
+
+import time
+
+from migrate.clients.proxmox import vm as pvevm
+from migrate.errors import ConversionBusyError, ConversionError
+from migrate.execution import conversion as cv
+from migrate.execution.itinerary import Stage, Step, StepContext, Undo, UndoContext
+from migrate.execution.steps.common import copied_disks, target
+
+BUSY = 75  # flock's exit code when another conversion of this VM holds the lock
+
+
+def planned(ctx: StepContext) -> dict:
+    """The conversion the plan records for this VM ({} for a plan made before conversions existed)."""
+    return dict((ctx.vm.guest or {}).get("conversion") or {})
+
+
+def applies(ctx: StepContext) -> bool:
+    options = ctx.services.options
+    plan = planned(ctx)
+    if not (options.convert and plan.get("convert")):
+        return False
+    # Windows needs the VirtIO drivers from a virtio-win ISO on the node; without one it keeps its safe config.
+    return plan.get("guest") != "windows" or bool(options.virtio_win)
+
+
+def run(ctx: StepContext) -> dict:
+    node, vmid = target(ctx)
+    plan, options = planned(ctx), ctx.services.options
+    workdir = cv.workdir_of(vmid)
+    volumes = [_volume(ctx, node, disk) for disk in copied_disks(ctx)]
+    record = {"node": node, "workdir": workdir, "log": f"{workdir}/virt-v2v.log",
+              "backups": [cv.backup_path(v, workdir) for v in volumes if v.format != "qcow2"]}
+    ctx.state.conversion = record  # journaled even if the step dies: the rollback finds the copies by it
+    started = time.monotonic()
+    with ctx.services.shell(node) as shell:
+        _check(shell, ["mkdir", "-p", workdir], "creating the work directory")
+        _run_logged(shell, ["true"], workdir, "/dev/null", 60, "checking for a conversion still running")
+        _check(shell, ["sh", "-c", ': > "$1"', "sh", record["log"]], "starting the log")
+        if shell.run(["test", "-e", f"{workdir}/converting"]).rc == 0:
+            # An earlier attempt died mid-conversion: its volumes are half converted; start from the copies.
+            _restore(shell, volumes, workdir)
+        for volume in volumes:
+            _check(shell, cv.backup_argv(volume, workdir), f"keeping a copy of {volume.path} before converting")
+        xml = cv.libvirt_xml(str(ctx.vm.config.get("name") or ctx.vm_name), ctx.vm.memory_mib, ctx.vm.vcpus,
+                             ctx.vm.config.get("bios") == "ovmf", volumes, [nic.mac for nic in ctx.vm.nics if nic.mac])
+        xml_path = f"{workdir}/guest.xml"
+        _check(shell, ["sh", "-c", 'cat > "$1"', "sh", xml_path], "writing the libvirt XML", stdin=xml.encode())
+        _check(shell, ["touch", f"{workdir}/converting"], "marking the conversion started")
+        commands: list[str] = []
+        written: list[str] = []
+        _convert(shell, plan, volumes, xml_path, record["log"], options, commands, written)
+        _check(shell, ["rm", "-f", f"{workdir}/converting"], "marking the conversion finished")
+        for volume in volumes:
+            shell.run(cv.discard_backup_argv(volume, workdir))
+    record.update(converted=True, written=written)
+    return {"guest": plan.get("guest"), "log": record["log"], "seconds": round(time.monotonic() - started, 1),
+            "written": written, "commands": commands, "xml": xml}
+
+
+def _volume(ctx: StepContext, node: str, disk) -> cv.Volume:
+    path = pvevm.volume_path(ctx.services.pve, node, ctx.state.volumes[disk.slot])
+    return cv.Volume(disk.slot, path, disk.format or "raw", block=path.startswith("/dev/"))
+
+
+def _convert(shell, plan: dict, volumes: list[cv.Volume], xml_path: str, log: str, options,
+             commands: list[str], written: list[str]) -> None:
+    """Pin the NIC names (Linux), then run virt-v2v-in-place; on failure put the volumes back. The command lines
+    and the files written into the guest are added to `commands` and `written` for the journal."""
+    workdir = xml_path.rsplit("/", 1)[0]
+    nics = [cv.NicName(n["mac"], n["name"]) for n in plan.get("interfaces") or []]
+    static_ips = [cv.StaticIp(i["mac"], i["address"], int(i["prefix"]), i.get("gateway") or "", tuple(i.get("dns") or ()))
+                  for i in plan.get("static_ips") or []] if plan.get("guest") == "windows" else []
+    try:
+        if plan.get("guest") == "linux" and nics:
+            # Written before virt-v2v, whose own initramfs rebuild then takes the .link files in.
+            pin = cv.pin_names_argv(volumes, nics, tcg=options.convert_tcg, rebuild=False)
+            commands.append(cv.describe(pin))
+            _run_logged(shell, pin, workdir, log, options.convert_timeout, "pinning the NIC names (virt-customize)")
+            written += [cv.link_file(nic)[0] for nic in nics]
+        argv = cv.v2v_argv(xml_path, static_ips=static_ips,
+                           virtio_win=options.virtio_win if plan.get("guest") == "windows" else None,
+                           tcg=options.convert_tcg)
+        commands.append(cv.describe(argv))
+        _run_logged(shell, argv, workdir, log, options.convert_timeout, "virt-v2v-in-place")
+    except ConversionError as exc:
+        if isinstance(exc, ConversionBusyError):
+            raise
+        _restore(shell, volumes, workdir)
+        shell.run(["rm", "-f", f"{workdir}/converting"])
+        for volume in volumes:  # the volumes are as copied again: their copies would only take room
+            shell.run(cv.discard_backup_argv(volume, workdir))
+        raise ConversionError(f"{exc}; the volumes were put back as copied and the VM was not started: read the log, "
+                              "fix the cause and run again, or migrate it unconverted with `convert: false` for this "
+                              "VM in the mapping file (or `migrate run --no-convert`)") from exc
+
+
+def _run_logged(shell, argv: list[str], workdir: str, log: str, timeout: float, what: str) -> None:
+    """Run `argv` bounded by `timeout` and logged, under the VM's lock on the node: never beside a conversion of
+    the same VM that an earlier, killed attempt left running."""
+    lock = f"{workdir}/lock"
+    wrapped = ["flock", "-n", "-E", str(BUSY), lock, *cv.logged(cv.bounded(argv, timeout), log)]
+    # The node's `timeout` ends the command first; the SSH wait allows for the 30 s until it kills.
+    result = shell.run(wrapped, timeout=timeout + 60)
+    if result.rc == BUSY:
+        raise ConversionBusyError(f"another conversion of this VM still runs on node {shell.address.label} "
+                                  f"(lock {lock}); it ends within its time limit")
+    if result.rc == 124 or result.rc == 137:
+        raise ConversionError(f"{what} on node {shell.address.label} did not finish within {timeout:g} s "
+                              f"and was stopped; log: {log}")
+    if result.rc != 0:
+        raise ConversionError(f"{what} on node {shell.address.label} failed (exit code {result.rc}); log: {log}")
+
+
+def _restore(shell, volumes: list[cv.Volume], workdir: str) -> None:
+    for volume in volumes:
+        result = shell.run(cv.restore_argv(volume, workdir))
+        if result.rc != 0:
+            raise ConversionError(f"cannot put volume {volume.path} back from its copy on node "
+                                  f"{shell.address.label}: {result.stderr.strip()}; the copy is "
+                                  f"{cv.backup_path(volume, workdir)}")
+
+
+def _check(shell, argv: list[str], what: str, stdin: bytes | None = None) -> None:
+    result = shell.run(argv, stdin=stdin)
+    if result.rc != 0:
+        raise ConversionError(f"{what} on node {shell.address.label} failed (exit code {result.rc}): "
+                              f"{result.stderr.strip()}")
+
+
+def undo(ctx: UndoContext) -> None:
+    """Remove what the conversion left on the node beside the target VM: the volumes' copies and the work
+    directory (the volumes themselves, and a qcow2 volume's snapshot, go with the target VM)."""
+    record = ctx.state.conversion
+    if not record:
+        return
+    with ctx.services.shell(record["node"]) as shell:
+        paths = [p for backup in record.get("backups", []) for p in (backup, backup + ".part")]
+        result = shell.run(["rm", "-rf", *paths, record["workdir"]])
+    if result.rc != 0:
+        ctx.left.append(f"the conversion's files on node {record['node']} ({record['workdir']}, "
+                        f"{', '.join(record.get('backups', []))}): {result.stderr.strip()}")
+        return
+    ctx.undone.append(f"removed the conversion's files on node {record['node']}")
+
+
+STEP = Step("convert", run, applies=applies, undo=Undo(undo, Stage.LEFT_ON_TARGET))
