@@ -7,7 +7,10 @@ removes the conversion's files from the node. The real guest's conversion is tes
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,11 +21,20 @@ from migrate.db.execution_models import StepRun, VmMigration
 from migrate.db.session import session_factory
 from migrate.execution.status import wave_status
 from migrate.execution.wave import execute_wave
-from tests.execution.wave_bed import options_of, services_factory
+from tests.execution.wave_bed import options_of, services_factory, write_bed
 from tests.execution.wave_fixtures import estate, plan_wave  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
 CONVERT = dict(parallel=1, convert=True, convert_tcg=True)
+
+
+@pytest.fixture(autouse=True)
+def no_work_directory():
+    """Each test's VM gets VMID 3000 on its own fakepve, but the loopback node's /var/tmp outlives them."""
+    subprocess.run(["rm", "-rf", "/var/tmp/migrate-convert-3000"], check=True)
+    yield
+    subprocess.run(["rm", "-rf", "/var/tmp/migrate-convert-3000"], check=True)
 
 
 @pytest.fixture
@@ -76,8 +88,8 @@ def test_a_failed_conversion_puts_the_volume_back_leaves_the_vm_unstarted_and_na
 
     assert again.outcome.done == [vm.name], again.outcome.failed
     with session_factory(engine)() as check:
-        steps = [r.step for r in check.scalars(select(StepRun).where(StepRun.status == "done"))]
-    assert "convert" not in steps and "start_target" in steps
+        done = {r.step: r.detail for r in check.scalars(select(StepRun).where(StepRun.status == "done"))}
+    assert done["convert"] == {"converted": False, "put_back": False} and "start_target" in done
 
 
 def test_a_conversion_past_its_time_limit_is_stopped_by_the_node_and_the_volume_put_back(one_vm, engine):
@@ -104,3 +116,43 @@ def test_a_rollback_removes_the_conversions_files_from_the_node(one_vm, engine):
 
     assert not os.path.exists(workdir)
     assert "removed the conversion's files on node pve1" in _migration(engine).state["rolled_back"]
+
+
+def _wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} within {timeout} s"
+        time.sleep(0.2)
+
+
+def _lock_free(workdir: str) -> bool:
+    return subprocess.run(["flock", "-n", f"{workdir}/lock", "true"]).returncode == 0
+
+
+def test_a_run_killed_mid_conversion_has_its_half_converted_volume_put_back_even_with_no_convert(one_vm, engine,
+                                                                                              db_url, tmp_path):
+    bed, vm = one_vm
+    bed_file = write_bed({**bed, "run_options": {"convert": True, "convert_tcg": True}}, tmp_path / "bed.json")
+    runner = subprocess.Popen([sys.executable, str(ROOT / "tests" / "execution" / "run_wave.py"), db_url,
+                               str(bed_file)], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workdir = "/var/tmp/migrate-convert-3000"
+    try:
+        _wait_for(lambda: os.path.exists(f"{workdir}/converting") and not _lock_free(workdir), 120,
+                  "the conversion starts on the node")
+    finally:
+        runner.send_signal(signal.SIGKILL)
+        runner.wait()
+    # The node's tool goes on after the run died; once it ends, the volume is as a conversion cut short left it.
+    _wait_for(lambda: _lock_free(workdir), 300, "the killed run's conversion ends on the node")
+    migration = _migration(engine)
+    assert (migration.status, migration.current_step) == ("running", "convert")
+    pve = services_factory(bed)(None, options_of(bed)).pve
+    path = pvevm.volume_path(pve, "pve1", migration.state["volumes"]["scsi0"])
+    subprocess.run(["qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 1M", path], check=True, capture_output=True)
+
+    resumed = _run(engine, bed, parallel=1, convert=False)  # `--no-convert` this time
+
+    assert resumed.outcome.done == [vm.name], resumed.outcome.failed
+    _assert_volume_as_copied(bed, _migration(engine), vm)
+    assert not os.path.exists(path + ".migrate-preconvert")

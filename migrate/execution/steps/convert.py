@@ -26,7 +26,7 @@ def planned(ctx: StepContext) -> dict:
     return dict((ctx.vm.guest or {}).get("conversion") or {})
 
 
-def applies(ctx: StepContext) -> bool:
+def wanted(ctx: StepContext) -> bool:
     options = ctx.services.options
     plan = planned(ctx)
     if not (options.convert and plan.get("convert")):
@@ -35,20 +35,29 @@ def applies(ctx: StepContext) -> bool:
     return plan.get("guest") != "windows" or bool(options.virtio_win)
 
 
+def applies(ctx: StepContext) -> bool:
+    """Every guest the plan converts: converted when this run converts, else only checked for a conversion an
+    earlier, killed attempt began (found on the node, since a killed step journals nothing), whose half-converted
+    volumes are put back before the first start."""
+    return bool(planned(ctx).get("convert"))
+
+
 def run(ctx: StepContext) -> dict:
+    if not wanted(ctx):
+        return _put_back(ctx)
     node, vmid = target(ctx)
     plan, options = planned(ctx), ctx.services.options
     workdir = cv.workdir_of(vmid)
     volumes = [_volume(ctx, node, disk) for disk in copied_disks(ctx)]
     record = {"node": node, "workdir": workdir, "log": f"{workdir}/virt-v2v.log",
               "backups": [cv.backup_path(v, workdir) for v in volumes if v.format != "qcow2"]}
-    ctx.state.conversion = record  # journaled even if the step dies: the rollback finds the copies by it
+    ctx.state.conversion = record  # journaled when the step ends, failed or done: the rollback finds the copies by it
     started = time.monotonic()
     with ctx.services.shell(node) as shell:
         _check(shell, ["mkdir", "-p", workdir], "creating the work directory")
         _run_logged(shell, ["true"], workdir, "/dev/null", 60, "checking for a conversion still running")
         _check(shell, ["sh", "-c", ': > "$1"', "sh", record["log"]], "starting the log")
-        if shell.run(["test", "-e", f"{workdir}/converting"]).rc == 0:
+        if _begun(ctx, shell, workdir):
             # An earlier attempt died mid-conversion: its volumes are half converted; start from the copies.
             _restore(shell, volumes, workdir)
         for volume in volumes:
@@ -57,7 +66,8 @@ def run(ctx: StepContext) -> dict:
                              ctx.vm.config.get("bios") == "ovmf", volumes, [nic.mac for nic in ctx.vm.nics if nic.mac])
         xml_path = f"{workdir}/guest.xml"
         _check(shell, ["sh", "-c", 'cat > "$1"', "sh", xml_path], "writing the libvirt XML", stdin=xml.encode())
-        _check(shell, ["touch", f"{workdir}/converting"], "marking the conversion started")
+        _check(shell, ["sh", "-c", 'printf "%s\\n" "$2" > "$1"', "sh", f"{workdir}/converting", _mark(ctx)],
+               "marking the conversion started")
         commands: list[str] = []
         written: list[str] = []
         _convert(shell, plan, volumes, xml_path, record["log"], options, commands, written)
@@ -67,6 +77,39 @@ def run(ctx: StepContext) -> dict:
     record.update(converted=True, written=written)
     return {"guest": plan.get("guest"), "log": record["log"], "seconds": round(time.monotonic() - started, 1),
             "written": written, "commands": commands, "xml": xml}
+
+
+def _put_back(ctx: StepContext) -> dict:
+    """No conversion this time (`--no-convert`, `convert: false`), after one that began: the volumes as copied."""
+    node, vmid = target(ctx)
+    workdir = cv.workdir_of(vmid)
+    volumes = [_volume(ctx, node, disk) for disk in copied_disks(ctx)]
+    with ctx.services.shell(node) as shell:
+        if shell.run(["test", "-d", workdir]).rc != 0:
+            return {"converted": False}
+        _run_logged(shell, ["true"], workdir, "/dev/null", 60, "checking for a conversion still running")
+        restored = _begun(ctx, shell, workdir)
+        if restored:
+            _restore(shell, volumes, workdir)
+            _check(shell, ["rm", "-f", f"{workdir}/converting"], "marking the volumes put back")
+        for volume in volumes:
+            shell.run(cv.discard_backup_argv(volume, workdir))
+    ctx.state.conversion = {"node": node, "workdir": workdir, "log": f"{workdir}/virt-v2v.log", "converted": False,
+                            "backups": [cv.backup_path(v, workdir) for v in volumes if v.format != "qcow2"],
+                            "put_back": restored}
+    return {"converted": False, "put_back": restored}
+
+
+def _mark(ctx: StepContext) -> str:
+    """What the `converting` mark holds: this migration's id and source, so that a mark a VM with the same VMID
+    left (destroyed outside the toolkit) is never taken for this one's."""
+    return f"migration={ctx.vm_migration_id} source={ctx.vm.vm_key}"
+
+
+def _begun(ctx: StepContext, shell, workdir: str) -> bool:
+    """True when an earlier attempt of this migration began converting and never finished."""
+    result = shell.run(["cat", f"{workdir}/converting"])
+    return result.rc == 0 and result.stdout.strip() == _mark(ctx)
 
 
 def _volume(ctx: StepContext, node: str, disk) -> cv.Volume:
