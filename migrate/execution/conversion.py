@@ -14,6 +14,8 @@ from xml.sax.saxutils import quoteattr
 # virt-v2v-in-place uses libguestfs; `force_tcg` is for nodes whose KVM cannot run libguestfs's appliance
 # (the test bed's): a run option, never the default.
 V2V = "virt-v2v-in-place"
+# What the node needs to convert (Debian's virt-v2v package brings the first two; coreutils and util-linux the rest).
+TOOLS = (V2V, "virt-customize", "timeout", "flock")
 SNAPSHOT = "migrate-preconvert"
 BACKUP_SUFFIX = ".migrate-preconvert"
 LINK_DIR = "/etc/systemd/network"
@@ -169,6 +171,12 @@ def backup_path(volume: Volume, workdir: str) -> str:
 def workdir_of(vmid: int) -> str:
     """The node's directory for one VM's conversion: the XML, the log, block volumes' copies."""
     return f"/var/tmp/migrate-convert-{int(vmid)}"
+
+
+def tools_argv() -> list[str]:
+    """Succeeds on a node that has every tool of the conversion; prints the missing ones otherwise."""
+    return ["sh", "-c", 'missing=; for t in "$@"; do command -v "$t" >/dev/null || missing="$missing $t"; done; '
+            '[ -z "$missing" ] || { echo "$missing" >&2; exit 1; }', "sh", *TOOLS]
 
 
 def describe(argv: list[str]) -> str:

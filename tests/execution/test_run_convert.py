@@ -156,3 +156,17 @@ def test_a_run_killed_mid_conversion_has_its_half_converted_volume_put_back_even
     assert resumed.outcome.done == [vm.name], resumed.outcome.failed
     _assert_volume_as_copied(bed, _migration(engine), vm)
     assert not os.path.exists(path + ".migrate-preconvert")
+
+
+def test_a_node_without_the_conversions_tools_is_refused_before_the_source_stops(one_vm, engine, monkeypatch):
+    from migrate.execution import conversion
+
+    bed, vm = one_vm
+    monkeypatch.setattr(conversion, "TOOLS", (*conversion.TOOLS, "virt-v2v-not-installed"))
+
+    result = _run(engine, bed, **CONVERT)
+
+    migration = _migration(engine)
+    assert result.outcome.failed and (migration.status, migration.current_step) == ("failed", "preflight")
+    assert "virt-v2v-not-installed missing" in migration.error and "--no-convert" in migration.error
+    assert "target" not in migration.state, "nothing created, the source never stopped"

@@ -79,6 +79,16 @@ def run(ctx: StepContext) -> dict:
             "written": written, "commands": commands, "xml": xml}
 
 
+def require_tools(ctx: StepContext, shell) -> None:
+    """Checked by preflight, while the source still runs: a node that cannot convert costs no downtime."""
+    if not wanted(ctx):
+        return
+    result = shell.run(cv.tools_argv())
+    if result.rc != 0:
+        raise ConversionError(f"node {shell.address.label} cannot convert guests: {result.stderr.strip()} missing; "
+                              "install virt-v2v there (apt install virt-v2v), or run with --no-convert")
+
+
 def _put_back(ctx: StepContext) -> dict:
     """No conversion this time (`--no-convert`, `convert: false`), after one that began: the volumes as copied."""
     node, vmid = target(ctx)
