@@ -100,13 +100,19 @@ def bounded(argv: list[str], timeout: float) -> list[str]:
 
 
 def mac_ip_option(ip: StaticIp) -> str:
-    """`MAC:ip:ADDR,GW,PREFIX,DNS...`: virt-v2v sets this static address on the NIC with that MAC (Windows)."""
+    """`MAC:ip:ADDR[,GW,PREFIX[,DNS...]]`: virt-v2v sets this static address on the NIC with that MAC (Windows).
+    virt-v2v refuses an empty gateway, and takes the prefix only after one: without a known gateway, the address
+    alone (virt-v2v 2.2: "cannot parse --mac ip gw")."""
+    if not ip.gateway:
+        return f"{ip.mac.lower()}:ip:{ip.address}"
     return f"{ip.mac.lower()}:ip:" + ",".join([ip.address, ip.gateway, str(ip.prefix), *ip.dns])
 
 
 def logged(argv: list[str], log_path: str) -> list[str]:
-    """`argv` with its stdout and stderr appended to `log_path` on the node (the log the status names)."""
-    return ["sh", "-c", 'log=$1; shift; exec "$@" >>"$log" 2>&1', "sh", log_path, *argv]
+    """`argv` with its stdout and stderr appended to `log_path` on the node (the log the status names), after
+    its command line."""
+    return ["sh", "-c", 'log=$1; printf "%s\\n" "$2" >>"$log"; shift 2; exec "$@" >>"$log" 2>&1', "sh", log_path,
+            "+ " + describe(argv), *argv]
 
 
 def link_file(nic: NicName) -> tuple[str, str]:

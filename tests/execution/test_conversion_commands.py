@@ -78,9 +78,9 @@ def test_the_log_of_a_logged_command_holds_its_output_and_its_exit_code_is_kept(
     done = subprocess.run(cv.logged(["sh", "-c", "echo out; echo err >&2; exit 3"], str(log)))
 
     assert done.returncode == 3
-    assert log.read_text().split() == ["out", "err"]
+    assert log.read_text().splitlines() == ["+ sh -c 'echo out; echo err >&2; exit 3'", "out", "err"]
     subprocess.run(cv.logged(["echo", "again"], str(log)))
-    assert log.read_text().split() == ["out", "err", "again"], "each command of the conversion adds to the log"
+    assert log.read_text().splitlines()[-2:] == ["+ echo again", "again"], "each command adds to the log"
 
 
 def _run(argv):
@@ -109,3 +109,7 @@ def test_a_volume_is_put_back_byte_for_byte_as_it_was_before_the_conversion(tmp_
     _run(cv.discard_backup_argv(volume, str(workdir)))
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("volume")) == [path.name]
     assert list(workdir.iterdir()) == []
+
+
+def test_an_address_without_a_known_gateway_is_given_alone_as_virt_v2v_refuses_an_empty_one():
+    assert cv.mac_ip_option(cv.StaticIp("00:50:56:AB:CD:EF", "10.0.20.15", 24)) == "00:50:56:ab:cd:ef:ip:10.0.20.15"

@@ -6,6 +6,7 @@ removes the conversion's files from the node. The real guest's conversion is tes
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from migrate.db.execution_models import StepRun, VmMigration
 from migrate.db.session import session_factory
 from migrate.execution.status import wave_status
 from migrate.execution.wave import execute_wave
+from migrate.inventory.model import IpAddress
 from tests.execution.wave_bed import options_of, services_factory, write_bed
 from tests.execution.wave_fixtures import estate, plan_wave  # noqa: F401  (fixtures)
 
@@ -54,9 +56,9 @@ def _migration(engine) -> VmMigration:
         return session.scalars(select(VmMigration)).one()
 
 
-def _assert_volume_as_copied(bed, migration, vm) -> str:
+def _assert_volume_as_copied(bed, migration, vm, slot: str = "scsi0") -> str:
     pve = services_factory(bed)(None, options_of(bed)).pve
-    path = pvevm.volume_path(pve, migration.state["target"]["node"], migration.state["volumes"]["scsi0"])
+    path = pvevm.volume_path(pve, migration.state["target"]["node"], migration.state["volumes"][slot])
     source = Path(bed["datastore_dir"]) / vm.disks[0].file_path.partition("] ")[2]
     compared = subprocess.run(["qemu-img", "compare", "-f", "vmdk", str(source), "-F", "raw", path],
                               capture_output=True, text=True, timeout=120)
@@ -89,7 +91,9 @@ def test_a_failed_conversion_puts_the_volume_back_leaves_the_vm_unstarted_and_na
     assert again.outcome.done == [vm.name], again.outcome.failed
     with session_factory(engine)() as check:
         done = {r.step: r.detail for r in check.scalars(select(StepRun).where(StepRun.status == "done"))}
-    assert done["convert"] == {"converted": False, "put_back": False} and "start_target" in done
+    assert done["convert"] == {"converted": False, "put_back": False,
+                               "reason": "conversion off for this run (--no-convert)"}
+    assert "start_target" in done
 
 
 def test_a_conversion_past_its_time_limit_is_stopped_by_the_node_and_the_volume_put_back(one_vm, engine):
@@ -170,3 +174,40 @@ def test_a_node_without_the_conversions_tools_is_refused_before_the_source_stops
     assert result.outcome.failed and (migration.status, migration.current_step) == ("failed", "preflight")
     assert "virt-v2v-not-installed missing" in migration.error and "--no-convert" in migration.error
     assert "target" not in migration.state, "nothing created, the source never stopped"
+
+
+@pytest.fixture
+def windows_vm(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path):
+    """The estate's one-disk VM, inventoried as a Windows Server with a static address: (bed, its VM)."""
+    sim, vms, store = estate
+    nic = dataclasses.replace(vms[1].nics[0], ip_addresses=[IpAddress("10.0.20.15", 24, "manual")])
+    vm = dataclasses.replace(vms[1], guest_id="windows2019srv_64Guest", nics=[nic],
+                             guest_full_name="Microsoft Windows Server 2019 (64-bit)")
+    bed = plan_wave((sim, [vms[0], vm, vms[2]], store), served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch,
+                    tmp_path, pattern=vm.name)
+    return bed, vm
+
+
+def test_windows_is_converted_with_the_virtio_win_iso_and_its_static_ip_and_without_one_keeps_its_config(
+        windows_vm, engine):
+    bed, vm = windows_vm
+    iso = "/var/lib/vz/template/iso/virtio-win.iso"
+
+    failed = _run(engine, bed, **CONVERT, virtio_win=iso)  # the test disk holds no Windows: it fails, safely
+
+    migration = _migration(engine)
+    assert failed.outcome.failed and migration.current_step == "convert"
+    log = Path(migration.state["conversion"]["log"]).read_text()
+    mac = vm.nics[0].mac.lower()
+    assert (f" 1800 env VIRTIO_WIN={iso} LIBGUESTFS_BACKEND_SETTINGS=force_tcg virt-v2v-in-place -v -x -i libvirtxml "
+            f"--mac {mac}:ip:10.0.20.15 /var/tmp/migrate-convert-3000/guest.xml\n") in log
+    assert "cannot parse" not in log, "virt-v2v takes the options; it fails on the disk, which holds no Windows"
+    assert "virt-customize" not in log, "Windows keeps its addresses through virt-v2v, not a .link file"
+    _assert_volume_as_copied(bed, migration, vm, slot="sata0")
+
+    kept = _run(engine, bed, **CONVERT)  # no virtio-win ISO: not converted, started with its SATA/e1000e config
+
+    assert kept.outcome.done == [vm.name], kept.outcome.failed
+    with session_factory(engine)() as check:
+        row = check.scalars(select(StepRun).where(StepRun.step == "convert", StepRun.status == "done")).one()
+    assert row.detail["converted"] is False and "virtio-win" in row.detail["reason"]

@@ -42,9 +42,16 @@ def applies(ctx: StepContext) -> bool:
     return bool(planned(ctx).get("convert"))
 
 
+def why_not(ctx: StepContext) -> str:
+    """Why a guest the plan converts is not converted in this run (for the journal)."""
+    if not ctx.services.options.convert:
+        return "conversion off for this run (--no-convert)"
+    return "Windows needs the virtio-win ISO on the node (migrate run --virtio-win PATH): kept its safe config"
+
+
 def run(ctx: StepContext) -> dict:
     if not wanted(ctx):
-        return _put_back(ctx)
+        return {**_put_back(ctx), "reason": why_not(ctx)}
     node, vmid = target(ctx)
     plan, options = planned(ctx), ctx.services.options
     workdir = cv.workdir_of(vmid)
