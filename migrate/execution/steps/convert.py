@@ -77,13 +77,14 @@ def run(ctx: StepContext) -> dict:
                "marking the conversion started")
         commands: list[str] = []
         written: list[str] = []
-        _convert(shell, plan, volumes, xml_path, record["log"], options, commands, written)
+        tool_seconds: list[float] = []  # virt-customize's and virt-v2v's own: the rest is the toolkit's
+        _convert(shell, plan, volumes, xml_path, record["log"], options, commands, written, tool_seconds)
         _check(shell, ["rm", "-f", f"{workdir}/converting"], "marking the conversion finished")
         for volume in volumes:
             shell.run(cv.discard_backup_argv(volume, workdir))
     record.update(converted=True, written=written)
     return {"guest": plan.get("guest"), "log": record["log"], "seconds": round(time.monotonic() - started, 1),
-            "written": written, "commands": commands, "xml": xml}
+            "tool_seconds": [round(t, 1) for t in tool_seconds], "written": written, "commands": commands, "xml": xml}
 
 
 def require_tools(ctx: StepContext, shell) -> None:
@@ -135,7 +136,7 @@ def _volume(ctx: StepContext, node: str, disk) -> cv.Volume:
 
 
 def _convert(shell, plan: dict, volumes: list[cv.Volume], xml_path: str, log: str, options,
-             commands: list[str], written: list[str]) -> None:
+             commands: list[str], written: list[str], tool_seconds: list[float]) -> None:
     """Pin the NIC names (Linux), then run virt-v2v-in-place; on failure put the volumes back. The command lines
     and the files written into the guest are added to `commands` and `written` for the journal."""
     workdir = xml_path.rsplit("/", 1)[0]
@@ -147,13 +148,14 @@ def _convert(shell, plan: dict, volumes: list[cv.Volume], xml_path: str, log: st
             # Written before virt-v2v, whose own initramfs rebuild then takes the .link files in.
             pin = cv.pin_names_argv(volumes, nics, tcg=options.convert_tcg, rebuild=False)
             commands.append(cv.describe(pin))
-            _run_logged(shell, pin, workdir, log, options.convert_timeout, "pinning the NIC names (virt-customize)")
+            _run_logged(shell, pin, workdir, log, options.convert_timeout, "pinning the NIC names (virt-customize)",
+                        tool_seconds)
             written += [cv.link_file(nic)[0] for nic in nics]
         argv = cv.v2v_argv(xml_path, static_ips=static_ips,
                            virtio_win=options.virtio_win if plan.get("guest") == "windows" else None,
                            tcg=options.convert_tcg)
         commands.append(cv.describe(argv))
-        _run_logged(shell, argv, workdir, log, options.convert_timeout, "virt-v2v-in-place")
+        _run_logged(shell, argv, workdir, log, options.convert_timeout, "virt-v2v-in-place", tool_seconds)
     except ConversionError as exc:
         if isinstance(exc, ConversionBusyError):
             raise
@@ -166,13 +168,17 @@ def _convert(shell, plan: dict, volumes: list[cv.Volume], xml_path: str, log: st
                               "VM in the mapping file (or `migrate run --no-convert`)") from exc
 
 
-def _run_logged(shell, argv: list[str], workdir: str, log: str, timeout: float, what: str) -> None:
+def _run_logged(shell, argv: list[str], workdir: str, log: str, timeout: float, what: str,
+                tool_seconds: list[float] | None = None) -> None:
     """Run `argv` bounded by `timeout` and logged, under the VM's lock on the node: never beside a conversion of
     the same VM that an earlier, killed attempt left running."""
     lock = f"{workdir}/lock"
     wrapped = ["flock", "-n", "-E", str(BUSY), lock, *cv.logged(cv.bounded(argv, timeout), log)]
     # The node's `timeout` ends the command first; the SSH wait allows for the 30 s until it kills.
+    started = time.monotonic()
     result = shell.run(wrapped, timeout=timeout + 60)
+    if tool_seconds is not None:
+        tool_seconds.append(time.monotonic() - started)
     if result.rc == BUSY:
         raise ConversionBusyError(f"another conversion of this VM still runs on node {shell.address.label} "
                                   f"(lock {lock}); it ends within its time limit")
