@@ -11,6 +11,7 @@ Run it with `python -m lab.demo`.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -27,6 +28,7 @@ from lab.vcsim import REPO_ROOT
 from migrate.cli.context import AppContext
 from migrate.cli.main import main as migrate
 
+SOURCE = "lab"  # the name sample_inventory/mappings.yaml is written for
 DEMO_DIR = REPO_ROOT / "demo"
 SAMPLE_MAP = REPO_ROOT / "sample_inventory" / "mappings.yaml"
 
@@ -52,17 +54,20 @@ def run_demo(workdir: Path = DEMO_DIR, inspect: Callable[[MigratedWave], None] |
     _say("starting the lab: the vCenter simulator with the sample estate (sample_inventory/estate.yaml)")
     with start_lab() as lab:
         _say(f"lab vCenter at {lab.url} ({lab.load_report.vms} VMs loaded in {lab.load_report.seconds:.1f} s)")
-        source = f"{lab.host}:{lab.port}"
         env = {"MIGRATE_VCENTER_PASSWORD": lab.password, "MIGRATE_DB": "sqlite:///migrate.db"}
+        # The source is recorded once; no later command names the vCenter, its user or its CA again.
         steps = [
             ["db", "upgrade"],
-            ["discover", "--vcenter", source, "--user", lab.username, "--ca-file", str(lab.ca_file)],
+            ["source", "add", SOURCE, "--vcenter", f"{lab.host}:{lab.port}", "--user", lab.username,
+             "--ca-file", str(lab.ca_file)],
+            ["source", "check", SOURCE],
+            ["discover"],
             ["inventory", "summary"],
             ["mapping", "init"],
         ]
         if code := _run_all(steps, env):
             return code
-        _install_sample_map(workdir / "mappings" / f"{source.replace(':', '_')}.yaml", source)
+        _install_sample_map(workdir / "mappings" / f"{SOURCE}.yaml", _node_mounts(lab.workdir / "datastores"))
         steps = [
             ["mapping", "check"],
             ["readiness", "--csv", "readiness.csv", "--findings-csv", "findings.csv", "--xlsx", "readiness.xlsx"],
@@ -74,19 +79,19 @@ def run_demo(workdir: Path = DEMO_DIR, inspect: Callable[[MigratedWave], None] |
         with start_simulated_target(workdir) as target, start_lab_node(workdir / "node") as node:
             env = {**env, "MIGRATE_PVE_TOKEN_SECRET": target.secret}
             ssh = ("--ssh-user", node.username, "--ssh-key", str(node.key), "--known-hosts", str(node.known_hosts))
-            if code := _run_all(target.steps(runbook="wave-1.md", ssh=ssh), env):
+            nodes = {name: f"{node.host}:{node.port}" for name in NODES}
+            if code := _run_all(target.steps(runbook="wave-1.md", ssh=ssh, node_addresses=nodes), env):
                 return code
             paths = _write_wave_disks(lab.workdir / "datastores", wave=1)
-            run = ["run", "--wave", "1", "--vcenter", source, "--user", lab.username, "--ca-file", str(lab.ca_file),
-                   "--no-start", "--verify"]
-            run += [word for name in NODES for word in ("--node-address", f"{name}={node.host}:{node.port}")]
-            run += [word for ds, path in sorted(paths.items()) for word in ("--datastore-path", f"{ds}={path}")]
-            if code := _run_all([run, ["status", "--wave", "1"]], env):
+            # Nodes and datastores are reached as the target and the mapping file recorded: no flag names them.
+            run = ["run", "--wave", "1", "--no-start", "--verify"]
+            if code := _run_all([run, ["status", "--wave", "1"], ["report", "--html", "report.html"]], env):
                 return code
             if inspect is not None:
                 inspect(MigratedWave(workdir / "migrate.db", paths, target))
-    _say(f"done: readiness report {workdir}/readiness.xlsx (and .csv), wave 1 runbook {workdir}/wave-1.md, "
-         "wave 1 migrated, every disk compared with its source (--verify)")
+    _say(f"done: wave 1 migrated, every disk compared with its source (--verify). For the customer: the management "
+         f"report {workdir}/report.html, the readiness workbook {workdir}/readiness.xlsx (and .csv), the wave 1 "
+         f"runbook {workdir}/wave-1.md")
     return 0
 
 
@@ -141,11 +146,26 @@ def _run_all(steps: list[list[str]], env: dict[str, str]) -> int:
     return 0
 
 
-def _install_sample_map(path: Path, source: str) -> None:
-    """The consultant's filled-in map of the sample estate, in place of the TODOs `mapping init` wrote."""
-    _say(f"# the consultant fills in {path.name}; the demo uses sample_inventory/mappings.yaml")
-    text = SAMPLE_MAP.read_text(encoding="utf-8").replace('source: "lab"', f'source: "{source}"')
-    path.write_text(text, encoding="utf-8")
+def _install_sample_map(path: Path, node_mounts: dict[str, str]) -> None:
+    """The consultant's filled-in map of the sample estate, in place of the TODOs `mapping init` wrote, with the
+    path where the lab's node mounts each datastore (as a consultant writes where the nodes mount an NFS one)."""
+    _say(f"# the consultant fills in {path.name}; the demo uses sample_inventory/mappings.yaml, with node_path "
+         "for the datastores the lab node mounts")
+    lines = []
+    for line in SAMPLE_MAP.read_text(encoding="utf-8").splitlines():
+        datastore = line.strip().partition(":")[0].strip('"')
+        if line.startswith('  "') and datastore in node_mounts and line.rstrip().endswith("}"):
+            line = line.rstrip()[:-1].rstrip() + f", node_path: {json.dumps(node_mounts[datastore])}}}"
+        lines.append(line)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _node_mounts(datastores: Path) -> dict[str, str]:
+    """Datastore name -> its folder in the lab, for the datastores whose name only one datacenter uses."""
+    folders: dict[str, list[Path]] = {}
+    for folder in sorted(datastores.glob("*/*")):
+        folders.setdefault(folder.name, []).append(folder)
+    return {name: str(found[0]) for name, found in folders.items() if len(found) == 1}
 
 
 def _say(message: str) -> None:

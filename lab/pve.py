@@ -48,14 +48,19 @@ class SimulatedTarget:
         volume = self.simulator.storages[storage]["volumes"][volname]
         return Path(self.simulator._volume_path(storage, volname, "images")), str(volume["format"])
 
-    def steps(self, name: str = "pve-lab", runbook: str = "wave-1.md", ssh: tuple[str, ...] = ()) -> list[list[str]]:
+    def steps(self, name: str = "pve-lab", runbook: str = "wave-1.md", ssh: tuple[str, ...] = (),
+              node_addresses: dict[str, str] | None = None) -> list[list[str]]:
         """The `migrate` commands that add, discover and check this target, then plan wave 1 and write its runbook.
 
-        `ssh` adds the node shell options to `target add` (--ssh-user, --ssh-key, --known-hosts).
+        `ssh` adds the node shell options to `target add` (--ssh-user, --ssh-key, --known-hosts), and
+        `node_addresses` (node -> host:port) records where `target check` and `migrate run` reach the nodes.
         """
+        addresses = [word for node, address in sorted((node_addresses or {}).items())
+                     for word in ("--node-address", f"{node}={address}")]
         return [
             ["target", "add", name, "--api", f"{self.host}:{self.port}", "--token-id", self.token_id,
              "--ca-file", str(self.ca_file), *ssh],
+            *([["target", "set", name, *addresses]] if addresses else []),
             ["target", "discover", name],
             ["target", "check", name],
             # The lab's guests have no VMware Tools to shut them down: the wave allows a hard power off.

@@ -12,6 +12,7 @@ import pytest
 
 from migrate.db.session import make_engine, session_factory
 from migrate.errors import ExitCode
+from migrate.inventory.model import Snapshot
 from migrate.inventory.store import save_inventory, start_run
 from lab.rvtools import write_rvtools_export
 from tests.factories import make_inventory, make_vm
@@ -95,10 +96,14 @@ def test_inventory_show_of_an_unknown_vm_is_an_error_with_the_fix(db_url):
     assert "migrate inventory list" in result.stderr
 
 
-def test_inventory_summary_totals_the_estate(db_url):
+def test_inventory_summary_totals_the_estate_apart_from_its_clusters(db_url):
     seed(db_url, make_vm("a", num_cpu=2), make_vm("b", num_cpu=4, cluster="DMZ"))
     rows = list(csv.reader(io.StringIO(run_cli("inventory", "summary", "--format", "csv", db_url=db_url).stdout)))
-    assert rows[-1][:6] == ["total", "", "2", "2", "0", "6"]
+    assert [row[:2] for row in rows[1:]] == [["DC1", "DMZ"], ["DC1", "Prod"]]  # the clusters only, no total row
+    document = json.loads(run_cli("inventory", "summary", "--format", "json", db_url=db_url).stdout)
+    assert len(document["clusters"]) == 2 and (document["total"]["vms"], document["total"]["vcpu"]) == (2, 6)
+    table = run_cli("inventory", "summary", db_url=db_url).stdout.splitlines()
+    assert table[-1].split()[:5] == ["(all)", "2", "2", "0", "6"]
 
 
 def test_discover_imports_an_rvtools_export(db_url, tmp_path):
@@ -148,16 +153,30 @@ def test_mapping_init_check_and_map_show(db_url, tmp_path):
     assert "# conversion: not converted: `convert: false` for this VM in the mapping file" in text
 
 
-def test_readiness_writes_the_reports_and_can_fail_on_blockers(db_url, tmp_path):
+def test_readiness_before_the_maps_exist_judges_the_vm_and_lists_the_maps_apart(db_url, tmp_path):
     seed(db_url, make_vm("app-01"))
     files = {name: tmp_path / name for name in ("r.csv", "f.csv", "r.xlsx")}
     result = run_cli("readiness", "--dir", str(tmp_path / "maps"), "--csv", str(files["r.csv"]),
                      "--findings-csv", str(files["f.csv"]), "--xlsx", str(files["r.xlsx"]), db_url=db_url)
     assert result.exit_code == 0, result.stderr
-    assert "Not ready" in result.stdout and all(path.exists() for path in files.values())
+    assert "Not ready" not in result.stdout and all(path.exists() for path in files.values())
+    assert "maps: 2 not mapped yet" in result.stdout
+    assert "  network VM Network  1 VM: app-01\n" in result.stdout and "  datastore ds1  1 VM: app-01\n" in result.stdout
+    (row,) = csv.DictReader(files["r.csv"].read_text(encoding="utf-8-sig").splitlines())
+    assert row["unmapped"] == "network VM Network;datastore ds1" and row["verdict"] != "Not ready"
+    assert "NET-06" not in files["f.csv"].read_text(encoding="utf-8-sig")
     assert "wrote" in result.stderr and "wrote" not in result.stdout
+    assert run_cli("readiness", "--dir", str(tmp_path / "maps"), "--fail-on-blockers", db_url=db_url).exit_code == 0
+    as_json = run_cli("readiness", "--dir", str(tmp_path / "maps"), "--format", "json", db_url=db_url)
+    (document,) = json.loads(as_json.stdout)
+    assert {key: document[key] for key in ("vm", "verdict", "unmapped")} == {
+        "vm": "app-01", "verdict": row["verdict"], "unmapped": "network VM Network;datastore ds1"}
+
+
+def test_readiness_can_fail_on_blockers(db_url, tmp_path):
+    seed(db_url, make_vm("app-01", snapshots=[Snapshot("before patch")]))
     failing = run_cli("readiness", "--dir", str(tmp_path / "maps"), "--fail-on-blockers", db_url=db_url)
-    assert failing.exit_code == ExitCode.BLOCKERS
+    assert failing.exit_code == ExitCode.BLOCKERS and "  Not ready              1\n" in failing.stdout
 
 
 def test_readiness_into_a_missing_directory_writes_nothing(db_url, tmp_path):
@@ -174,11 +193,18 @@ def test_the_installed_command_runs():
 
 def test_readiness_runs_on_an_rvtools_import_and_says_what_is_unknown(db_url, tmp_path):
     vm = make_vm("from-rvtools", firmware=None, cbt_enabled=None, tools_status=None)
-    path = write_rvtools_export(make_inventory(vm), tmp_path / "export.xlsx")
-    assert run_cli("discover", "--rvtools", str(path), db_url=db_url).exit_code == 0
+    path = write_rvtools_export(make_inventory(vm, make_vm("vCLS-a1b2"), make_vm("vCLS-c3d4")), tmp_path / "export.xlsx")
+    imported = run_cli("discover", "--rvtools", str(path), db_url=db_url)
+    assert imported.exit_code == 0
+    assert "export.xlsx: 2 vSphere Cluster Services (vCLS) agent VMs not recorded" in imported.stderr
     findings = tmp_path / "findings.csv"
     result = run_cli("readiness", "--dir", str(tmp_path), "--findings-csv", str(findings), db_url=db_url)
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(findings.read_text(encoding="utf-8-sig"))))
     assert {row["vm"] for row in rows} == {"from-rvtools"}
     assert any(row["severity"] == "unknown" for row in rows)
+    not_assessed = {row["rule_id"]: row["message"] for row in rows if row["severity"] == "unknown"}
+    assert not_assessed["DEV-01"].endswith("PCI passthrough devices: not in the RVTools export")
+    assert "  facts from RVTools export export.xlsx" in result.stdout
+    assert "fully assessed: 0 of 1 VM (0 %)" in result.stdout and "  Unknown                1\n" in result.stdout
+    assert "Ready " not in result.stdout and "Not ready" not in result.stdout  # no verdict line with 0 VMs

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import http.server
 import json
 import ssl
+import threading
 import time
 
 import pytest
@@ -131,6 +133,10 @@ def test_rediscovery_reports_added_changed_and_removed_vms(fresh_vcsim, db_url):
     diff = run_cli("inventory", "diff", db_url=db_url)
     assert diff.exit_code == 0
     assert "1 changed" not in diff.stdout and "2 changed, 1 removed" in diff.stdout
+    rows = json.loads(run_cli("inventory", "diff", "--format", "json", db_url=db_url).stdout)
+    assert {"vm": names[2], "change": "removed", "field": None, "old": None, "new": None} in rows
+    assert {"vm": names[1], "change": "changed", "field": "power_state", "old": "poweredOn", "new": "poweredOff"} in rows
+    assert any(row["vm"] == "renamed-vm" and row["field"] == "name" for row in rows)
     listed = run_cli("inventory", "list", "--include-removed", "--format", "csv", db_url=db_url)
     assert names[2] in listed.stdout
 
@@ -225,3 +231,37 @@ def test_missing_password_without_a_terminal_names_the_variable(vcsim, db_url):
     result = run_cli(*discover_args(vcsim), db_url=db_url, env={})
     assert result.exit_code == ExitCode.USAGE
     assert "MIGRATE_VCENTER_PASSWORD" in result.stderr
+
+
+def test_a_certificate_that_is_not_the_pinned_one_never_receives_the_password(vcsim, db_url, tmp_path):
+    # pyvmomi checks a thumbprint only after the certificate failed verification: with an unverified context it
+    # would log in to anyone. The pin lives in the TLS context, so an impostor never gets a request at all.
+    from fakepve.certs import make_cert  # noqa: PLC0415  (the same helper the execution tests use)
+
+    certfile, keyfile, _ = make_cert(str(tmp_path), name="impostor", hosts=("127.0.0.1",))
+    received: list[bytes] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            self.send_error(500)
+
+        do_GET = do_POST  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    impostor = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certfile, keyfile)
+    impostor.socket = context.wrap_socket(impostor.socket, server_side=True)
+    threading.Thread(target=impostor.serve_forever, daemon=True).start()
+    try:
+        real_pin = hashlib.sha256(ssl.PEM_cert_to_DER_cert(vcsim.ca_file.read_text())).hexdigest()
+        result = run_cli(*discover_args(vcsim, port=impostor.server_address[1], trust=("--thumbprint", real_pin)),
+                         db_url=db_url, env=password_env(vcsim))
+    finally:
+        impostor.shutdown()
+        impostor.server_close()
+    assert result.exit_code == ExitCode.UNREACHABLE and "does not match the thumbprint" in result.stderr
+    assert received == []

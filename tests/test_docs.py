@@ -32,6 +32,15 @@ def test_every_command_has_help_with_an_example(path, command):
     assert "Example:" in command.help, f"{path}'s help has no example"
 
 
+@pytest.mark.parametrize("path, command", all_commands(), ids=lambda value: value if isinstance(value, str) else "")
+def test_every_commands_help_renders_its_example_as_written(path, command):
+    with click.Context(command, info_name=path, max_content_width=110) as ctx:
+        shown = command.get_help(ctx)
+    assert "\\b" not in shown and "Example:\n" in shown  # a literal \b means click did not see its marker
+    example = shown.split("Example:\n", 1)[1].split("\n\n", 1)[0]
+    assert "migrate " in example and all(line.startswith("    ") for line in example.splitlines()), example
+
+
 @pytest.mark.parametrize("path", [path for path, _ in all_commands()])
 def test_every_command_is_in_the_readme(path):
     assert f"`{path}`" in (ROOT / "README.md").read_text()

@@ -7,7 +7,7 @@ import pytest
 from tests.support.cli import run_cli
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "planning.md").read_text()
-COMMANDS = [("target", "add"), ("target", "list"), ("target", "discover"), ("target", "check"), ("wave", "create"),
+COMMANDS = [("target", "add"), ("target", "set"), ("target", "list"), ("target", "discover"), ("target", "check"), ("wave", "create"),
             ("wave", "list"), ("plan",), ("runbook",)]
 
 

@@ -26,3 +26,32 @@ def test_every_revision_downgrades_to_nothing_and_back(engine):
     assert current_revision(engine) is None
     upgrade(engine)
     assert current_revision(engine) == head_revision(engine)
+
+
+def test_sources_waves_and_targets_revisions_fill_in_old_sources_and_downgrade_with_rows(tmp_path):
+    # 0007-0009 add columns to tables other rows point at: plain ADD/DROP COLUMN keeps those rows and keys.
+    from alembic import command
+    from sqlalchemy import text
+
+    from migrate.db.session import alembic_config, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    config = alembic_config(engine)
+    command.upgrade(config, "0006")
+    with engine.begin() as connection:
+        for source_id, name in ((1, "vc.example.com"), (2, "vc2.example.com:8443"), (3, "from-rvtools")):
+            connection.execute(text("insert into sources (id, name, created_at) values (:i, :n, current_timestamp)"),
+                               {"i": source_id, "n": name})
+            method = "rvtools" if source_id == 3 else "vsphere-api"
+            connection.execute(text("insert into discovery_runs (source_id, method, status, started_at, counts, changes, "
+                                    "provenance) values (:i, :m, 'succeeded', current_timestamp, '{}', '{}', '{}')"),
+                               {"i": source_id, "m": method})
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.execute(text("select name, vcenter_host, vcenter_port from sources order by id")).all()
+    assert [tuple(row) for row in rows] == [("vc.example.com", "vc.example.com", 443),
+                                            ("vc2.example.com:8443", "vc2.example.com", 8443), ("from-rvtools", None, None)]
+    command.downgrade(config, "0006")
+    with engine.connect() as connection:
+        columns = {row[1] for row in connection.exec_driver_sql("pragma table_info(sources)")}
+        assert "vcenter_host" not in columns and connection.execute(text("select count(*) from sources")).scalar() == 3

@@ -98,7 +98,7 @@ def test_the_wheel_holds_the_product_and_its_data_and_no_lab_or_test_code(wheel,
     assert not missing, f"add {sorted(missing)} to [tool.setuptools] packages in pyproject.toml"
     revisions = {f"migrate/migrations/versions/{p.name}" for p in (ROOT / "migrations" / "versions").glob("*.py")}
     data = {"migrate/migrations/env.py", "migrate/migrations/script.py.mako", "migrate/mappings/guest-os.yaml",
-            "migrate/mappings/hardware.yaml", "migrate/runbooks/wave.md.j2"}
+            "migrate/mappings/hardware.yaml", "migrate/runbooks/wave.md.j2", "migrate/deliverables/report.html.j2"}
     assert revisions and revisions | data <= set(names)
     test_requirements = [r for r in metadata.get_all("Requires-Dist") if _project(r) in TEST_EXTRA]
     assert len(test_requirements) == len(TEST_EXTRA) and all('extra == "test"' in r for r in test_requirements)
@@ -135,3 +135,5 @@ def test_the_installed_migrate_goes_from_an_rvtools_export_to_a_runbook(venv, tm
     assert len(placed) == 6 and all("ceph-vm" in line and "vmbr1.120" in line for line in placed)
     runbook = (work / "wave-1.md").read_text()
     assert "Web tier" in runbook and all(line.split()[0] in runbook for line in placed)
+    _check(_run(migrate, "report", "--html", "report.html", cwd=work, env=env))  # the template and charts ship too
+    assert '<b data-figure="vms">76</b>' in (work / "report.html").read_text()

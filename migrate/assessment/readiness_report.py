@@ -41,7 +41,7 @@ def run_readiness(session: Session, source: str | None, mappings_dir: Path, file
             require_writable(path)  # Before any is written: a bad path leaves every report as it was.
     inventory = load_inventory(session, source)
     assessments = assess(inventory, source_mappings(inventory.source, mappings_dir), TargetFacts())
-    outcome = ReadinessOutcome(inventory.source, assessments, summarize(assessments))
+    outcome = ReadinessOutcome(inventory.source, assessments, summarize(assessments, origin=inventory.origin))
     if files.csv:
         write_readiness_csv(assessments, files.csv, files.delimiter)
         outcome.written.append(files.csv)
@@ -49,7 +49,7 @@ def run_readiness(session: Session, source: str | None, mappings_dir: Path, file
         write_findings_csv(assessments, files.findings_csv, files.delimiter)
         outcome.written.append(files.findings_csv)
     if files.xlsx:
-        write_readiness_xlsx(assessments, files.xlsx, source=inventory.source)
+        write_readiness_xlsx(assessments, files.xlsx, source=inventory.source, origin=inventory.origin)
         outcome.written.append(files.xlsx)
-    save_assessments(session, inventory.source, assessments)
+    save_assessments(session, inventory.source, assessments, origin=inventory.origin)
     return outcome

@@ -61,6 +61,16 @@ class AppContext:
         return tqdm(total=total, desc=description, unit=unit, file=self.stderr, disable=disabled, leave=False)
 
     @property
+    def stdout_terminal(self) -> bool:
+        """Whether stdout is a terminal (a screen to clear), rather than a file or a pipe."""
+        return _isatty(self.stdout)
+
+    @property
+    def terminal(self) -> bool:
+        """Whether stderr is a terminal (bars), rather than a file or a pipe (timestamped lines)."""
+        return _isatty(self.stderr)
+
+    @property
     def interactive(self) -> bool:
         """Whether a prompt can be answered: stdin is a terminal."""
         return _isatty(self.stdin)

@@ -10,7 +10,8 @@ from migrate.cli.context import AppContext, pass_app
 from migrate.inventory import views
 from migrate.inventory.store import find_vm, latest_changes, list_vms
 
-source_option = click.option("--source", metavar="NAME", help="The vCenter, when the inventory holds several.")
+source_option = click.option("--source", metavar="NAME", envvar="MIGRATE_SOURCE",
+                             help="The source, when the inventory holds several. Env: MIGRATE_SOURCE.")
 
 
 @click.group()
@@ -52,12 +53,14 @@ def summary(app: AppContext, source: str | None, output_format: str) -> None:
       migrate inventory summary
     """
     with app.session() as session:
-        rows = views.summary_rows(list_vms(session, source))
-    if output_format == "json":
-        render.json_document(app.stdout, [dict(zip(views.SUMMARY_HEADERS, row)) for row in rows])
-        return
-    writer = render.table if output_format == "table" else render.csv_rows
-    writer(app.stdout, views.SUMMARY_HEADERS, rows)
+        rows, total = views.summary_rows(list_vms(session, source))
+    if output_format == "json":  # the total apart from the clusters' rows, so that no row is a fake cluster
+        render.json_document(app.stdout, {"clusters": [dict(zip(views.SUMMARY_HEADERS, row)) for row in rows],
+                                          "total": dict(zip(views.SUMMARY_HEADERS[2:], total))})
+    elif output_format == "csv":  # a spreadsheet adds the rows up itself
+        render.csv_rows(app.stdout, views.SUMMARY_HEADERS, rows)
+    else:
+        render.table(app.stdout, views.SUMMARY_HEADERS, rows + [("(all)", "", *total)])
 
 
 @inventory.command()
@@ -83,17 +86,24 @@ def show(app: AppContext, vm: str, source: str | None, output_format: str) -> No
 
 @inventory.command()
 @source_option
+@click.option("--format", "output_format", type=click.Choice(("text",) + render.FORMATS), default="text",
+              show_default=True, help="The summary for people, or one row per VM added or removed and per field "
+              "changed (table, CSV, JSON).")
 @pass_app
-def diff(app: AppContext, source: str | None) -> None:
+def diff(app: AppContext, source: str | None, output_format: str) -> None:
     """Show what changed between the last two discoveries of a source.
 
     \b
     Example:
       migrate inventory diff --source vc.example.com
+      migrate inventory diff --format csv > changes.csv
     """
     with app.session() as session:
         changes = latest_changes(session, source)
-    render_changes.summary(app.stdout, changes, limit=None)
+    if output_format == "text":
+        render_changes.summary(app.stdout, changes, limit=None)
+    else:
+        render.rows(app.stdout, output_format, render_changes.ROW_HEADERS, render_changes.rows(changes))
 
 
 _LIST_SECTIONS = ("disks", "controllers", "nics", "devices", "snapshots")

@@ -18,11 +18,23 @@ class _Interrupted(Exception):
 
 
 class _Group(click.Group):
+    """The top-level group: commands listed in the order of the work (not alphabetically), each with the whole
+    first line of its help."""
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise _Interrupted() from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # in the order _register_commands adds them
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, command.get_short_help_str(limit=1_000)) for name in self.list_commands(ctx)
+                if not (command := self.commands[name]).hidden]
+        with formatter.section("Commands, in the order of the work"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -39,7 +51,8 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
     \b
     Example:
       migrate db upgrade
-      migrate discover --vcenter vc.example.com --user administrator@vsphere.local
+      migrate source add prod-vc --vcenter vc.example.com --user administrator@vsphere.local
+      migrate discover
       migrate inventory list
     """
     app = ctx.ensure_object(AppContext)
@@ -48,9 +61,10 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import db, discover, inventory, mapping, plan, readiness, run, runbook, target, wave
+    from migrate.cli import db, discover, inventory, mapping, plan, readiness, report, run, runbook, source, target, wave
 
     cli.add_command(db.db)
+    cli.add_command(source.source)
     cli.add_command(discover.discover)
     cli.add_command(inventory.inventory)
     cli.add_command(mapping.mapping)
@@ -63,6 +77,7 @@ def _register_commands() -> None:
     cli.add_command(run.run)
     cli.add_command(run.status)
     cli.add_command(run.rollback)
+    cli.add_command(report.report)
 
 
 _register_commands()

@@ -11,6 +11,7 @@ from migrate.cli.context import AppContext, pass_app
 from migrate.cli.inventory import source_option
 from migrate.errors import MigrateError
 from migrate.mapping.service import DEFAULT_DIRECTORY, check_source_map_of, init_source_map, show_vm_config
+from migrate.words import counted
 
 directory_option = click.option(
     "--mappings", "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DIRECTORY,
@@ -24,7 +25,7 @@ class MappingIncomplete(MigrateError):
 
 @click.group()
 def mapping() -> None:
-    """Write and check the network and storage map of a source."""
+    """Write and check the network and storage map of a source, and show the Proxmox config of a VM."""
 
 
 @mapping.command()
@@ -35,7 +36,7 @@ def mapping() -> None:
 def init(app: AppContext, source: str | None, directory: Path, force: bool) -> None:
     """Write mappings/<source>.yaml: every portgroup and datastore, TODO where no target is known.
 
-    \\b
+    \b
     Example:
       migrate mapping init && $EDITOR mappings/vc.example.com.yaml
     """
@@ -52,7 +53,7 @@ def init(app: AppContext, source: str | None, directory: Path, force: bool) -> N
 def check(app: AppContext, source: str | None, directory: Path) -> None:
     """List unmapped networks and datastores and invalid entries of the map file.
 
-    \\b
+    \b
     Example:
       migrate mapping check
     """
@@ -62,9 +63,9 @@ def check(app: AppContext, source: str | None, directory: Path) -> None:
     for problem in result.problems:
         out.write(f"invalid: {render.printable(problem)}\n")
     for name, vms in result.unmapped_networks.items():
-        out.write(f"unmapped network: {render.printable(name)} (used by {len(vms)} VMs)\n")
+        out.write(f"unmapped network: {render.printable(name)} (used by {counted(len(vms), 'VM')})\n")
     for name, vms in result.unmapped_datastores.items():
-        out.write(f"unmapped datastore: {render.printable(name)} (used by {len(vms)} VMs)\n")
+        out.write(f"unmapped datastore: {render.printable(name)} (used by {counted(len(vms), 'VM')})\n")
     for entry in result.unknown_entries:
         out.write(f"unknown: {render.printable(entry)}\n")
     if not result.ok:
@@ -72,12 +73,12 @@ def check(app: AppContext, source: str | None, directory: Path) -> None:
     app.say(f"{path}: every network and datastore the VMs use is mapped")
 
 
-@click.group("map")
+@click.group("map", hidden=True)
 def map_group() -> None:
-    """Show what the mapper makes of a VM."""
+    """The old name of `migrate mapping show` (kept for scripts that use it)."""
 
 
-@map_group.command("show")
+@mapping.command("show")
 @click.argument("vm")
 @source_option
 @directory_option
@@ -87,9 +88,9 @@ def map_group() -> None:
 def map_show(app: AppContext, vm: str, source: str | None, directory: Path, output_format: str) -> None:
     """Show the Proxmox config for one VM: API parameters and the equivalent `qm create` line.
 
-    \\b
+    \b
     Example:
-      migrate map show sql-prd-01
+      migrate mapping show sql-prd-01
     """
     with app.session() as session:
         config = show_vm_config(session, vm, source, directory)
@@ -114,6 +115,9 @@ def map_show(app: AppContext, vm: str, source: str | None, directory: Path, outp
     if config.virtio_variant is not None:
         out.write("# once the VirtIO drivers are installed:\n")
         out.write(render.printable(config.virtio_variant.qm_create()) + "\n")
+
+
+map_group.add_command(map_show, "show")
 
 
 def _converted(conversion: dict) -> str:

@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import click
 
 from migrate.cli import render
 from migrate.cli.context import AppContext, pass_app
+from migrate.db.base import utcnow
+from migrate.db.execution_models import VmStatus
+from migrate.cli.progress import default_log_path, run_display
 from migrate.errors import StepFailedError
 from migrate.execution.live import SourceAccess, live_services
 from migrate.execution.rollback import rollback as rollback_vms
 from migrate.execution.services import RunOptions
 from migrate.execution.status import wave_status
 from migrate.execution.wave import execute_wave
+from migrate.target.reach import parse_node_address
+from migrate.words import counted
 
-STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_copied",
-                  "mib_per_second", "ips", "agent", "error")
+STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_planned",
+                  "bytes_estimated", "bytes_moved",
+                  "mib_per_second", "started", "finished", "duration_seconds", "downtime_seconds", "ips", "agent",
+                  "error")
 AGENT_CELLS = {True: "yes", False: "no answer", None: ""}
+DRY_RUN_HEADERS = ("vm", "node", "vmid", "disks")
 
 source_options = [
-    click.option("--vcenter", metavar="HOST[:PORT]", help="The source vCenter (default: the only one discovered)."),
-    click.option("--user", envvar="MIGRATE_VCENTER_USER", help="vCenter user; the password from "
-                 "MIGRATE_VCENTER_PASSWORD. Env: MIGRATE_VCENTER_USER."),
+    click.option("--source", "source_name", metavar="NAME", envvar="MIGRATE_SOURCE", help="The recorded source "
+                 "(`migrate source add`); implied when there is one. Env: MIGRATE_SOURCE."),
+    click.option("--vcenter", metavar="HOST[:PORT]", help="The source vCenter, instead of a recorded source's."),
+    click.option("--user", envvar="MIGRATE_VCENTER_USER", help="vCenter user, instead of the source's; the password "
+                 "from MIGRATE_VCENTER_PASSWORD. Env: MIGRATE_VCENTER_USER."),
     click.option("--ca-file", type=click.Path(dir_okay=False, exists=True), help="CA of the vCenter's certificate."),
-    click.option("--insecure-source", is_flag=True, help="Do not verify the vCenter's certificate (lab only; "
-                 "journaled)."),
-    click.option("--ssh-port", type=click.IntRange(1, 65535), default=22, show_default=True,
-                 help="The nodes' SSH port."),
+    click.option("--insecure", "--insecure-source", "insecure_source", is_flag=True,
+                 help="Do not verify the vCenter's certificate (lab only; journaled)."),
+    click.option("--ssh-port", type=click.IntRange(1, 65535), help="The nodes' SSH port, for this run "
+                 "(default: the target's, `target set --ssh-port`)."),
     click.option("--node-address", "node_addresses", multiple=True, metavar="NODE=HOST[:PORT]",
-                 help="Reach NODE's SSH at HOST (default: its address in the cluster status)."),
+                 help="Reach NODE's SSH at HOST for this run (default: the target's `target set --node-address`, "
+                 "else the node's address in the cluster status)."),
 ]
 
 
@@ -37,10 +51,11 @@ def with_source_options(command):
     return command
 
 
-def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
-    pairs = dict(_pair(value, "--node-address", "NODE=HOST[:PORT]") for value in node_addresses)
+def _factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
+    pairs = dict(parse_node_address(value) for value in node_addresses)
     with app.session() as session:
-        return live_services(session, SourceAccess(vcenter, user, ca_file, insecure, ssh_port, pairs, app.env))
+        return live_services(session, SourceAccess(vcenter, user, ca_file, insecure, ssh_port, pairs, app.env,
+                                                   source=source_name))
 
 
 @click.command("run")
@@ -71,20 +86,29 @@ def _factory(app: AppContext, vcenter, user, ca_file, insecure, ssh_port, node_a
               help="Stop a guest's conversion that runs longer, put its volumes back and leave it unstarted.")
 @click.option("--virtio-win", metavar="PATH", help="The virtio-win ISO on the nodes: Windows guests are converted "
               "only with it.")
+@click.option("--vm", "only", multiple=True, metavar="NAME",
+              help="Migrate only this VM of the wave (repeatable); the others are not touched.")
+@click.option("--exclude", multiple=True, metavar="NAME", help="Leave this VM of the wave out of this run (repeatable).")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Append the run's timestamped record here (default: migrate-wave-N.log beside the database).")
+@render.format_option
 @with_source_options
 @pass_app
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
         agent_timeout: float, stall_timeout: float, attempts: int, again: tuple[str, ...],
-        datastore_paths: tuple[str, ...], convert: bool, convert_timeout: float, virtio_win: str | None, vcenter,
-        user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
-    """Migrate a planned wave; run it again to resume after a failure or a crash.
+        datastore_paths: tuple[str, ...], convert: bool, convert_timeout: float, virtio_win: str | None,
+        only: tuple[str, ...], exclude: tuple[str, ...], log_file: Path | None,
+        output_format: str, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
+    """Migrate a planned wave, or some of its VMs; run it again to resume after a failure or a crash.
 
-    Sources are stopped as the wave's policy says (`migrate wave policy`).
+    Sources are stopped as the wave's policy says (`migrate wave policy`). VMs cut over in the wave's order
+    (`migrate wave show`): a later order group begins when the earlier ones are done, never after a failure.
 
     \b
     Example:
       MIGRATE_PVE_TOKEN_SECRET=... MIGRATE_VCENTER_PASSWORD=... \\
         migrate run --wave 1 --user administrator@vsphere.local --parallel 4 --verify
+      migrate run --wave 1 --vm db-01 --user administrator@vsphere.local
     """
     paths = dict(_pair(p, "--datastore-path", "DATASTORE=/absolute/path/on/the/node") for p in datastore_paths)
     if any(not path.startswith("/") for path in paths.values()):
@@ -93,25 +117,25 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
                          agent_timeout=agent_timeout, stall_timeout=stall_timeout, step_attempts=attempts,
                          datastore_paths=paths, insecure_source=insecure_source, convert=convert,
                          convert_timeout=convert_timeout, virtio_win=virtio_win)
-    factory = None if dry_run else _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
-    bars: dict = {}
-
-    def progress(vm: str, step: str, fraction: float) -> None:
-        key = f"{vm} {step}"
-        bar = bars.get(key) or bars.setdefault(key, app.progress(key, total=100, unit="%"))
-        bar.n = round(fraction * 100)
-        bar.refresh()
-
-    try:
-        result = execute_wave(app.sessions, number, options, factory, progress=progress, again=again)
-    finally:
-        for bar in bars.values():
-            bar.close()
+    factory = None if dry_run else _factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port,
+                                            node_addresses)
+    if dry_run:
+        result = execute_wave(app.sessions, number, options, factory, again=again, only=only, exclude=exclude)
+    else:
+        log_path = log_file or default_log_path(app.db_url, number)
+        with run_display(app.stderr, log_path, terminal=app.terminal, quiet=app.quiet) as bars:
+            result = execute_wave(app.sessions, number, options, factory, progress=bars.fraction if bars else None,
+                                  again=again, only=only, exclude=exclude)
+        app.say(f"log: {log_path}")
     _say_left_out(app, result.left_out)
     _say_rollback_unfinished(app, result.rollback_unfinished)
     _say_noted(app, result.lookalikes)
-    if dry_run:
-        render.json_document(app.stdout, result.would_run)
+    if result.held_back:
+        app.say(f"not begun: {', '.join(result.held_back)}: an earlier cutover order group has a failed VM; "
+                f"fix it and run the wave again")
+    if dry_run:  # --format is for what --dry-run prints: the VMs it would migrate, in order
+        render.rows(app.stdout, output_format, DRY_RUN_HEADERS,
+                    [(item["vm"], item["node"], item["vmid"], "; ".join(item["disks"])) for item in result.would_run])
         return
     _report(app, number, result, agent_timeout)
 
@@ -123,7 +147,7 @@ def _report(app: AppContext, number: int, result, agent_timeout: float) -> None:
     for name in outcome.done_by_another:
         app.say(f"{name}: skipped, another run migrated it")
     others = len(outcome.skipped_locked) + len(outcome.done_by_another)
-    app.say(f"wave {number}: {len(outcome.done)} VMs migrated, {len(outcome.failed)} failed"
+    app.say(f"wave {number}: {counted(len(outcome.done), 'VM')} migrated, {len(outcome.failed)} failed"
             + (f", {others} left to another run" if others else ""))
     for name, error in sorted(outcome.failed.items()):
         app.say(f"failed: {error}")
@@ -132,7 +156,7 @@ def _report(app: AppContext, number: int, result, agent_timeout: float) -> None:
                 f"{'its' if len(result.no_agent) == 1 else 'their'} IP addresses are unknown; check that "
                 "qemu-guest-agent runs in the guest")
     if outcome.failed:
-        raise StepFailedError(f"{len(outcome.failed)} VMs of wave {number} failed (listed above): fix the "
+        raise StepFailedError(f"{counted(len(outcome.failed), 'VM')} of wave {number} failed (listed above): fix the "
                               f"cause and run `migrate run --wave {number}` again, or `migrate rollback`")
 
 
@@ -172,26 +196,43 @@ def _pair(value: str, option: str, form: str) -> tuple[str, str]:
 
 @click.command("status")
 @click.option("--wave", "number", type=click.IntRange(1), help="Only this wave.")
+@click.option("--watch", is_flag=True, help="Show it again every --interval seconds until no VM is running or "
+              "pending (Ctrl-C stops), to follow a run from another shell.")
+@click.option("--interval", type=click.FloatRange(0.1), default=5.0, show_default=True, metavar="SECONDS",
+              help="How often --watch shows it.")
 @render.format_option
 @pass_app
-def status(app: AppContext, number: int | None, output_format: str) -> None:
-    """Show each VM's migration: step, the disk copying, bytes copied, speed, target IPs, guest agent, error.
+def status(app: AppContext, number: int | None, watch: bool, interval: float, output_format: str) -> None:
+    """Show each VM's migration: step, the disk copying, bytes moved, speed, times, duration, downtime, IPs,
+    agent, error.
 
     \b
     Example:
       migrate status --wave 1 --format json
+      migrate status --wave 1 --watch
     """
-    with app.session() as session:
-        rows = wave_status(session, number)
-    if output_format == "json":
-        render.json_document(app.stdout, rows)
-    else:
-        render.rows(app.stdout, output_format, STATUS_HEADERS, [[_cell(h, r[h]) for h in STATUS_HEADERS] for r in rows])
+    while True:
+        with app.session() as session:
+            rows = wave_status(session, number)
+        if watch:  # each view begins with when it was taken: on a terminal the screen is cleared first
+            app.stdout.write(("\x1b[H\x1b[2J" if app.stdout_terminal else "")
+                             + f"# {utcnow().isoformat(timespec='seconds')}\n")
+        if output_format == "json":
+            render.json_document(app.stdout, rows)
+        else:
+            render.rows(app.stdout, output_format, STATUS_HEADERS,
+                        [[_cell(h, r[h]) for h in STATUS_HEADERS] for r in rows])
+        app.stdout.flush()
+        if not watch or not any(row["status"] in (VmStatus.RUNNING, VmStatus.PENDING) for row in rows):
+            return
+        time.sleep(interval)
 
 
 def _cell(header: str, value):
     if header == "ips":
         return ",".join(value)
+    if header == "bytes_estimated":
+        return {True: "yes", False: "no", None: ""}[value]
     return AGENT_CELLS[value] if header == "agent" else value
 
 
@@ -200,7 +241,7 @@ def _cell(header: str, value):
 @click.option("--vm", "vm_name", metavar="NAME", help="Roll back this VM only.")
 @with_source_options
 @pass_app
-def rollback(app: AppContext, number: int | None, vm_name: str | None, vcenter, user, ca_file,
+def rollback(app: AppContext, number: int | None, vm_name: str | None, source_name, vcenter, user, ca_file,
              insecure_source, ssh_port, node_addresses) -> None:
     """Destroy the toolkit's target VMs and volumes and power the stopped sources back on.
 
@@ -210,7 +251,7 @@ def rollback(app: AppContext, number: int | None, vm_name: str | None, vcenter, 
     """
     if (number is None) == (vm_name is None):
         raise click.UsageError("give one of --wave N and --vm NAME")
-    factory = _factory(app, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
+    factory = _factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
     outcome = rollback_vms(app.sessions, factory, wave=number, vm_name=vm_name)
     for name, undone in sorted(outcome.rolled_back.items()):
         click.echo(f"{name}: " + ("; ".join(undone) or "nothing to undo"), file=app.stdout)
@@ -218,5 +259,5 @@ def rollback(app: AppContext, number: int | None, vm_name: str | None, vcenter, 
     if outcome.failed:
         for name, error in sorted(outcome.failed.items()):
             app.say(f"failed: {name}: {error}")
-        raise StepFailedError(f"the rollback of {len(outcome.failed)} VMs failed (listed above): fix the cause and "
+        raise StepFailedError(f"the rollback of {counted(len(outcome.failed), 'VM')} failed (listed above): fix the cause and "
                               "roll back again")

@@ -14,6 +14,7 @@ from migrate.files import cannot_write
 from migrate.planning.store import load_plan
 from migrate.runbook.render import render_runbook
 from migrate.waves.store import get_wave, stop_policy
+from migrate.words import counted
 
 
 @click.command()
@@ -35,7 +36,7 @@ def runbook(app: AppContext, number: int, plan_version: int | None, output: str 
         app.stdout.write(text)
         return
     write_whole(Path(output), text)
-    app.say(f"wrote {output}: wave {number}, plan {record.version}, {len(plan.vms)} VMs")
+    app.say(f"wrote {output}: wave {number}, plan {record.version}, {counted(len(plan.vms), 'VM')}")
 
 
 def write_whole(path: Path, text: str) -> None:

@@ -11,10 +11,18 @@ from migrate.errors import BlockersFound, UsageError
 from migrate.readiness.rule import Severity
 from migrate.target.model import TargetSnapshot
 from migrate.discovery.target import discover_target
+from migrate.planning.model import DEFAULT_THROUGHPUT_MIB_S
 from migrate.planning.target_check import check_target
-from migrate.target.store import TargetSpec, add_target, list_targets
+from migrate.target.reach import parse_node_address
+from migrate.target.store import TargetChanges, TargetSpec, add_target, list_targets, set_target
+from migrate.words import counted
 
-FINDING_HEADERS = ("severity", "rule", "finding", "remedy")
+FINDING_HEADERS = ("rule_id", "severity", "message", "remedy")  # the names readiness uses
+
+
+throughput_option = click.option(
+    "--throughput-mib-s", type=click.FloatRange(min=0, min_open=True), metavar="MIB/S",
+    help="Copy speed per VM that plans onto this target assume until runs have measured some (default 100).")
 
 
 @click.group()
@@ -32,9 +40,10 @@ def target() -> None:
 @click.option("--ssh-user", metavar="USER", help="User for the nodes' shells (the executor runs qemu-img there).")
 @click.option("--ssh-key", type=click.Path(dir_okay=False), help="Private key for the nodes' shells.")
 @click.option("--known-hosts", type=click.Path(dir_okay=False), help="known_hosts file with the nodes' host keys (verified).")
+@throughput_option
 @pass_app
 def add(app: AppContext, name: str, api: str, token_id: str, ca_file: str | None, insecure: bool,
-        ssh_user: str | None, ssh_key: str | None, known_hosts: str | None) -> None:
+        ssh_user: str | None, ssh_key: str | None, known_hosts: str | None, throughput_mib_s: float | None) -> None:
     """Record a target; the token secret is read from MIGRATE_PVE_TOKEN_SECRET when used, never stored.
 
     \b
@@ -43,12 +52,56 @@ def add(app: AppContext, name: str, api: str, token_id: str, ca_file: str | None
           --ssh-user root --ssh-key ~/.ssh/id_ed25519 --known-hosts ~/.ssh/known_hosts
     """
     host, port = api_address(api)
-    spec = TargetSpec(name, host, port, token_id, ca_file, insecure, ssh_user, ssh_key, known_hosts)
+    spec = TargetSpec(name, host, port, token_id, ca_file, insecure, ssh_user, ssh_key, known_hosts, throughput_mib_s)
     with app.session() as session:
         added = add_target(session, spec)
         session.commit()
     click.echo(f"added target {added.name}: https://{added.api_host}:{added.api_port} as {added.token_id}", file=app.stdout)
     app.say(f"next: export {SECRET_ENV}=...; migrate target discover {added.name}")
+
+
+@target.command("set")
+@click.argument("name")
+@click.option("--node-address", "node_addresses", multiple=True, metavar="NODE=HOST[:PORT]",
+              help="Reach NODE's SSH at HOST[:PORT] instead of its cluster address (repeatable; NODE= removes it).")
+@click.option("--ssh-port", type=click.IntRange(1, 65535), help="The nodes' SSH port (default 22).")
+@click.option("--ssh-user", metavar="USER", help="User for the nodes' shells.")
+@click.option("--ssh-key", type=click.Path(dir_okay=False), help="Private key for the nodes' shells.")
+@click.option("--known-hosts", type=click.Path(dir_okay=False), help="known_hosts file with the nodes' host keys.")
+@throughput_option
+@click.option("--clear-throughput", is_flag=True, help="Forget the copy speed: plans assume the default again.")
+@pass_app
+def set_command(app: AppContext, name: str, node_addresses: tuple[str, ...], ssh_port: int | None, ssh_user: str | None,
+                ssh_key: str | None, known_hosts: str | None, throughput_mib_s: float | None,
+                clear_throughput: bool) -> None:
+    """Change how target NAME's nodes are reached (`target check` and `migrate run` both use it) and the copy speed
+    per VM its plans assume.
+
+    \b
+    Example:
+      migrate target set pve-prod --node-address pve1=10.0.10.11 --node-address pve2=10.0.10.12
+      migrate target set pve-prod --throughput-mib-s 250
+    """
+    if throughput_mib_s is not None and clear_throughput:
+        raise UsageError("give one of --throughput-mib-s N and --clear-throughput")
+    if not (node_addresses or ssh_port or ssh_user or ssh_key or known_hosts or throughput_mib_s is not None
+            or clear_throughput):
+        raise UsageError("nothing to change: give --node-address, --ssh-port, --ssh-user, --ssh-key, --known-hosts, "
+                         "--throughput-mib-s or --clear-throughput")
+    changes = TargetChanges(ssh_user, ssh_key, known_hosts, ssh_port,
+                            tuple(parse_node_address(value) for value in node_addresses), throughput_mib_s,
+                            clear_throughput)
+    with app.session() as session:
+        changed = set_target(session, name, changes)
+        session.commit()
+        addresses = ", ".join(f"{node}={address}" for node, address in sorted((changed.node_addresses or {}).items()))
+        speed = changed.throughput_mib_s
+        line = (f"target {changed.name}: nodes reached as {changed.ssh_user or 'root'} on port {changed.ssh_port}"
+                + (f", {addresses}" if addresses else ", at their cluster addresses")
+                + "; plans assume " + (f"{speed:g} MiB/s per VM" if speed else
+                                       f"the default {DEFAULT_THROUGHPUT_MIB_S:g} MiB/s per VM")
+                + " until runs on it have measured copies")
+    click.echo(line, file=app.stdout)
 
 
 @target.command("list")
@@ -61,10 +114,10 @@ def list_command(app: AppContext, output_format: str) -> None:
     Example:
       migrate target list
     """
-    headers = ("name", "api", "token_id", "tls", "ssh_user")
+    headers = ("name", "api", "token_id", "tls", "ssh_user", "throughput_mib_s")
     with app.session() as session:
-        rows = [(t.name, f"{t.api_host}:{t.api_port}", t.token_id, _tls(t.ca_file, t.insecure), t.ssh_user or "")
-                for t in list_targets(session)]
+        rows = [(t.name, f"{t.api_host}:{t.api_port}", t.token_id, _tls(t.ca_file, t.insecure), t.ssh_user or "",
+                 t.throughput_mib_s) for t in list_targets(session)]
     render.rows(app.stdout, output_format, headers, rows)
 
 
@@ -100,7 +153,7 @@ def check(app: AppContext, name: str, mappings_dir: str, output_format: str) -> 
     """
     with app.session() as session:
         findings = check_target(session, name, mappings_dir)
-    rows = [(str(f.severity), f.rule_id, f.message, f.remedy) for f in findings]
+    rows = [(f.rule_id, str(f.severity), f.message, f.remedy) for f in findings]
     render.rows(app.stdout, output_format, FINDING_HEADERS, rows)
     blockers = sum(1 for f in findings if f.severity is Severity.BLOCKER)
     if blockers:
@@ -136,4 +189,4 @@ def _summary(s: TargetSnapshot) -> str:
     vnets = len({b.name for b in s.bridges if b.kind == "vnet"})
     vnet_count = f", {vnets} SDN VNets" if vnets else ""
     return (f"{len(s.nodes)} nodes ({online} online), {storages} storages, {bridges} bridges{vnet_count}, "
-            f"{len(s.guests)} VMs, {quorum}{ceph}")
+            f"{counted(len(s.guests), 'VM')}, {quorum}{ceph}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from migrate.db.base import Base, JsonDocument, UtcDateTime, make_repr, utcnow
@@ -25,6 +25,14 @@ class Source(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # How to reach the vCenter, as `source add` or a discovery recorded it; the password is never stored.
+    # An RVTools import makes a source without them.
+    vcenter_host: Mapped[str | None] = mapped_column(String(255))
+    vcenter_port: Mapped[int | None]
+    vcenter_user: Mapped[str | None] = mapped_column(String(255))
+    ca_file: Mapped[str | None] = mapped_column(Text)
+    thumbprint: Mapped[str | None] = mapped_column(String(128))
+    insecure: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     runs: Mapped[list[DiscoveryRun]] = relationship(back_populates="source", order_by="DiscoveryRun.id")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from migrate.db.base import Base, JsonDocument, UtcDateTime, make_repr, utcnow
@@ -31,6 +31,11 @@ class Target(Base):
     ssh_user: Mapped[str | None] = mapped_column(String(255))
     ssh_key: Mapped[str | None] = mapped_column(Text)
     known_hosts: Mapped[str | None] = mapped_column(Text)
+    # How to reach a node's SSH when not at its address in the cluster status: node -> "host[:port]".
+    node_addresses: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument, default=dict)
+    ssh_port: Mapped[int] = mapped_column(default=22, server_default="22")
+    # The consultant's copy speed per VM (MiB/s) for plans onto this target; measured copies replace it.
+    throughput_mib_s: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __repr__ = make_repr("id", "name", "api_host")
@@ -82,6 +87,13 @@ class WaveVm(Base):
     wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id"), index=True)
     vm_id: Mapped[int] = mapped_column(ForeignKey("vms.id"), unique=True)
     reason: Mapped[str] = mapped_column(String(255))  # "selected", or the group that pulled it in
+    # What the customer decided for the VM in the wave document (`wave export`/`wave import`): the Proxmox name
+    # and node the planner must use, the cutover order group (lower first), and free text for the people.
+    proxmox_name: Mapped[str | None] = mapped_column(String(255))
+    node: Mapped[str | None] = mapped_column(String(255))
+    cutover_order: Mapped[int | None]
+    owner: Mapped[str | None] = mapped_column(String(255))
+    notes: Mapped[str | None] = mapped_column(Text)
 
     wave: Mapped[Wave] = relationship(back_populates="members")
 

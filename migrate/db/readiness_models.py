@@ -24,6 +24,7 @@ class ReadinessRun(Base):
     rules_version: Mapped[int]
     assessed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     counts: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)  # verdict -> VMs
+    origin: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)  # the inventory's source: API or RVTools
 
     results: Mapped[list[ReadinessResult]] = relationship(back_populates="run", order_by="ReadinessResult.id")
 
@@ -44,6 +45,7 @@ class ReadinessResult(Base):
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument, default=list)
     unknowns: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument, default=list)
     config: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+    maps: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument, default=list)  # the mapping file's gaps (NET-06, DSK-17)
 
     run: Mapped[ReadinessRun] = relationship(back_populates="results")
 

@@ -31,6 +31,11 @@ from migrate.execution.vm_state import VmState
 
 log = logging.getLogger(__name__)
 
+# Every transition is logged with an `event` (and `vm`, `step`, ...) in the record's extras: the run's log file,
+# its timestamped lines on a non-terminal stderr and the progress bars on a terminal all read these records.
+VM_STARTED, VM_DONE, VM_FAILED = "vm_started", "vm_done", "vm_failed"
+STEP_STARTED, STEP_DONE, STEP_FAILED, STEP_RETRY = "step_started", "step_done", "step_failed", "step_retry"
+
 
 @dataclass(frozen=True)
 class Retry:
@@ -62,6 +67,8 @@ def run_vm(
             return False
         name, state = migration.vm_name, VmState.from_dict(migration.state)
         done = journal.finished_items(session, vm_migration_id)
+        started = time.monotonic()
+        log.info("%s: begins", name, extra={"event": VM_STARTED, "vm": name})
         for step in itinerary:
             ctx = StepContext(vm_migration_id, name, plan.vm, plan.source, plan.stop, state, services)
             if not step.applies(ctx):
@@ -71,7 +78,19 @@ def run_vm(
                     continue
                 _run_with_retries(session, run_id, ctx, step, item, progress, retry)
         journal.vm_done(session, vm_migration_id)
+        down = journal.measured_downtime(session, vm_migration_id)
+    seconds = time.monotonic() - started
+    log.info("%s: migrated in %s%s", name, duration(seconds), f", down for {duration(down)}" if down is not None else "",
+             extra={"event": VM_DONE, "vm": name, "seconds": seconds, "downtime": down})
     return True
+
+
+def duration(seconds: float) -> str:
+    """3m07s, 1h02m, 12.3s: how long, for people."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
 
 
 def _run_with_retries(session: Session, run_id: int, ctx: StepContext, step: Step, item: str, progress,
@@ -84,7 +103,8 @@ def _run_with_retries(session: Session, run_id: int, ctx: StepContext, step: Ste
             cause = exc.__cause__
             if not getattr(cause, "transient", False) or attempt >= retry.attempts:
                 raise
-            log.warning("%s; trying again (%d of %d)", exc, attempt + 1, retry.attempts)
+            log.warning("%s; trying again (%d of %d)", exc, attempt + 1, retry.attempts,
+                        extra={"event": STEP_RETRY, "vm": ctx.vm_name, "step": _label(step, item)})
             # Let the services check their connections again before the next attempt (a session may have ended).
             ctx.services.recheck()
             time.sleep(retry.wait(attempt))
@@ -93,21 +113,45 @@ def _run_with_retries(session: Session, run_id: int, ctx: StepContext, step: Ste
 
 def _run_step(session: Session, run_id: int, ctx: StepContext, step: Step, item: str, progress) -> None:
     step_run_id = journal.step_started(session, ctx.vm_migration_id, run_id, step.name, item)
+    label, started = _label(step, item), time.monotonic()
+    log.info("%s: %s", ctx.vm_name, label, extra={"event": STEP_STARTED, "vm": ctx.vm_name, "step": label,
+                                                   "bytes": _item_bytes(ctx, step, item)})
     failpoints.reached(f"before:{step.name}")
     ctx.item = item
     ctx.save_progress = _progress_saver(session, step_run_id)
     if progress is not None:
-        ctx.progress = lambda fraction: progress(ctx.vm_name, f"{step.name} {item}".strip(), fraction)
+        ctx.progress = lambda fraction: progress(ctx.vm_name, label, fraction)
     try:
         detail = step.action(ctx)
     except MigrateError as exc:
         journal.step_failed(session, step_run_id, str(exc), ctx.state)
-        raise StepFailedError(f"{ctx.vm_name}: step {step.name} {item}".rstrip() + f" failed: {exc}") from exc
+        _log_failed(ctx, label, str(exc))
+        raise StepFailedError(f"{ctx.vm_name}: step {label} failed: {exc}") from exc
     except Exception as exc:
         journal.step_failed(session, step_run_id, f"{type(exc).__name__}: {exc}", ctx.state)
+        _log_failed(ctx, label, f"{type(exc).__name__}: {exc}")
         raise
     journal.step_done(session, step_run_id, detail, ctx.state)
+    seconds = time.monotonic() - started
+    log.info("%s: %s done in %s", ctx.vm_name, label, duration(seconds),
+             extra={"event": STEP_DONE, "vm": ctx.vm_name, "step": label, "seconds": seconds})
     failpoints.reached(f"after:{step.name}")
+
+
+def _label(step: Step, item: str) -> str:
+    return f"{step.name} {item}".strip()
+
+
+def _item_bytes(ctx: StepContext, step: Step, item: str) -> int | None:
+    """The virtual size of the disk a per-disk step works on (the copy's progress is a share of it)."""
+    if not item:
+        return None
+    return next((disk.size_bytes for disk in ctx.vm.disks if disk.slot == item and disk.source_file), None)
+
+
+def _log_failed(ctx: StepContext, label: str, error: str) -> None:
+    log.warning("%s: %s failed: %s", ctx.vm_name, label, error,
+                extra={"event": STEP_FAILED, "vm": ctx.vm_name, "step": label})
 
 
 def _progress_saver(session: Session, step_run_id: int) -> Callable[[dict[str, Any]], None]:
@@ -204,6 +248,7 @@ def _record(outcome: WaveOutcome, item: WorkItem, future: Future) -> None:
     error = future.exception()
     if error is not None:
         outcome.failed[item.vm_name] = str(error)
+        log.error("%s: failed", item.vm_name, extra={"event": VM_FAILED, "vm": item.vm_name})
     elif future.result():
         outcome.done.append(item.vm_name)
     else:

@@ -71,6 +71,18 @@ def finished_items(session: Session, vm_migration_id: int) -> set[tuple[str, str
     return {(step, item) for step, item in rows}
 
 
+def measured_downtime(session: Session, vm_migration_id: int) -> float | None:
+    """Seconds from the source's stop (stop_source done) to the target's start (start_target done) of the current
+    attempt; None while either has not happened (or with --no-start)."""
+    rows = session.execute(select(StepRun.step, StepRun.finished_at).where(
+        StepRun.vm_migration_id == vm_migration_id, StepRun.status == StepStatus.DONE,
+        StepRun.step.in_(("stop_source", "start_target"))))
+    ends = {step: finished for step, finished in rows}
+    if "stop_source" in ends and "start_target" in ends:
+        return (ends["start_target"] - ends["stop_source"]).total_seconds()
+    return None
+
+
 def step_started(session: Session, vm_migration_id: int, run_id: int, step: str, item: str) -> int:
     migration = session.get(VmMigration, vm_migration_id)
     migration.status, migration.current_step, migration.error = VmStatus.RUNNING, step, None

@@ -34,6 +34,8 @@ ZERO_INITIALIZED_STORAGE_TYPES = frozenset(
     {"dir", "nfs", "cifs", "glusterfs", "cephfs", "btrfs", "zfspool", "lvmthin", "rbd"}
 )
 
+# `pvesm path` of an RBD volume without krbd: pool/image, then `:key=value` options (conf, id, keyring, mon_host).
+RBD_VOLUME = re.compile(r"rbd:[A-Za-z0-9_.][A-Za-z0-9_.-]*/[A-Za-z0-9_.][A-Za-z0-9_.-]*(:[A-Za-z0-9_.=/;,@+\\:-]*)?")
 PROGRESS = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*/\s*100%\)")
 
 
@@ -81,7 +83,7 @@ def target_is_zero_safe(storage_type: str) -> bool:
 
 def convert_argv(source: Source, target: Target, *, progress: bool = True) -> list[str]:
     """`qemu-img convert -n` from the source into the already allocated target volume."""
-    _absolute(target.path)
+    _volume(target.path)
     argv = [QEMU_IMG, "convert"]
     if progress:
         argv.append("-p")
@@ -94,16 +96,30 @@ def convert_argv(source: Source, target: Target, *, progress: bool = True) -> li
 
 def compare_argv(source: Source, target: Target) -> list[str]:
     """`qemu-img compare` of the source and the target (exit code 0: identical, 1: different)."""
-    _absolute(target.path)
+    _volume(target.path)
     return [QEMU_IMG, "compare", *_source_words(source, coroutines=False), "-F", target.format, target.path]
 
 
 def info_argv(image: Source | Target) -> list[str]:
     """`qemu-img info` as JSON (for the virtual size) of a source disk or a target volume."""
     if isinstance(image, Target):
-        _absolute(image.path)
+        _volume(image.path)
         return [QEMU_IMG, "info", "--output=json", "-f", image.format, image.path]
     return [QEMU_IMG, "info", "--output=json", *_source_words(image, coroutines=False)]
+
+
+def map_argv(source: Source) -> list[str]:
+    """`qemu-img map` as JSON of a source disk: its extents, each flagged data or zero (see `allocated_bytes`)."""
+    return [QEMU_IMG, "map", "--output=json", *_source_words(source, coroutines=False)]
+
+
+def allocated_bytes(map_json: str) -> int:
+    """The bytes of a `qemu-img map --output=json` that hold data (not holes, not zeroes): what a copy reads.
+
+    A driver that cannot tell (qemu's https driver under raw: a `-flat.vmdk` over HTTPS) reports every extent as
+    data, and then the copy does read every byte of it.
+    """
+    return sum(int(e["length"]) for e in json.loads(map_json) if e.get("data") and not e.get("zero"))
 
 
 def parse_progress(line: str) -> float | None:
@@ -139,3 +155,10 @@ def _absolute(path: str) -> None:
     # An absolute path can be neither an option (-x) nor a protocol prefix (proto:...) to qemu-img.
     if not path.startswith("/"):
         raise ValueError(f"qemu-img paths must be absolute: {path!r}")
+
+
+def _volume(path: str) -> None:
+    """A target volume: an absolute path, or the `rbd:pool/image:...` address PVE gives a Ceph RBD volume on a
+    storage without krbd (qemu-img opens it with its rbd driver, as PVE's own QEMU does)."""
+    if not RBD_VOLUME.fullmatch(path):
+        _absolute(path)

@@ -56,10 +56,11 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
         if not migrations:
             return RollbackOutcome()
         target, work = _read(session, migrations)
-        run_id = journal.begin_run(session, min(m.wave for m in migrations), {"rollback": True}).id
-    services = services_factory(target, RunOptions())
+    services = services_factory(target, RunOptions())  # before the journal: a missing password journals nothing
     outcome = RollbackOutcome()
     try:
+        with sessions() as session:
+            run_id = journal.begin_run(session, min(m.wave for m in migrations), {"rollback": True}).id
         for chosen in work:
             _roll_back(sessions, run_id, chosen, services, outcome)
         with sessions() as session:
@@ -73,6 +74,8 @@ def _chosen(session: Session, wave: int | None, vm_name: str | None) -> list[VmM
     query = select(VmMigration).where(VmMigration.status != VmStatus.ROLLED_BACK).order_by(VmMigration.id)
     if wave is not None:
         query = query.where(VmMigration.wave == wave)
+        if session.scalar(select(VmMigration.id).where(VmMigration.wave == wave).limit(1)) is None:
+            raise NotFoundError(f"wave {wave} has no migration in the journal: `migrate status` lists the waves that ran")
     if vm_name is not None:
         query = query.where(VmMigration.vm_name == vm_name)
         if session.scalar(select(VmMigration.id).where(VmMigration.vm_name == vm_name)) is None:

@@ -1,21 +1,33 @@
-"""Where each VM of a wave stands, read from the journal: step, the disk being copied, bytes, speed, agent, error.
+"""Where each VM of a wave stands, read from the journal: step, the disk being copied, bytes moved, speed, times,
+measured downtime, agent, error.
 
+Bytes moved are what the copies read: each source disk's allocated data as qemu-img saw it (`moved_bytes` in the
+copy's journal detail), not the disks' virtual size; the rate is those bytes over the copies' time. A copy
+journaled before bytes moved were measured leaves the VM's `bytes_moved` unknown (None), never a wrong figure.
 A disk counts once: by its newest finished copy (a copy interrupted and done again is not counted twice; the
 copies of an attempt that was rolled back are `undone` and not counted). While a disk is copying, its bytes
 so far and its current speed come from the progress the copy saves in its started step run.
+
+Times are those of the current attempt (steps a rollback undid are left out): `started` when its first step
+began, `finished` when its last step ended (once the VM is done), and `downtime_seconds` from the source's stop
+(stop_source done) to the target's start (start_target done); None while the target has not been started.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from migrate.db.base import utcnow
 from migrate.db.execution_models import StepRun, StepStatus, VmMigration, VmStatus
-from migrate.execution.journal import rollback_unfinished
+from migrate.errors import NotFoundError
+from migrate.execution.journal import ROLLBACK_STEP, rollback_unfinished
 from migrate.execution.vm_state import VmState
+from migrate.planning.store import load_plan
 
 
 @dataclass
@@ -26,6 +38,16 @@ class Copies:
     running: tuple[str, dict[str, Any]] | None = None  # (disk, progress detail)
 
 
+@dataclass
+class Times:
+    """When a VM's current attempt began and ended, and when its source stopped and its target started."""
+
+    started: datetime | None = None
+    finished: datetime | None = None
+    source_stopped: datetime | None = None
+    target_started: datetime | None = None
+
+
 def wave_status(session: Session, wave: int | None = None) -> list[dict[str, Any]]:
     """One row per VM migration (of `wave`, or of every wave), in wave and name order."""
     query = select(VmMigration).order_by(VmMigration.wave, VmMigration.vm_name)
@@ -33,7 +55,41 @@ def wave_status(session: Session, wave: int | None = None) -> list[dict[str, Any
         query = query.where(VmMigration.wave == wave)
     migrations = list(session.scalars(query))
     copies = _copies(session, migrations)
-    return [_row(m, copies.get(m.id, Copies())) for m in migrations]
+    times = _times(session, migrations)
+    planned = _planned(session, {m.wave for m in migrations})
+    return [{**_row(m, copies.get(m.id, Copies()), times.get(m.id, Times())), **planned.get((m.wave, m.vm_id), {})}
+            for m in migrations]
+
+
+def _planned(session: Session, waves: set[int]) -> dict[tuple[int, int], dict[str, Any]]:
+    """The bytes the newest plan of each wave expects each VM to move (the size model's), by (wave, VM id)."""
+    found = {}
+    for wave in sorted(waves):
+        try:
+            _, plan = load_plan(session, wave)
+        except NotFoundError:
+            continue
+        for vm in plan.vms:
+            found[(wave, vm.vm_id)] = {"bytes_planned": vm.transfer_bytes, "bytes_estimated": vm.transfer_estimated}
+    return found
+
+
+def _times(session: Session, migrations: list[VmMigration]) -> dict[int, Times]:
+    found: dict[int, Times] = {}
+    if not migrations:
+        return found
+    query = select(StepRun.vm_migration_id, StepRun.step, StepRun.status, StepRun.started_at, StepRun.finished_at).where(
+        StepRun.vm_migration_id.in_([m.id for m in migrations]), StepRun.step != ROLLBACK_STEP,
+        StepRun.status != StepStatus.UNDONE).order_by(StepRun.id)
+    for vm_migration_id, step, status, started_at, finished_at in session.execute(query):
+        times = found.setdefault(vm_migration_id, Times())
+        times.started = min(filter(None, (times.started, started_at)), default=None)
+        times.finished = max(filter(None, (times.finished, finished_at)), default=None)
+        if status == StepStatus.DONE and step == "stop_source":
+            times.source_stopped = finished_at
+        elif status == StepStatus.DONE and step == "start_target":
+            times.target_started = finished_at
+    return found
 
 
 def _copies(session: Session, migrations: list[VmMigration]) -> dict[int, Copies]:
@@ -56,16 +112,17 @@ def _copies(session: Session, migrations: list[VmMigration]) -> dict[int, Copies
     return found
 
 
-def _row(migration: VmMigration, copies: Copies) -> dict[str, Any]:
+def _row(migration: VmMigration, copies: Copies, times: Times) -> dict[str, Any]:
     state = VmState.from_dict(migration.state)
-    finished = copies.finished.values()
-    copied = sum(int(c.get("bytes") or 0) for c in finished)
+    finished = list(copies.finished.values())
+    measured = all(c.get("moved_bytes") is not None for c in finished)
+    moved: int | None = sum(int(c["moved_bytes"]) for c in finished) if measured else None
     seconds = sum(float(c.get("seconds") or 0) for c in finished)
-    speed = copied / seconds if seconds else None
+    speed = moved / seconds if moved and seconds else None
     disk = ""
     if copies.running is not None:
         disk, progress = copies.running
-        copied += int(progress.get("bytes_done") or 0)
+        moved = None if moved is None else moved + int(progress.get("bytes_done") or 0)
         speed = progress.get("bytes_per_second")
     status, error = migration.status, migration.error or ""
     if rollback_unfinished(migration):
@@ -75,10 +132,25 @@ def _row(migration: VmMigration, copies: Copies) -> dict[str, Any]:
     return {
         "wave": migration.wave, "vm": migration.vm_name, "status": status,
         "step": migration.current_step or "", "disk": disk, **_target_columns(state),
-        "disks_copied": len(copies.finished), "bytes_copied": copied,
-        "mib_per_second": round(speed / 2**20, 1) if speed else None,
+        "disks_copied": len(copies.finished), "bytes_planned": None, "bytes_estimated": None, "bytes_moved": moved,
+        "mib_per_second": round(speed / 2**20, 1) if speed else None, **_time_columns(migration, times),
         "ips": state.target_ips or [], "agent": state.agent, "error": error,
     }
+
+
+def _time_columns(migration: VmMigration, times: Times) -> dict[str, Any]:
+    done = migration.status == VmStatus.DONE
+    down = (times.target_started - times.source_stopped).total_seconds() \
+        if times.source_stopped and times.target_started else None
+    end = times.finished if done else (utcnow() if migration.status == VmStatus.RUNNING else times.finished)
+    took = (end - times.started).total_seconds() if times.started and end else None
+    return {"started": _iso(times.started), "finished": _iso(times.finished) if done else None,
+            "duration_seconds": round(took, 1) if took is not None else None,  # so far, while it runs
+            "downtime_seconds": round(down, 1) if down is not None else None}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
 
 
 def _target_columns(state: VmState) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -26,9 +28,13 @@ from migrate.planning.model import Plan
 from migrate.planning.stale import plan_is_stale
 from migrate.planning.store import load_plan
 from migrate.waves.policy import StopPolicy
-from migrate.waves.store import stop_policy
+from migrate.waves.store import stop_policy, wave_decisions
+from migrate.words import counted
 
 ServicesFactory = Callable[[Target, RunOptions], Services]  # a run's connections, closed at its end
+WAVE_STARTED = "wave_started"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,18 +50,24 @@ class WaveRun:
     rollback_unfinished: list[str] = field(default_factory=list)  # VMs left out: their rollback did not finish
     no_agent: list[str] = field(default_factory=list)  # VMs done whose guest agent did not answer
     lookalikes: dict[str, list[str]] = field(default_factory=dict)  # VM -> VMs that look like its target (clones)
+    held_back: list[str] = field(default_factory=list)  # VMs of a later cutover order, not begun: an earlier one failed
 
 
 def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, services_factory: ServicesFactory,
-                 progress: Callable[[str, str, float], None] | None = None, again: Collection[str] = ()) -> WaveRun:
+                 progress: Callable[[str, str, float], None] | None = None, again: Collection[str] = (),
+                 only: Collection[str] = (), exclude: Collection[str] = ()) -> WaveRun:
     """Migrate the VMs of wave `wave` by its newest plan; a second call resumes where the first stopped.
 
     Rolled-back VMs are left out, unless named in `again`: those start again from a clean slate. A VM whose
     rollback began and did not finish is left out whatever `again` says: its target may be gone already.
+    With `only`, just those VMs of the plan are run, and `exclude` leaves VMs out; the others are not touched.
+    VMs run by their cutover order (the wave document's `order`, lower first, VMs without one last): a group
+    begins when the one before it is done, and none begins after a group with a failed VM.
     """
     with sessions() as session:
         record, plan = load_plan(session, wave)
-        _check_names(plan, wave, again)
+        for names in (again, only, exclude):
+            _check_names(plan, wave, names)
         target = session.get(Target, record.target_id)
         session.expunge(target)
         migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
@@ -63,7 +75,10 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         unfinished = sorted(m.vm_name for m in migrations if journal.rollback_unfinished(m))
         readmitted_vms = {m.vm_id for m in migrations if m.id in readmitted}  # fresh too: their targets are gone
         policy = stop_policy(session.get(Wave, record.wave_id))
-        work = _work(session, plan, migrations, set(readmitted), policy)
+        chosen = [item for item in _work(session, plan, migrations, set(readmitted), policy)
+                  if (not only or item.vm_name in only) and item.vm_name not in exclude]
+        groups = _cutover_groups(session, chosen)
+    work = [item for group in groups for item in group]
     if options.dry_run:
         return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work], left_out=left_out,
                        rollback_unfinished=unfinished)
@@ -79,11 +94,19 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
             raise UsageError(f"the plan of wave {wave} is stale: " + "; ".join(reasons))
         with sessions() as session:
             journal.readmit(session, readmitted)
-            run_id = journal.begin_run(session, wave, _journaled(options, again, policy)).id
+            run_id = journal.begin_run(session, wave, _journaled(services.options, again, policy, only, exclude)).id
+        to_read = sum(d.size_bytes for item in work for d in item.plan.vm.disks if d.source_file)
+        log.info("wave %d run %d: %s, %s of disks to read", wave, run_id, counted(len(work), "VM"), _size(to_read),
+                 extra={"event": WAVE_STARTED, "vms": len(work), "bytes": to_read})
         limits = Limits(total=options.parallel, per_resource=options.per_resource)
         retry = Retry(attempts=options.step_attempts, backoff=options.retry_backoff)
-        outcome = run_wave(sessions, VmLocker(sessions.kw["bind"]), run_id, work, ITINERARY, services, limits,
-                           progress, retry)
+        outcome, held_back = WaveOutcome(), []
+        for group in groups:
+            if outcome.failed:
+                held_back += [item.vm_name for item in group]
+                continue
+            _merge(outcome, run_wave(sessions, VmLocker(sessions.kw["bind"]), run_id, group, ITINERARY, services,
+                                     limits, progress, retry))
         with sessions() as session:
             journal.end_run(session, run_id, RunStatus.FAILED if outcome.failed else RunStatus.SUCCEEDED)
             no_agent = _no_agent(session, work, outcome)
@@ -91,7 +114,29 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
     finally:
         services.close()
     return WaveRun(wave, record.version, outcome, run_id=run_id, left_out=left_out, no_agent=no_agent,
-                   rollback_unfinished=unfinished, lookalikes=lookalikes)
+                   rollback_unfinished=unfinished, lookalikes=lookalikes, held_back=sorted(held_back))
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**30:.1f} GiB" if count >= 2**30 else f"{count / 2**20:.0f} MiB"
+
+
+def _cutover_groups(session: Session, work: list[WorkItem]) -> list[list[WorkItem]]:
+    """The work in cutover-order groups, lower order first, the VMs without an order last."""
+    decisions = wave_decisions(session)
+    groups: dict[float, list[WorkItem]] = defaultdict(list)
+    for item in work:
+        decision = decisions.get(item.plan.vm.vm_id)
+        order = decision.cutover_order if decision is not None else None
+        groups[float("inf") if order is None else order].append(item)
+    return [groups[order] for order in sorted(groups)]
+
+
+def _merge(outcome: WaveOutcome, more: WaveOutcome) -> None:
+    outcome.done += more.done
+    outcome.failed.update(more.failed)
+    outcome.skipped_locked += more.skipped_locked
+    outcome.done_by_another += more.done_by_another
 
 
 def _rolled_back(migrations: list[VmMigration], again: Collection[str]) -> tuple[list[int], list[str]]:
@@ -157,9 +202,10 @@ def _intent(item: WorkItem) -> dict[str, Any]:
             "disks": [f"{d.slot} {d.source_file} -> {d.storage}" for d in vm.disks if d.source_file]}
 
 
-def _journaled(options: RunOptions, again: Collection[str], policy: StopPolicy) -> dict[str, Any]:
+def _journaled(options: RunOptions, again: Collection[str], policy: StopPolicy, only: Collection[str],
+               exclude: Collection[str]) -> dict[str, Any]:
     return {"parallel": options.parallel, "start": options.start, "verify": options.verify,
             "stop": asdict(policy), "insecure_source": options.insecure_source,
             "agent_timeout": options.agent_timeout, "stall_timeout": options.stall_timeout,
             "attempts": options.step_attempts, "datastore_paths": dict(options.datastore_paths),
-            "again": sorted(again)}
+            "again": sorted(again), "only": sorted(only), "exclude": sorted(exclude)}

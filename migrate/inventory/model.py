@@ -11,6 +11,8 @@ import copy
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
+from migrate.inventory.facts import Origin
+
 
 @dataclass
 class IpAddress:
@@ -289,7 +291,8 @@ class Datastore:
 
 @dataclass
 class Inventory:
-    """Everything one discovery found in one source."""
+    """Everything one discovery found in one source; `origin` says how (API or RVTools) and which facts it lacks
+    (None: not recorded, judged as a vSphere API discovery)."""
 
     source: str  # the vCenter's host name, as the consultant named it
     api_version: str | None = None
@@ -298,6 +301,7 @@ class Inventory:
     clusters: list[Cluster] = field(default_factory=list)
     datastores: list[Datastore] = field(default_factory=list)
     networks: list[Network] = field(default_factory=list)
+    origin: Origin | None = None
 
     def counts(self) -> dict[str, int]:
         return {

@@ -29,6 +29,7 @@ from migrate.errors import NotFoundError
 from migrate.gc_pause import cyclic_gc_paused
 from migrate.inventory.diff import diff_facts
 from migrate.inventory.matching import Record, pair_records
+from migrate.inventory.facts import Origin, origin_of
 from migrate.inventory.model import Cluster, Datastore, Host, Inventory, Network, Vm
 
 # Strongest first; a key pairs only where its value is unique on both sides (migrate/inventory/matching.py).
@@ -241,7 +242,7 @@ def list_vms(session: Session, source: str | None = None, include_removed: bool 
 def load_inventory(session: Session, source: str | None = None) -> Inventory:
     """The current inventory of a source (its VMs not removed, and its estate) as model objects."""
     src = resolve_source(session, source)
-    inventory = Inventory(source=src.name)
+    inventory = Inventory(source=src.name, origin=_origin(session, src))
     facts = session.scalars(
         select(VmRecord.facts)
         .where(VmRecord.source_id == src.id, VmRecord.removed_run_id.is_(None))
@@ -252,6 +253,16 @@ def load_inventory(session: Session, source: str | None = None) -> Inventory:
         rows = session.scalars(select(model.facts).where(model.source_id == src.id).order_by(model.id))
         setattr(inventory, attribute, [item_cls.from_dict(document) for document in rows])
     return inventory
+
+
+def _origin(session: Session, src: Source) -> Origin | None:
+    """Where the source's current inventory came from: its latest successful discovery run."""
+    run = session.scalar(select(DiscoveryRun).where(DiscoveryRun.source_id == src.id, DiscoveryRun.status == "succeeded")
+                         .order_by(DiscoveryRun.id.desc()).limit(1))
+    if run is None:
+        return None
+    when = run.finished_at or run.started_at
+    return origin_of(run.method, src.name, run.provenance or {}, when.isoformat(timespec="seconds") if when else None)
 
 
 def find_vm(session: Session, name: str, source: str | None = None) -> VmRecord:

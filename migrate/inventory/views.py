@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from migrate.db.models import VmRecord
+from migrate.inventory.sizes import facts_size, total
 
 GIB = 1024**3
 
 VM_ROW_HEADERS = (
     "name", "datacenter", "cluster", "folder", "power_state", "guest_id", "vcpu", "memory_gb",
-    "disks", "provisioned_gb", "used_gb", "nics", "networks", "snapshots", "template",
+    "disks", "provisioned_gb", "to_move_gb", "bytes_estimated", "nics", "networks", "snapshots", "template",
 )
 
 
@@ -18,8 +19,7 @@ def vm_row(record: VmRecord) -> tuple[Any, ...]:
     facts = record.facts
     disks = facts.get("disks") or []
     nics = facts.get("nics") or []
-    provisioned = sum(d.get("capacity_bytes") or 0 for d in disks)
-    used = facts.get("used_bytes")
+    size = facts_size(facts)
     memory = facts.get("memory_mb")
     return (
         record.name,
@@ -31,8 +31,9 @@ def vm_row(record: VmRecord) -> tuple[Any, ...]:
         facts.get("num_cpu"),
         _round(memory / 1024) if memory is not None else None,
         len(disks),
-        _round(provisioned / GIB),
-        _round(used / GIB) if used is not None else None,
+        _round(size.provisioned_bytes / GIB),
+        _round(size.to_move_bytes / GIB),
+        "yes" if size.estimated else "no",
         len(nics),
         ";".join(sorted({n.get("network") or "" for n in nics} - {""})),
         len(facts.get("snapshots") or []),
@@ -45,37 +46,45 @@ def _round(value: float) -> float:
 
 
 def vm_document(record: VmRecord) -> dict[str, Any]:
-    """The VM's full facts plus its inventory identity (documented in docs/inventory.md)."""
+    """The VM's full facts plus its inventory identity and its sizes (documented in docs/inventory.md)."""
+    size = facts_size(record.facts)
     return {
         "id": record.id,
         "source": record.source_id,
         "removed": record.removed_run_id is not None,
         **record.facts,
+        "size": {"provisioned_bytes": size.provisioned_bytes, "to_move_bytes": size.to_move_bytes,
+                 "bytes_estimated": size.estimated},
     }
 
 
-def summary_rows(records: list[VmRecord]) -> list[tuple[Any, ...]]:
-    """Per datacenter and cluster: VMs (powered on, templates), vCPUs, memory and storage; then a total line."""
-    groups: dict[tuple[str, str], list[float]] = {}
+def summary_rows(records: list[VmRecord]) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
+    """Per datacenter and cluster: VMs (powered on, templates), vCPUs, memory and storage; and the estate's total
+    (its own row: no datacenter is called "total").
+
+    Storage is the size model's (`migrate.inventory.sizes`): provisioned, bytes to move, and how many VMs' bytes
+    to move are estimated from their provisioned size."""
+    groups: dict[tuple[str, str], list[Any]] = {}
     for record in records:
         facts = record.facts
         key = (record.datacenter or "?", record.cluster or "(no cluster)")
-        totals = groups.setdefault(key, [0, 0, 0, 0, 0.0, 0.0, 0.0])
+        totals = groups.setdefault(key, [0, 0, 0, 0, 0.0, []])
         totals[0] += 1
         totals[1] += record.power_state == "poweredOn"
         totals[2] += bool(record.template)
         totals[3] += facts.get("num_cpu") or 0
         totals[4] += (facts.get("memory_mb") or 0) / 1024
-        totals[5] += sum(d.get("capacity_bytes") or 0 for d in facts.get("disks") or []) / GIB
-        totals[6] += (facts.get("used_bytes") or 0) / GIB
+        totals[5].append(facts_size(facts))
     rows = [(dc, cluster, *_rounded(t)) for (dc, cluster), t in sorted(groups.items())]
-    total = [sum(t[i] for t in groups.values()) for i in range(7)]
-    return rows + [("total", "", *_rounded(total))]
+    overall = [sum(t[i] for t in groups.values()) for i in range(5)] + [[s for t in groups.values() for s in t[5]]]
+    return rows, _rounded(overall)
 
 
 SUMMARY_HEADERS = ("datacenter", "cluster", "vms", "powered_on", "templates", "vcpu", "memory_gb",
-                   "provisioned_gb", "used_gb")
+                   "provisioned_gb", "to_move_gb", "estimated_vms")
 
 
-def _rounded(totals: list[float]) -> tuple[Any, ...]:
-    return (*(int(v) for v in totals[:4]), *(_round(v) for v in totals[4:]))
+def _rounded(totals: list[Any]) -> tuple[Any, ...]:
+    provisioned, to_move, estimated = total(totals[5])
+    return (*(int(v) for v in totals[:4]), _round(totals[4]), _round(provisioned / GIB), _round(to_move / GIB),
+            estimated)

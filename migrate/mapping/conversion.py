@@ -24,7 +24,7 @@ CHANGES = {
     "linux": "removes open-vm-tools/VMware Tools, adds virtio_scsi, virtio_blk, virtio_pci and virtio_net to the "
              "initramfs and rebuilds it, pins each NIC's VMware name to its MAC ({names}) so its static "
              "configuration still applies",
-    "windows": "when `migrate run --virtio-win PATH` names the ISO on the nodes (else it keeps its safe config): "
+    "windows": "when the run names the ISO on the nodes (--virtio-win PATH; else it keeps its safe config): "
                "installs the viostor, vioscsi and netkvm drivers and the guest agent from the virtio-win ISO, "
                "removes VMware Tools at first boot, keeps each static IP ({ips})",
 }

@@ -158,8 +158,8 @@ def _storage(doc: YamlDocument, key_path: tuple, value: Any, problems: Problems)
     if value in (None, TODO):
         return None
     entry = _mapping(doc, key_path, value, problems)
-    _unknown_keys(doc, key_path, entry, {"storage", "format"}, problems)
-    storage, disk_format = entry.get("storage"), entry.get("format")
+    _unknown_keys(doc, key_path, entry, {"storage", "format", "node_path"}, problems)
+    storage, disk_format, node_path = entry.get("storage"), entry.get("format"), entry.get("node_path")
     if storage in (None, TODO):
         return None
     ok = True
@@ -169,7 +169,11 @@ def _storage(doc: YamlDocument, key_path: tuple, value: Any, problems: Problems)
     if disk_format is not None and disk_format not in DISK_FORMATS:
         problems.add(doc, (*key_path, "format"), f"{disk_format!r} is not a disk format; use raw, qcow2 or vmdk")
         ok = False
-    return StorageTarget(storage, disk_format) if ok else None
+    if node_path is not None and not (isinstance(node_path, str) and node_path.startswith("/") and "\n" not in node_path):
+        problems.add(doc, (*key_path, "node_path"), f"{node_path!r} is not an absolute path; write where the nodes "
+                     "mount the datastore, like /mnt/pve/nfs-ds1")
+        ok = False
+    return StorageTarget(storage, disk_format, node_path) if ok else None
 
 
 def _vm_override(doc: YamlDocument, key_path: tuple, value: Any, problems: Problems) -> VmOverride:

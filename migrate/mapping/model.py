@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 TODO = "TODO"
@@ -27,6 +27,7 @@ class StorageTarget:
 
     storage: str
     format: str | None = None
+    node_path: str | None = None  # where the Proxmox nodes mount the datastore (NFS): its disks are read from there
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +108,21 @@ class Mappings:
         override = self.vms.get(vm_name)
         if override and override.storage:
             mapped = self.storage.get(datastore or "")
-            return StorageTarget(override.storage, mapped.format if mapped else None)
+            return StorageTarget(override.storage, mapped.format if mapped else None, mapped.node_path if mapped else None)
         return self.storage.get(datastore or "")
 
     def override(self, vm_name: str) -> VmOverride:
         """The VM's overrides, or an empty one."""
         return self.vms.get(vm_name) or _NO_OVERRIDE
+
+    def with_names(self, names: dict[str, str]) -> Mappings:
+        """These mappings with the Proxmox names of `names` (vCenter name -> name) pinned over the file's."""
+        if not names:
+            return self
+        vms = dict(self.vms)
+        for vm_name, name in names.items():
+            vms[vm_name] = replace(self.override(vm_name), name=name)
+        return replace(self, vms=vms)
 
 
 _NO_OVERRIDE = VmOverride()

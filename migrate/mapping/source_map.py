@@ -10,7 +10,7 @@ from migrate.errors import UsageError
 from migrate.files import replace_when_done
 from migrate.inventory.model import Inventory, Network
 from migrate.mapping.files import BUNDLED_DIR, GUEST_OS_FILE, HARDWARE_FILE, load_guest_os_table, load_hardware_defaults, parse_source_map
-from migrate.mapping.model import TODO, Mappings
+from migrate.mapping.model import TODO, Mappings, StorageTarget
 from migrate.mapping.yaml12 import load_yaml_file
 
 _HEADER = """\
@@ -20,7 +20,8 @@ _HEADER = """\
 #
 # networks: <portgroup>: {{bridge: <vmbrN>, vlan: <1-4094>, trunks: "<10;20-30>", firewall: true|false}}
 #   `vlan` and `trunks` are what VMware tagged; leave both out for an untagged bridge port.
-# storage: <datastore>: {{storage: <proxmox storage id>, format: raw|qcow2|vmdk}}
+# storage: <datastore>: {{storage: <proxmox storage id>, format: raw|qcow2|vmdk, node_path: /mnt/pve/<nfs>}}
+#   `node_path`: where the Proxmox nodes mount the datastore (NFS); its disks are read there, else over HTTPS.
 # vms: <vCenter VM name>: per-VM overrides: name, ostype, cpu, ballooning, virtio_drivers, storage, networks
 #   virtio_drivers: true  records that the VirtIO drivers are installed in a Windows guest.
 source: {source_json}
@@ -43,7 +44,7 @@ def render_source_map(inventory: Inventory, existing: Mappings | None = None) ->
     lines.append("storage:")
     for name in _datastore_names(inventory):
         target = existing.storage.get(name) if existing else None
-        entry = f"{{storage: {target.storage}" + (f", format: {target.format}" if target.format else "") + "}" if target else f"{{storage: {TODO}}}"
+        entry = _storage_entry(target)
         lines.append(f"  {json.dumps(name)}: {entry}")
     lines.append("vms: {}" if not (existing and existing.vms) else "# per-VM overrides of the previous file are kept below")
     text = "\n".join(lines) + "\n"
@@ -172,3 +173,15 @@ def _add_once(items: list[str], item: str) -> None:
 
 
 __all__ = ["MappingCheck", "check_mappings", "check_source_map", "mapping_file_path", "render_source_map", "write_source_map"]
+
+
+def _storage_entry(target: StorageTarget | None) -> str:
+    """A datastore's line, keeping what was set: the storage, its format and where the nodes mount it."""
+    if target is None:
+        return f"{{storage: {TODO}}}"
+    parts = [f"storage: {target.storage}"]
+    if target.format:
+        parts.append(f"format: {target.format}")
+    if target.node_path:
+        parts.append(f"node_path: {json.dumps(target.node_path)}")
+    return "{" + ", ".join(parts) + "}"

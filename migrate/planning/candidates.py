@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from migrate.inventory.model import Vm
+from migrate.inventory.sizes import disk_size
 from migrate.mapping.config import ProxmoxConfig
 from migrate.mapping.mapper import ordered_disks
 from migrate.mapping.model import Mappings
@@ -25,10 +26,12 @@ class DiskNeed:
     storage: str | None  # None: the datastore is not mapped, placement picks a storage on the node
     size_bytes: int
     transfer_bytes: int
+    transfer_estimated: bool = False  # the used size is unknown: transfer_bytes is the provisioned size
     source_label: str | None = None
     source_file: str | None = None
     datastore: str | None = None
     format: str | None = None
+    node_path: str | None = None  # the nodes' mount of the datastore, from the mapping file
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class Candidate:
     group: str | None = None
     anti_affinity: tuple[str, ...] = ()  # names of the DRS anti-affinity rules the VM is in
     blockers: tuple[str, ...] = ()  # the readiness rule ids that block it
+    preferred_node: str | None = None  # the node the wave document names for it
+    unmapped: tuple[str, ...] = ()  # its networks and datastores the mapping file does not map yet
 
     @property
     def key(self) -> str:
@@ -60,12 +65,14 @@ class Candidate:
 def build_candidate(
     vm: Vm, config: ProxmoxConfig, verdict: str, mappings: Mappings, *, vm_id: int | None = None,
     ha_wanted: bool = False, group: str | None = None, anti_affinity: tuple[str, ...] = (), blockers: tuple[str, ...] = (),
+    preferred_node: str | None = None,
+    unmapped: tuple[str, ...] = (),
 ) -> Candidate:
     """The placement needs of `vm` mapped to `config`."""
     return Candidate(
         vm=vm, vm_id=vm_id, verdict=verdict, config=config, disks=_disk_needs(vm, config, mappings),
         nics=_nics(vm, config), ha_wanted=ha_wanted, group=group, anti_affinity=anti_affinity,
-        blockers=blockers,
+        blockers=blockers, preferred_node=preferred_node, unmapped=unmapped,
     )
 
 
@@ -74,12 +81,12 @@ def _disk_needs(vm: Vm, config: ProxmoxConfig, mappings: Mappings) -> tuple[Disk
     needs = []
     for slot, disk in zip(slots, ordered_disks(vm)):
         mapped = mappings.storage_for(vm.name, disk.datastore)
-        size = disk.capacity_bytes or 0
-        used = disk.committed_bytes if disk.committed_bytes is not None else size
+        size = disk_size(disk)
         needs.append(DiskNeed(
-            slot=slot, storage=mapped.storage if mapped else None, size_bytes=size, transfer_bytes=min(used, size) or used,
+            slot=slot, storage=mapped.storage if mapped else None, size_bytes=size.provisioned_bytes,
+            transfer_bytes=size.to_move_bytes, transfer_estimated=size.estimated,
             source_label=disk.label, source_file=disk.file_path, datastore=disk.datastore,
-            format=mapped.format if mapped else None,
+            format=mapped.format if mapped else None, node_path=mapped.node_path if mapped else None,
         ))
     boot_storage = needs[0].storage if needs else _spec_storage(config, slots)
     for slot, size in _SMALL_VOLUMES.items():

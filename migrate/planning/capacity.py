@@ -63,6 +63,11 @@ class Capacity:
         """
         memory = candidate.memory_bytes
         ranked = sorted(self.nodes, key=lambda n: (-(self.memory_free[n] - memory) / (self.memory_total[n] or 1), n))
+        if candidate.preferred_node:  # the customer chose the node in the wave document: that one or none
+            if candidate.preferred_node not in self.nodes:
+                return (f"node {candidate.preferred_node} (chosen in the wave document) is not an online node of the "
+                        f"target: choose one of {', '.join(sorted(self.nodes)) or 'none'}")
+            ranked = [candidate.preferred_node]
         reasons: list[str] = []
         for node in ranked:
             outcome = self._fit(candidate, node)

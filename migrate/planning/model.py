@@ -12,6 +12,7 @@ from typing import Any
 
 MIB = 1024**2
 GIB = 1024**3
+DEFAULT_THROUGHPUT_MIB_S = 100.0
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,14 @@ class PlanSettings:
 
     vmid_min: int = 1000
     vmid_max: int = 999_999
-    throughput_mib_s: float = 100.0  # sustained copy speed per VM, source datastore to target storage
-    cutover_overhead_s: int = 600  # shutdown, config, first boot and checks on top of the copy
+    throughput_mib_s: float = DEFAULT_THROUGHPUT_MIB_S  # sustained copy speed per VM, source to target storage
+    throughput_source: str = "default"  # default, option (--throughput), target (its setting), measured
+    measured_copies: int = 0  # with source "measured": how many earlier copies on the target gave the median
+    shutdown_s: int = 300  # the wave's stop policy: how long the guest shutdown may take
+    create_s: int = 60  # attaching the disks, the config, the source's NICs cut: API calls after the copy
+    boot_s: int = 120  # the first boot until the guest agent answers (`migrate run --agent-timeout`)
+    parallel: int = 4  # VMs at once, as `migrate run --parallel`
+    per_node: int = 2  # VMs at once on one node or source datastore, as `migrate run --per-node`
     storage_limit: float = 0.80  # of a storage's size, after placement (production architecture)
     ceph_limit: float = 0.70  # Ceph pools must keep room to heal after a node loss
     memory_limit: float = 0.90  # of a node's memory, after placement
@@ -32,12 +39,14 @@ class PlannedDisk:
     slot: str  # scsi0, sata0, efidisk0, tpmstate0
     storage: str
     size_bytes: int  # the volume to allocate (provisioned)
-    transfer_bytes: int  # what the copy moves: used bytes, not provisioned
+    transfer_bytes: int  # what the copy moves: used bytes, or provisioned when unknown (migrate.inventory.sizes)
+    transfer_estimated: bool = False  # the used size is unknown: transfer_bytes is the provisioned size
     source_label: str | None = None
     source_file: str | None = None  # "[datastore] vm/vm.vmdk"; None for EFI vars and TPM state
     datastore: str | None = None
     format: str | None = None
     shared: bool = False  # the storage is shared by the cluster (one pool, HA and live migration possible)
+    node_path: str | None = None  # where the nodes mount the source datastore; None: read over HTTPS
 
 
 @dataclass(frozen=True)
@@ -67,11 +76,15 @@ class PlannedVm:
     nics: tuple[PlannedNic, ...]
     transfer_bytes: int
     copy_seconds: int
-    downtime_seconds: int
+    downtime_seconds: int  # shutdown + copy + create + boot
     ha_wanted: bool = False
     group: str | None = None
     guest: dict[str, Any] | None = None  # what the runbook shows: OS, static IPs, tools, firmware
     notes: tuple[str, ...] = ()
+    transfer_estimated: bool = False  # some disk's used size is unknown: its provisioned size is counted
+    shutdown_seconds: int = 0
+    create_seconds: int = 0
+    boot_seconds: int = 0
 
 
 @dataclass(frozen=True)

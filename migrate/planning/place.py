@@ -49,13 +49,19 @@ def place_wave(
 
 
 def _readiness_gate(candidates: Sequence[Candidate], force: bool) -> tuple[list[Candidate], list[ExcludedVm]]:
-    """The candidates to place, and the Not ready ones left out (none with `force`)."""
+    """The candidates to place, and those left out (none with `force`): Not ready ones, and those whose networks
+    or datastores the mapping file does not map yet (readiness reports these apart from the VM's verdict)."""
     ready, excluded = [], []
     for candidate in candidates:
         if candidate.verdict == NOT_READY and not force:
             blocking = f" ({', '.join(candidate.blockers)})" if candidate.blockers else ""
             excluded.append(ExcludedVm(candidate.key, candidate.vm.name,
                                        f"readiness: Not ready{blocking}; plan with --force to include it"))
+        elif candidate.unmapped and not force:
+            excluded.append(ExcludedVm(candidate.key, candidate.vm.name,
+                                       f"maps: {', '.join(candidate.unmapped)} not mapped; add them to the mapping "
+                                       "file (migrate mapping check lists them), or plan with --force to use the "
+                                       "default bridge and storage"))
         else:
             ready.append(candidate)
     return ready, excluded
@@ -84,12 +90,12 @@ def planned_vm(candidate: Candidate, choice: Choice, vmid: int, settings: PlanSe
     """The plan entry of a placed VM: config with the chosen storages, sizes, times."""
     disks = tuple(
         PlannedDisk(slot=d.slot, storage=choice.storages[d.slot], size_bytes=d.size_bytes, transfer_bytes=d.transfer_bytes,
-                    source_label=d.source_label, source_file=d.source_file, datastore=d.datastore, format=d.format,
-                    shared=choice.storages[d.slot] in choice.shared)
+                    transfer_estimated=d.transfer_estimated, source_label=d.source_label, source_file=d.source_file, datastore=d.datastore, format=d.format,
+                    shared=choice.storages[d.slot] in choice.shared, node_path=d.node_path)
         for d in candidate.disks
     )
     transfer = _transfer(candidate)
-    copy_seconds = math.ceil(transfer / (settings.throughput_mib_s * MIB))
+    copy_seconds = copy_time(transfer, settings)
     params = dict(candidate.config.params)
     for disk in disks:
         params[disk.slot] = disk.storage + ":" + str(params[disk.slot]).split(":", 1)[1]
@@ -99,10 +105,17 @@ def planned_vm(candidate: Candidate, choice: Choice, vmid: int, settings: PlanSe
         node=choice.node, vmid=vmid, memory_mib=candidate.memory_bytes // MIB,
         vcpus=int(params.get("sockets", 1)) * int(params.get("cores", 1)), verdict=candidate.verdict, config=params,
         disks=disks, nics=candidate.nics, transfer_bytes=transfer, copy_seconds=copy_seconds,
-        downtime_seconds=copy_seconds + settings.cutover_overhead_s, ha_wanted=candidate.ha_wanted,
-        group=candidate.group, guest={**guest_summary(vm, candidate.config.ostype), "conversion": candidate.config.conversion},
-        notes=candidate.config.notes,
+        downtime_seconds=settings.shutdown_s + copy_seconds + settings.create_s + settings.boot_s,
+        ha_wanted=candidate.ha_wanted, group=candidate.group,
+        guest={**guest_summary(vm, candidate.config.ostype), "conversion": candidate.config.conversion},
+        notes=candidate.config.notes, transfer_estimated=any(d.transfer_estimated for d in disks),
+        shutdown_seconds=settings.shutdown_s, create_seconds=settings.create_s, boot_seconds=settings.boot_s,
     )
+
+
+def copy_time(transfer_bytes: int, settings: PlanSettings) -> int:
+    """Seconds to copy `transfer_bytes` at the plan's throughput."""
+    return math.ceil(transfer_bytes / (settings.throughput_mib_s * MIB))
 
 
 def _transfer(candidate: Candidate) -> int:

@@ -18,6 +18,7 @@ from migrate.planning.landing import check_landing_zone
 from migrate.planning.store import latest_plans
 from migrate.readiness.rule import Finding
 from migrate.target.known_hosts import KnownHosts, parse_known_hosts
+from migrate.target.reach import ssh_address
 from migrate.target.store import get_target, latest_snapshot
 
 
@@ -25,8 +26,9 @@ def check_target(session: Session, name: str, mappings_dir: str | Path = "mappin
     """Landing-zone findings of the latest snapshot, with the latest plan of every wave on it placed."""
     target = get_target(session, name)
     _, snapshot = latest_snapshot(session, target)
+    addresses = {node.name: ssh_address(target, node.name, node.address) for node in snapshot.nodes}
     return check_landing_zone(snapshot, latest_plans(session, target), _mapped_networks(session, mappings_dir),
-                              known_hosts=_known_hosts(target))
+                              known_hosts=_known_hosts(target), ssh_addresses=addresses)
 
 
 def _known_hosts(target: Target) -> KnownHosts | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from migrate.inventory.facts import Origin
 from migrate.inventory.model import Cluster, Datastore, Host, Inventory, Vm
 from migrate.mapping.model import Mappings, TargetFacts
 from migrate.mapping.names import assign_names, vm_key
@@ -24,6 +25,12 @@ class RuleContext:
     names: dict[str, str] = field(default_factory=dict)  # VM key -> Proxmox name
     mac_counts: dict[str, int] = field(default_factory=dict)  # upper-case MAC -> NICs in the inventory using it
     bios_uuid_users: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lower-case BIOS UUID -> VM names
+    origin: Origin | None = None  # the inventory's source and the facts it lacks
+
+    @property
+    def where(self) -> str:
+        """The source, as a reason names it: `the RVTools export`, else `the inventory`."""
+        return self.origin.where if self.origin else "the inventory"
 
     def proxmox_name(self, vm: Vm) -> str | None:
         return self.names.get(vm_key(vm))
@@ -55,6 +62,7 @@ def build_context(inventory: Inventory, mappings: Mappings, target: TargetFacts)
         names=assign_names(inventory.vms, target.existing_names, pinned),
         mac_counts=dict(mac_counts),
         bios_uuid_users={uuid: tuple(names) for uuid, names in bios_uuid_users.items()},
+        origin=inventory.origin,
     )
 
 

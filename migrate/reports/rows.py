@@ -1,6 +1,7 @@
 """The report's rows as plain values, one registry of columns for the CSV and XLSX writers alike.
 
-Sizes are GiB (binary): provisioned and used as whole numbers, memory with at most two decimals.
+Sizes are GiB (binary): provisioned and to move (`migrate.inventory.sizes`) as whole numbers, memory with at
+most two decimals.
 Unknown values are empty cells, never zero.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from migrate.inventory.sizes import vm_size
 from migrate.readiness.assess import VmAssessment
 from migrate.readiness.rule import Severity
 
@@ -16,7 +18,7 @@ GIB = 1024**3
 
 VM_COLUMNS = (
     "vm", "datacenter", "cluster", "folder", "power_state", "guest_os", "vcpu", "memory_gb", "disks",
-    "provisioned_gb", "used_gb", "verdict", "blockers", "warnings", "finding_ids", "proxmox_name",
+    "provisioned_gb", "to_move_gb", "bytes_estimated", "verdict", "blockers", "warnings", "finding_ids", "unmapped", "proxmox_name",
     "proxmox_ostype", "target_bridges",
 )
 FINDING_COLUMNS = ("vm", "rule_id", "severity", "message", "remedy", "evidence")
@@ -27,12 +29,13 @@ UNKNOWN_REMEDY = "Complete the inventory: discover through the vSphere API, or e
 def vm_rows(assessments: Iterable[VmAssessment]) -> Iterator[tuple[Any, ...]]:
     """One row per VM, values in VM_COLUMNS order."""
     for assessment in assessments:
-        vm = assessment.vm
+        vm, size = assessment.vm, vm_size(assessment.vm)
         yield (
             vm.name, vm.datacenter, vm.cluster, vm.folder, vm.power_state, vm.guest_full_name or vm.guest_id,
-            vm.num_cpu, _memory_gib(vm.memory_mb), len(vm.disks), round(vm.provisioned_bytes / GIB),
-            round(vm.used_bytes / GIB) if vm.used_bytes is not None else None, str(assessment.verdict),
+            vm.num_cpu, _memory_gib(vm.memory_mb), len(vm.disks), round(size.provisioned_bytes / GIB),
+            round(size.to_move_bytes / GIB), "yes" if size.estimated else "no", str(assessment.verdict),
             assessment.count(Severity.BLOCKER), assessment.count(Severity.WARNING), _finding_ids(assessment),
+            ";".join(assessment.unmapped),  # the mapping file's gaps, apart from the verdict
             assessment.config.name, assessment.config.ostype, ";".join(assessment.config.bridges),
         )
 

@@ -7,6 +7,7 @@ operator would follow. Text from the inventory is escaped for Markdown table cel
 from __future__ import annotations
 
 import re
+import shlex
 from collections import defaultdict
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import jinja2
 
 from migrate.errors import UsageError
 from migrate.planning.model import GIB, Plan
+from migrate.planning.schedule import plan_seconds
+from migrate.planning.throughput import Throughput
 from migrate.resources import data_dir
 from migrate.waves.policy import StopPolicy
 
@@ -40,7 +43,8 @@ def _environment(templates: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates), undefined=jinja2.StrictUndefined, autoescape=False,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    environment.filters.update(cell=markdown_cell, inline=inline, heading=inline, gib=gib, duration=duration)
+    environment.filters.update(cell=markdown_cell, inline=inline, heading=inline, gib=gib, duration=duration,
+                               shell=shlex.quote, code=code_span)
     return environment
 
 
@@ -57,6 +61,10 @@ def _facts(plan: Plan) -> dict:
         "storages": [{"name": name, "node": node, "bytes": size} for (name, node), size in sorted(storages.items())],
         "networks": sorted(networks),
         "longest_downtime": max((vm.downtime_seconds for vm in plan.vms), default=0),
+        "estimated_count": sum(1 for vm in plan.vms if vm.transfer_estimated),
+        "throughput": Throughput(plan.settings.throughput_mib_s, plan.settings.throughput_source,
+                                 plan.settings.measured_copies).describe(),
+        "wave_seconds": plan_seconds(plan),
         "windows_count": sum(1 for vm in plan.vms if (vm.guest or {}).get("windows")),
     }
 
@@ -65,6 +73,14 @@ def markdown_cell(value: object) -> str:
     """Text that stays inside one Markdown table cell: `|` escaped, line breaks as <br>, controls dropped."""
     text = _CONTROL.sub("", "" if value is None else str(value))
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+
+
+def code_span(command: object) -> str:
+    """A command as a Markdown code span that shows it exactly, whatever backticks the (shell-quoted) names hold."""
+    text = inline(command)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def inline(value: object) -> str:

@@ -32,6 +32,7 @@ class TargetSpec:
     ssh_user: str | None = None
     ssh_key: str | None = None
     known_hosts: str | None = None
+    throughput_mib_s: float | None = None
 
 
 def add_target(session: Session, spec: TargetSpec) -> Target:
@@ -48,10 +49,60 @@ def add_target(session: Session, spec: TargetSpec) -> Target:
         name=spec.name, api_host=spec.host, api_port=spec.port, token_id=spec.token_id,
         ca_file=_absolute(spec.ca_file), insecure=spec.insecure, ssh_user=spec.ssh_user,
         ssh_key=_absolute(spec.ssh_key), known_hosts=_absolute(spec.known_hosts),
+        throughput_mib_s=_throughput(spec.throughput_mib_s),
     )
     session.add(target)
     session.flush()
     return target
+
+
+@dataclass(frozen=True)
+class TargetChanges:
+    """What `target set` changes; None leaves a value as it is. A node address of "" removes the node's."""
+
+    ssh_user: str | None = None
+    ssh_key: str | None = None
+    known_hosts: str | None = None
+    ssh_port: int | None = None
+    node_addresses: tuple[tuple[str, str], ...] = ()
+    throughput_mib_s: float | None = None  # the copy speed per VM plans assume
+    clear_throughput: bool = False  # forget it: plans assume the default again
+
+
+def set_target(session: Session, name: str, changes: TargetChanges) -> Target:
+    """Change what is given of how target `name`'s nodes are reached and of the copy speed its plans assume."""
+    target = get_target(session, name)
+    for label, path in (("--ssh-key", changes.ssh_key), ("--known-hosts", changes.known_hosts)):
+        if path and not Path(path).is_file():
+            raise UsageError(f"{label} {path}: no such file")
+    if changes.ssh_user:
+        target.ssh_user = changes.ssh_user
+    if changes.ssh_key:
+        target.ssh_key = _absolute(changes.ssh_key)
+    if changes.known_hosts:
+        target.known_hosts = _absolute(changes.known_hosts)
+    if changes.ssh_port:
+        target.ssh_port = changes.ssh_port
+    if changes.node_addresses:
+        addresses = dict(target.node_addresses or {})
+        for node, address in changes.node_addresses:
+            if address:
+                addresses[node] = address
+            else:
+                addresses.pop(node, None)
+        target.node_addresses = addresses  # a new dict: the JSON column sees the change
+    if changes.clear_throughput:
+        target.throughput_mib_s = None
+    elif changes.throughput_mib_s is not None:
+        target.throughput_mib_s = _throughput(changes.throughput_mib_s)
+    session.flush()
+    return target
+
+
+def _throughput(value: float | None) -> float | None:
+    if value is not None and not value > 0:
+        raise UsageError(f"--throughput-mib-s {value}: give a copy speed above 0 MiB/s, e.g. 200")
+    return value
 
 
 def _absolute(path: str | None) -> str | None:

@@ -13,6 +13,7 @@ from migrate.db.models import ClusterRecord, VmRecord
 from migrate.db.plan_models import Wave, WaveVm
 from migrate.errors import InputFileError, NotFoundError, WaveError
 from migrate.inventory.model import Cluster, Vm
+from migrate.inventory.sizes import total, vm_size
 from migrate.inventory.store import list_vms
 from migrate.waves.policy import StopPolicy
 from migrate.waves.select import Candidate, WaveSelection, select_vms
@@ -28,7 +29,8 @@ class WaveSummary:
     vms: int
     memory_mib: int
     provisioned_bytes: int
-    used_bytes: int
+    to_move_bytes: int  # the size model's bytes to move (migrate.inventory.sizes)
+    estimated_vms: int  # VMs whose bytes to move are their provisioned size: used unknown
 
 
 def create_wave(session: Session, number: int, name: str | None, selection: WaveSelection,
@@ -89,10 +91,10 @@ def list_waves(session: Session) -> list[WaveSummary]:
     summaries = []
     for wave in session.scalars(select(Wave).order_by(Wave.number)):
         vms = [Vm.from_dict(r.facts) for r in wave_records(session, wave)]
+        provisioned, to_move, estimated = total(vm_size(vm) for vm in vms)
         summaries.append(WaveSummary(
             number=wave.number, name=wave.name, policy=stop_policy(wave), vms=len(vms), memory_mib=sum(vm.memory_mb or 0 for vm in vms),
-            provisioned_bytes=sum(vm.provisioned_bytes for vm in vms),
-            used_bytes=sum(sum(d.committed_bytes or d.capacity_bytes or 0 for d in vm.disks) for vm in vms),
+            provisioned_bytes=provisioned, to_move_bytes=to_move, estimated_vms=estimated,
         ))
     return summaries
 
@@ -132,3 +134,18 @@ def load_clusters(session: Session, source_ids: set[int] | None = None) -> list[
         query = query.where(ClusterRecord.source_id.in_(source_ids))
     return [Cluster.from_dict(r.facts) for r in session.scalars(query)]
 
+
+
+def wave_decisions(session: Session, source_id: int | None = None) -> dict[int, WaveVm]:
+    """VM id -> its wave membership, holding the Proxmox name and node the customer chose in the wave document."""
+    query = select(WaveVm)
+    if source_id is not None:
+        query = query.join(VmRecord, VmRecord.id == WaveVm.vm_id).where(VmRecord.source_id == source_id)
+    return {row.vm_id: row for row in session.scalars(query)}
+
+
+def chosen_names(session: Session, source_id: int) -> dict[str, str]:
+    """vCenter name -> the Proxmox name the wave document gives it, for the VMs of one source."""
+    records = {r.id: r.name for r in session.scalars(select(VmRecord).where(VmRecord.source_id == source_id))}
+    return {records[vm_id]: row.proxmox_name for vm_id, row in wave_decisions(session, source_id).items()
+            if row.proxmox_name and vm_id in records}

@@ -1,5 +1,5 @@
 """Run `execute_wave` in a process of its own (the crash tests kill it with a failpoint): db_url bed.json [VM...],
-the VMs to migrate again after a rollback."""
+the VMs to migrate again after a rollback, and `only=NAME` for each VM the run is limited to."""
 
 import json
 import sys
@@ -11,6 +11,9 @@ from tests.execution.wave_bed import options_of, services_factory
 db_url, bed_file = sys.argv[1:3]
 bed = json.loads(open(bed_file).read())
 sessions = session_factory(make_engine(db_url))
-result = execute_wave(sessions, 1, options_of(bed, parallel=1), services_factory(bed), again=sys.argv[3:])
+names = sys.argv[3:]
+only = [name.removeprefix("only=") for name in names if name.startswith("only=")]
+again = [name for name in names if not name.startswith("only=")]
+result = execute_wave(sessions, 1, options_of(bed, parallel=1), services_factory(bed), again=again, only=only)
 print(json.dumps({"done": result.outcome.done, "failed": result.outcome.failed}))
 sys.exit(1 if result.outcome.failed else 0)

@@ -10,12 +10,12 @@ import requests
 
 from migrate.clients.ssh import CommandResult
 from migrate.errors import DiskCopyError, DiskCopyHttpError
-from migrate.execution.disk_copy import DiskCopyJob, _check, compare_disk, copy_disk
+from migrate.execution.disk_copy import DiskCopyJob, _check, compare_disk, copy_disk, source_allocation
 from migrate.execution.qemu_img import HttpsFile, NodePath, Target
 from migrate.execution.vmdk_descriptor import https_read
 from tests.execution.conftest import BIG_SIZE, SMALL_SIZE
 from tests.support.datastore import datastore_dir, folder_url
-from tests.support.vmdk import SUBFORMATS, make_vmdk, same_bytes
+from tests.support.vmdk import SUBFORMATS, allocated_bytes, data_offsets, make_vmdk, same_bytes
 
 
 @pytest.mark.parametrize("subformat", SUBFORMATS)
@@ -134,10 +134,13 @@ def test_https_datastore_copy_is_identical_with_tls_verified(subformat, vcsim, v
     target = allocate(110, SMALL_SIZE)
     source = HttpsFile(folder_url(vcsim, read.path), flat=read.flat, timeout=30)
     fractions = []
-    copy_disk(node, DiskCopyJob(source, target, SMALL_SIZE, cookie="vmware_soap_session=\"abc\""),
-              on_progress=fractions.append, compare=True)
+    job = DiskCopyJob(source, target, SMALL_SIZE, cookie="vmware_soap_session=\"abc\"")
+    moved = source_allocation(node, job)
+    copy_disk(node, job, on_progress=fractions.append, compare=True)
     assert same_bytes(small_raw, target.path, SMALL_SIZE)
     assert fractions[-1] == 1.0
+    # Over HTTPS a sparse VMDK's grains are known; a -flat.vmdk has no holes to see and is read whole.
+    assert moved == (SMALL_SIZE if read.flat else allocated_bytes(datastore_dir(vcsim) / vcsim_images / f"{subformat}.vmdk"))
 
 
 @pytest.mark.vcsim
@@ -226,3 +229,24 @@ def test_a_copy_into_a_qcow2_volume_is_compared_with_its_source(small_raw, node,
     outcome = copy_disk(node, DiskCopyJob(NodePath(str(vmdk)), target, SMALL_SIZE), compare=True)
     assert outcome.compared
     compare_disk(node, DiskCopyJob(NodePath(str(vmdk)), target, SMALL_SIZE))
+
+
+@pytest.mark.parametrize("volume_format", ["raw", "qcow2"])
+@pytest.mark.parametrize("subformat", SUBFORMATS)
+def test_the_bytes_a_copy_moves_are_the_sources_data_and_what_the_target_volume_holds(subformat, volume_format,
+                                                                                      small_raw, node, allocate,
+                                                                                      tmp_path):
+    vmdk = make_vmdk(small_raw, tmp_path / "m.vmdk", subformat)
+    target = allocate(150, SMALL_SIZE, volume_format)
+    job = DiskCopyJob(NodePath(str(vmdk)), target, SMALL_SIZE)
+    moved = source_allocation(node, job)
+    copy_disk(node, job)
+    data = sum(length for _, length in data_offsets(SMALL_SIZE))
+    held = allocated_bytes(target.path, volume_format)  # the test's own qemu-img map of the volume
+    assert data <= moved < SMALL_SIZE  # the data, rounded up to the format's grains; not the virtual size
+    assert abs(moved - held) <= 0.1 * held, (moved, held)
+
+
+def test_a_source_qemu_img_cannot_map_leaves_the_bytes_moved_unknown(node, allocate, tmp_path):
+    job = DiskCopyJob(NodePath(str(tmp_path / "gone.vmdk")), allocate(151, SMALL_SIZE), SMALL_SIZE)
+    assert source_allocation(node, job) is None

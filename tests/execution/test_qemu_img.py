@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 
@@ -106,3 +107,26 @@ def test_compare_and_info_name_the_formats():
 ])
 def test_progress_lines_become_fractions(line, fraction):
     assert parse_progress(line) == (pytest.approx(fraction) if fraction is not None else None)
+
+
+RBD = "rbd:ceph-vm/vm-1000-disk-0:conf=/etc/pve/ceph.conf:id=admin:keyring=/etc/pve/priv/ceph/ceph-vm.keyring"
+
+
+def test_an_rbd_volume_without_krbd_is_a_valid_target_and_never_a_source():
+    # PVE gives an RBD volume on a storage without krbd as an `rbd:` address, which its own QEMU opens with the
+    # rbd driver; refusing it would fail the copy after the source was stopped.
+    assert convert_argv(NodePath("/d.vmdk"), Target(RBD))[-1] == RBD
+    assert compare_argv(NodePath("/d.vmdk"), Target(RBD))[-1] == RBD
+    assert info_argv(Target(RBD))[-1] == RBD
+    with pytest.raises(ValueError):
+        convert_argv(NodePath(RBD), Target("/t.raw"))
+    for bad in ("rbd:-pool/x", "rbd:pool", "rbd:pool/x y", "rbd:pool/x\nid=1"):
+        with pytest.raises(ValueError):
+            convert_argv(NodePath("/d.vmdk"), Target(bad))
+
+
+def test_the_node_qemu_img_reads_an_rbd_address_with_its_rbd_driver():
+    # No Ceph cluster here: qemu-img must get as far as connecting, which proves it parsed the address as RBD.
+    address = "rbd:pool/vm-1000-disk-0:mon_host=127.0.0.1\\:1:client_mount_timeout=2:rados_mon_op_timeout=2"
+    done = subprocess.run(info_argv(Target(address)), capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "error connecting" in done.stderr, done.stderr

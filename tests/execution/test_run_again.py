@@ -50,7 +50,7 @@ def test_a_rolled_back_vm_is_left_out_until_named_again_then_migrated_from_the_f
     with session_factory(engine)() as session:
         row = next(r for r in wave_status(session, 1) if r["vm"] == chosen)
     assert row["disks_copied"] == len(vms[0].disks)
-    assert row["bytes_copied"] == sum(d.capacity_bytes for d in vms[0].disks)
+    assert 0 < row["bytes_moved"] < sum(d.capacity_bytes for d in vms[0].disks)  # sparse test disks: data only
     assert run_again(engine, bed, chosen).outcome.done == []  # named again once it is done: nothing to do
 
 

@@ -30,11 +30,11 @@ def cli(bed, estate, sshd, monkeypatch, db_url):
 def test_run_then_status_then_rollback_from_the_command_line(cli, bed, estate, engine):
     _, vms, _ = estate
     names = sorted(vm.name for vm in vms)
-    dry = cli("run", "--wave", "1", "--dry-run")
+    dry = cli("run", "--wave", "1", "--dry-run", "--format", "json")
     assert dry.exit_code == 0, dry.stderr
     assert sorted(item["vm"] for item in json.loads(dry.stdout)) == names
 
-    done = cli("run", "--wave", "1", "--no-convert", "--verify", "--stall-timeout", "300", "--attempts", "2",
+    done = cli("run", "--wave", "1", "--verify", "--stall-timeout", "300", "--attempts", "2",
                "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}", "--no-start")
     assert done.exit_code == 0, done.stderr
     assert done.stdout == ""
@@ -47,8 +47,10 @@ def test_run_then_status_then_rollback_from_the_command_line(cli, bed, estate, e
     assert status.exit_code == 0, status.stderr
     rows = json.loads(status.stdout)
     assert [r["vm"] for r in rows] == names
-    assert all(r["status"] == "done" and r["disks_copied"] == len(vm.disks) and r["bytes_copied"] ==
+    assert all(r["status"] == "done" and r["disks_copied"] == len(vm.disks) and 0 < r["bytes_moved"] <
                sum(d.capacity_bytes for d in vm.disks) for r, vm in zip(rows, sorted(vms, key=lambda v: v.name)))
+    assert all(r["bytes_planned"] == sum(d.capacity_bytes for d in vm.disks) and r["bytes_estimated"]
+               for r, vm in zip(rows, sorted(vms, key=lambda v: v.name)))  # no used size known: provisioned
     assert SECRET not in status.stdout
 
     back = cli("rollback", "--wave", "1")
@@ -72,7 +74,7 @@ def test_rollback_needs_a_wave_or_a_vm(cli):
 def test_run_warns_of_guests_without_agent_and_names_the_flag_for_a_rolled_back_vm(cli, bed, estate):
     _, vms, _ = estate
     names = sorted(vm.name for vm in vms)
-    wave = ("run", "--wave", "1", "--no-convert", "--agent-timeout", "0.1",
+    wave = ("run", "--wave", "1", "--agent-timeout", "0.1",
             "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}")
     done = cli(*wave)
     assert done.exit_code == 0, done.stderr
@@ -90,7 +92,7 @@ def test_run_warns_of_guests_without_agent_and_names_the_flag_for_a_rolled_back_
     assert "0 VMs migrated" in left.stderr
     again = cli(*wave, "--again", names[0])
     assert again.exit_code == 0, again.stderr
-    assert "1 VMs migrated, 0 failed" in again.stderr and "left out" not in again.stderr
+    assert "1 VM migrated, 0 failed" in again.stderr and "left out" not in again.stderr
     assert f"the guest agent of 1 VM ({names[0]}) did not answer" in again.stderr
 
 
@@ -108,7 +110,7 @@ def test_a_clone_of_a_migrated_vm_is_named_on_stderr_by_rollback_and_run_again(c
 
     _, vms, _ = estate
     paths = ("--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}", "--no-start")
-    assert cli("run", "--wave", "1", "--no-convert", *paths).exit_code == 0
+    assert cli("run", "--wave", "1", *paths).exit_code == 0
     chosen = vms[0].name
     node, vmid = _target_of(engine, chosen)
     clone = _clone(api(bed), node, vmid)
@@ -118,7 +120,32 @@ def test_a_clone_of_a_migrated_vm_is_named_on_stderr_by_rollback_and_run_again(c
     assert back.exit_code == 0, back.stderr
     assert f"{chosen}: destroyed target VM {vmid} on {node}" in back.stdout
     assert f"warning: {chosen}: left alone: VM 900 ('web-prd-01-testcopy') on node {node} {looks}" in back.stderr
-    again = cli("run", "--wave", "1", "--no-convert", "--again", chosen, *paths)
+    again = cli("run", "--wave", "1", "--again", chosen, *paths)
     assert again.exit_code == 0, again.stderr
     assert f"warning: {chosen}: VM 900 ('web-prd-01-testcopy') on node {node} {looks}" in again.stderr
     assert pvevm.vm_config(api(bed), node, 900) == clone
+
+
+def test_a_recorded_source_runs_and_rolls_back_without_vcenter_flags(bed, estate, sshd, db_url, engine):
+    sim, vms, _ = estate
+    env = {"MIGRATE_PVE_TOKEN_SECRET": SECRET, "MIGRATE_VCENTER_PASSWORD": sim.password}
+    recorded = run_cli("source", "set", "vc.example.com", "--vcenter", f"{sim.host}:{sim.port}", "--user",
+                       sim.username, "--ca-file", str(sim.ca_file), db_url=db_url)
+    assert recorded.exit_code == 0, recorded.stderr
+    node = ("--node-address", f"pve1={sshd.host}:{sshd.port}")
+
+    datastore = ("--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}")
+    done = run_cli("run", "--wave", "1", "--no-start", *node, *datastore, db_url=db_url, env=env)
+    back = run_cli("rollback", "--wave", "1", *node, db_url=db_url, env=env)
+
+    assert done.exit_code == 0 and f"{len(vms)} VMs migrated, 0 failed" in done.stderr, done.stderr
+    assert back.exit_code == 0 and "powered the source on" in back.stdout, back.stderr
+
+
+def test_a_wave_that_does_not_exist_is_named_before_missing_credentials(bed, db_url):
+    run = run_cli("run", "--wave", "9", db_url=db_url, env={})
+    back = run_cli("rollback", "--wave", "9", db_url=db_url, env={})
+    assert run.exit_code == ExitCode.ERROR and "wave 9 does not exist" in run.stderr, run.stderr
+    assert back.exit_code == ExitCode.ERROR, back.stderr
+    assert back.stderr == ("migrate: error: wave 9 has no migration in the journal: `migrate status` lists the waves "
+                           "that ran\n")

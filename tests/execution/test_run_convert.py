@@ -43,7 +43,8 @@ def no_work_directory():
 def one_vm(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path):
     """Wave 1 holding the estate's VM with one disk (monolithicFlat): (bed, its VM)."""
     vm = estate[1][1]
-    bed = plan_wave(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path, pattern=vm.name)
+    bed = plan_wave(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path, pattern=vm.name,
+                    convert=True)
     return bed, vm
 
 
@@ -184,7 +185,7 @@ def windows_vm(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkey
     vm = dataclasses.replace(vms[1], guest_id="windows2019srv_64Guest", nics=[nic],
                              guest_full_name="Microsoft Windows Server 2019 (64-bit)")
     bed = plan_wave((sim, [vms[0], vm, vms[2]], store), served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch,
-                    tmp_path, pattern=vm.name)
+                    tmp_path, pattern=vm.name, convert=True)
     return bed, vm
 
 

@@ -36,6 +36,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.guest]
 MAC = "00:50:56:00:13:01"
 
 
+@pytest.fixture(autouse=True)
+def no_work_directory():
+    """The loopback node's /var/tmp outlives each test's fakepve, whose first VMID is always 3000."""
+    shutil.rmtree("/var/tmp/migrate-convert-3000", ignore_errors=True)
+    yield
+    shutil.rmtree("/var/tmp/migrate-convert-3000", ignore_errors=True)
+
+
 @pytest.fixture
 def db_url(request, tmp_path):
     """SQLite only: minutes of TCG per run, and nothing database-specific that the fast tests do not cover."""
@@ -74,7 +82,7 @@ def test_a_guest_migrated_with_conversion_boots_on_virtio_with_its_static_ip_on_
 
     name = guest_estate[1][0].name
     bed = plan_wave(guest_estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path,
-                    pattern=name)
+                    pattern=name, convert=True)
     result = execute_wave(session_factory(engine), 1,
                           options_of(bed, parallel=1, convert=True, convert_tcg=True, convert_timeout=900),
                           services_factory(bed))

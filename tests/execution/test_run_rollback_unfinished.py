@@ -79,7 +79,7 @@ def test_a_vm_whose_rollback_failed_is_left_out_until_rolled_back_again_then_mig
 def test_run_and_status_name_a_vm_whose_rollback_did_not_finish_and_the_fix(cli, bed, estate, engine, monkeypatch,
                                                                            killed):
     _, vms, _ = estate
-    wave = ("run", "--wave", "1", "--no-convert", "--agent-timeout", "0.1", "--datastore-path",
+    wave = ("run", "--wave", "1", "--agent-timeout", "0.1", "--datastore-path",
             f"{bed['datastore']}={bed['datastore_dir']}")
     assert cli(*wave).exit_code == 0
     name = vms[1].name
@@ -107,4 +107,4 @@ def test_run_and_status_name_a_vm_whose_rollback_did_not_finish_and_the_fix(cli,
     assert cli("rollback", "--vm", name).exit_code == 0
     again = cli(*wave, "--again", name)
     assert again.exit_code == 0, again.stderr
-    assert "1 VMs migrated, 0 failed" in again.stderr and "rollback" not in again.stderr
+    assert "1 VM migrated, 0 failed" in again.stderr and "rollback" not in again.stderr

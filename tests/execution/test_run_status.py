@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from sqlalchemy import select
 
 from migrate.clients.proxmox import vm as pvevm
-from migrate.db.execution_models import VmMigration
+from migrate.db.execution_models import StepRun, VmMigration
 from migrate.db.session import session_factory
 from migrate.execution.status import wave_status
 from migrate.execution.wave import execute_wave
@@ -15,6 +16,12 @@ from tests.execution.test_run_wave import assert_migrated, run
 from tests.execution.wave_bed import options_of, services_factory
 from tests.execution.wave_fixtures import bed, estate  # noqa: F401  (fixtures)
 from tests.support.cli import run_cli
+from tests.support.vmdk import data_offsets
+
+
+def data_bytes(disks: list[tuple[str, int]]) -> int:
+    """The bytes of random data `make_raw` wrote into disks of these sizes: the least a copy must read."""
+    return sum(length for _, size in disks for _, length in data_offsets(size))
 
 
 def test_status_in_another_session_shows_the_disk_copying_and_its_bytes_so_far(bed, engine, db_url, estate):
@@ -40,17 +47,20 @@ def test_status_in_another_session_shows_the_disk_copying_and_its_bytes_so_far(b
         before = sum(size for _, size in sizes[vm][:slots.index(disk)])
         assert (row["status"], row["step"], row["disk"]) == ("running", "copy_disk", disk)
         assert row["disks_copied"] == slots.index(disk)
-        assert before < row["bytes_copied"] < before + dict(sizes[vm])[disk]
+        # Bytes moved: the finished disks' allocated data, plus qemu-img's fraction of the running one's.
+        assert data_bytes(sizes[vm][:slots.index(disk)]) <= row["bytes_moved"] < before + dict(sizes[vm])[disk]
         assert row["mib_per_second"] > 0
     copying = [r for r in documents[0] if r["status"] == "running"]
     assert len(copying) == 1 and copying[0]["step"] == "copy_disk" and copying[0]["disk"] == "scsi0"
-    assert 0 < copying[0]["bytes_copied"] < sizes[copying[0]["vm"]][0][1]
-    assert set(copying[0]) >= {"disk", "bytes_copied", "mib_per_second", "agent", "error"}
+    assert 0 < copying[0]["bytes_moved"] < sizes[copying[0]["vm"]][0][1]
+    assert set(copying[0]) >= {"disk", "bytes_moved", "bytes_planned", "mib_per_second", "started", "agent", "error"}
     with session_factory(engine)() as session:
         finished = {r["vm"]: r for r in wave_status(session, 1)}
     for vm in vms:
         assert finished[vm.name]["disk"] == ""
-        assert finished[vm.name]["bytes_copied"] == sum(size for _, size in sizes[vm.name])
+        # What the copies read: the random data the disks hold (rounded up to the formats' grains), never the
+        # disks' virtual size (which is bigger: the test disks are sparse).
+        assert data_bytes(sizes[vm.name]) <= finished[vm.name]["bytes_moved"] < sum(size for _, size in sizes[vm.name])
         assert finished[vm.name]["disks_copied"] == len(vm.disks)
 
 
@@ -80,3 +90,42 @@ def test_start_records_the_agents_ips_and_a_guest_whose_agent_never_answers_is_d
     assert all(states[name]["agent"] is False and rows[name]["ips"] == [] for name in silent)
     assert all(rows[name]["status"] == "done" and rows[name]["agent"] is False for name in silent)
     assert result.no_agent == silent
+    # Measured downtime, source stopped to target started: within the VM's own start and end, from the journal.
+    with session_factory(engine)() as session:
+        steps = {(m, step): (started, finished) for m, step, started, finished in session.execute(
+            select(VmMigration.vm_name, StepRun.step, StepRun.started_at, StepRun.finished_at).join(
+                StepRun, StepRun.vm_migration_id == VmMigration.id).where(StepRun.status == "done"))}
+    for name, row in rows.items():
+        expected = (steps[(name, "start_target")][1] - steps[(name, "stop_source")][1]).total_seconds()
+        assert row["downtime_seconds"] == round(expected, 1) and row["downtime_seconds"] > 0
+        span = datetime.fromisoformat(row["finished"]) - datetime.fromisoformat(row["started"])
+        assert row["downtime_seconds"] <= span.total_seconds() + 1  # the times are shown to the second
+
+
+def test_status_watch_follows_a_run_from_another_session_until_every_vm_is_done(bed, engine, db_url, estate):
+    import threading
+
+    _, vms, _ = estate
+    watched: list = []
+
+    def watch() -> None:
+        watched.append(run_cli("status", "--wave", "1", "--watch", "--interval", "0.2", "--format", "json",
+                               db_url=db_url))
+
+    watcher = threading.Thread(target=watch)
+
+    def start_watching(vm_name: str, step: str, fraction: float) -> None:
+        if not watcher.is_alive() and not watched:
+            watcher.start()  # once the run is under way
+
+    execute_wave(session_factory(engine), 1, options_of(bed, parallel=1), services_factory(bed),
+                 progress=start_watching)
+    watcher.join(timeout=60)
+
+    assert not watcher.is_alive() and watched[0].exit_code == 0, watched
+    views = [view for view in watched[0].stdout.split("# ")[1:]]
+    assert len(views) >= 2
+    documents = [json.loads(view.split("\n", 1)[1]) for view in views]
+    assert any(row["status"] == "running" and row["duration_seconds"] is not None for row in documents[0])
+    assert [row["status"] for row in documents[-1]] == ["done"] * len(vms)
+    assert all(row["duration_seconds"] > 0 and row["finished"] for row in documents[-1])

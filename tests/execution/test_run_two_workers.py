@@ -35,7 +35,7 @@ def worker(bed, estate, sshd, db_url):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MIGRATE_PVE_TOKEN_SECRET": SECRET,
            "MIGRATE_VCENTER_PASSWORD": sim.password}
     env.pop("MIGRATE_FAILPOINT", None)
-    argv = [sys.executable, "-m", "migrate", "--db", db_url, "run", "--wave", "1", "--parallel", "1", "--no-start", "--no-convert",
+    argv = [sys.executable, "-m", "migrate", "--db", db_url, "run", "--wave", "1", "--parallel", "1", "--no-start",
             "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}",
             "--vcenter", f"{sim.host}:{sim.port}", "--user", sim.username, "--ca-file", str(sim.ca_file),
             "--node-address", f"pve1={sshd.host}:{sshd.port}"]
@@ -78,7 +78,7 @@ def test_two_workers_on_one_database_migrate_every_vm_exactly_once(bed, engine, 
     assert f"{holding}: skipped, another run is working on it" in err2
     assert f"wave 1: {len(others)} VMs migrated, 0 failed, 1 left to another run" in err2
     assert all(f"{name}: skipped, another run migrated it" in err1 for name in others)
-    assert f"wave 1: 1 VMs migrated, 0 failed, {len(others)} left to another run" in err1
+    assert f"wave 1: 1 VM migrated, 0 failed, {len(others)} left to another run" in err1
 
     assert_migrated(bed, engine, vms)
     assert creates(served_pve) == len(vms)  # one target VM per source

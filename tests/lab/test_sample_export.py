@@ -12,6 +12,8 @@ from migrate.discovery.rvtools import read_rvtools
 def test_committed_sample_export_matches_a_fresh_one(tmp_path):
     fresh = read_rvtools(write_sample_rvtools(tmp_path / "fresh.xlsx")).inventory
     committed = read_rvtools(SAMPLE_EXPORT).inventory
+    assert fresh.origin.lacks == committed.origin.lacks  # the origins differ by file name and time only
+    fresh.origin = committed.origin = None
     assert asdict(committed) == asdict(fresh), (
         f"{SAMPLE_EXPORT.name} is stale (the estate or the RVTools writer changed): run `{REGENERATE}` and commit it"
     )

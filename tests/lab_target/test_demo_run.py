@@ -1,5 +1,6 @@
 """`make demo` end to end: the sample estate's wave 1 is planned and migrated on the local lab, and every target
-disk is compared byte for byte with its source VMDK by the test itself (qemu-img compare), not by the toolkit."""
+disk is compared byte for byte with its source VMDK by the test itself (qemu-img compare), not by the toolkit;
+`migrate status`'s bytes moved are checked against what the target volumes hold (the test's own qemu-img map)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from sqlalchemy import select
 from migrate.db.execution_models import StepRun, VmMigration
 from migrate.db.session import make_engine, session_factory
 from lab.demo import MigratedWave, run_demo
+from migrate.execution.status import wave_status
 from migrate.planning.store import load_plan
+from tests.support.vmdk import allocated_bytes
+from tests.deliverables.test_report_html import check_report
 
 
 def compare_disks(wave: MigratedWave) -> dict:
@@ -24,21 +28,23 @@ def compare_disks(wave: MigratedWave) -> dict:
             volumes = {m.vm_id: (m.state or {}).get("volumes", {}) for m in session.scalars(select(VmMigration))}
             verified = [d for (d,) in session.execute(select(StepRun.detail).where(StepRun.step == "verify",
                                                                                    StepRun.status == "done"))]
+            status = {row["vm"]: row for row in wave_status(session, 1)}
     finally:
         engine.dispose()
     planned = [(vm, disk) for vm in plan.vms for disk in vm.disks if disk.source_file]
-    results = []
+    results, held = [], {vm.vm_name: 0 for vm in plan.vms}
     for vm, disk in planned:
         if disk.slot not in volumes.get(vm.vm_id, {}):
             results.append((disk.source_file, None, "no volume in the journal"))
             continue
         target, fmt = wave.target.volume_file(volumes[vm.vm_id][disk.slot])
+        held[vm.vm_name] += allocated_bytes(target, fmt)
         datastore, _, relative = disk.source_file.partition("] ")
         source = Path(wave.datastore_paths[datastore.lstrip("[")]) / relative
         done = subprocess.run(["qemu-img", "compare", "-f", "vmdk", str(source), "-F", fmt, str(target)],
                               capture_output=True, text=True, timeout=120)
         results.append((disk.source_file, done.returncode, (done.stdout + done.stderr).strip()))
-    return {"planned": len(planned), "vms": len(plan.vms), "results": results,
+    return {"planned": len(planned), "vms": len(plan.vms), "results": results, "status": status, "held": held,
             "journal_volumes": sum(len(v) for v in volumes.values()),
             "toolkit_compared": [c["compared"] for d in verified for c in d["disks"].values()]}
 
@@ -53,6 +59,9 @@ def test_demo_migrates_wave_one_and_every_disk_matches_its_source(tmp_path, monk
     assert len(rows) == 6 and all(row[2] == "done" and row[5] == "1" for row in rows), "\n".join(status)
     assert "wave 1: 6 VMs migrated, 0 failed" in err
     (found,) = seen
+    # The management report the demo writes opens offline in a real browser with every chart drawn.
+    check_report(tmp_path / "demo" / "report.html", tmp_path / "demo" / "migrate.db")
+    assert "the management report" in err and "report.html" in err
     assert found["vms"] == 6 and found["planned"] >= found["vms"]
     assert len(found["results"]) == found["planned"] == found["journal_volumes"]
     differing = [r for r in found["results"] if r[1] != 0]
@@ -60,3 +69,10 @@ def test_demo_migrates_wave_one_and_every_disk_matches_its_source(tmp_path, monk
     assert all("Images are identical" in output for _, _, output in found["results"])
     # The demo runs with --verify: the toolkit compared every disk too.
     assert found["toolkit_compared"] == [True] * found["planned"]
+    # Bytes moved are what the target volumes hold (within 10 %), not the disks' virtual size; the rate is theirs.
+    for name, row in found["status"].items():
+        held = found["held"][name]
+        assert held > 0 and abs(row["bytes_moved"] - held) <= 0.1 * held, (name, row["bytes_moved"], held)
+        assert row["bytes_moved"] < row["bytes_planned"]  # the demo's disks hold 1 MiB each, the plan counts more
+        assert 0 < row["mib_per_second"] < 2000, row  # a few MiB over loopback SSH, not GiB over the copy's time
+        assert row["started"] and row["finished"] and row["downtime_seconds"] is None  # --no-start: not started

@@ -26,6 +26,7 @@ def test_bundled_example_map_loads_with_todo_entries_as_unmapped():
         ("networks:\n  LAN: {bridge: vmbr0, firewall: on}\n", ":2:34:", "not true or false"),
         ("networks:\n  LAN: {bridge: vmbr0, trunks: 22:22}\n", ":2:32:", "trunk list"),
         ("storage:\n  ds1: {storage: tgt, format: vhd}\n", ":2:31:", "use raw, qcow2 or vmdk"),
+        ("storage:\n  ds1: {storage: tgt, node_path: mnt/ds1}\n", ":2:34:", "like /mnt/pve/nfs-ds1"),
         ("vms:\n  web:\n    ostype: win12\n", ":3:13:", "not a Proxmox ostype"),
         ("vms:\n  web:\n    ballooning: off\n", ":3:17:", "not true or false"),
         ("netwerks: {}\n", ":1:11:", "unknown section"),
@@ -59,3 +60,10 @@ def test_hardware_defaults_reject_wrong_types(tmp_path):
     path.write_text("discard: yes\n")
     with pytest.raises(MappingFileError, match=r"hardware.yaml:1:10: discard: must be a bool"):
         load_hardware_defaults(path)
+
+
+def test_a_datastore_the_nodes_mount_carries_its_node_path_into_the_storage_map(tmp_path):
+    path = _write(tmp_path, 'storage:\n  nfs-ds1: {storage: tgt, node_path: "/mnt/pve/nfs-ds1"}\n  vmfs1: {storage: tgt}\n')
+    mappings = load_mappings(path)
+    assert mappings.storage["nfs-ds1"] == StorageTarget("tgt", None, "/mnt/pve/nfs-ds1")
+    assert mappings.storage_for("any-vm", "vmfs1").node_path is None

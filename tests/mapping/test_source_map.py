@@ -3,7 +3,7 @@ import pytest
 from migrate.errors import UsageError
 from migrate.inventory.model import Datastore, Inventory, Network
 from migrate.mapping.files import load_mappings
-from migrate.mapping.model import NetworkTarget
+from migrate.mapping.model import NetworkTarget, StorageTarget
 from migrate.mapping.source_map import check_source_map, write_source_map
 from tests.readiness.factories import make_disk, make_nic, make_vm
 
@@ -30,6 +30,7 @@ def test_mapping_init_lists_every_portgroup_and_datastore_with_todo(tmp_path):
 def test_mapping_init_refuses_to_overwrite_and_keeps_targets_when_forced(tmp_path):
     path = write_source_map(_inventory(), tmp_path)
     edited = path.read_text().replace("bridge: TODO, vlan: 20", "bridge: vmbr3, vlan: 20")
+    edited = edited.replace('"ds1": {storage: TODO}', '"ds1": {storage: tgt, format: qcow2, node_path: "/mnt/pve/ds1"}')
     path.write_text(edited.replace("vms: {}", 'vms:\n  "web":\n    cpu: host  # pinned by hand'))
     with pytest.raises(UsageError, match="exists"):
         write_source_map(_inventory(), tmp_path)
@@ -37,6 +38,7 @@ def test_mapping_init_refuses_to_overwrite_and_keeps_targets_when_forced(tmp_pat
     mappings = load_mappings(path)
     assert mappings.networks["VM Network"] == NetworkTarget("vmbr3", 20)
     assert mappings.vms["web"].cpu == "host"
+    assert mappings.storage["ds1"] == StorageTarget("tgt", "qcow2", "/mnt/pve/ds1")
 
 
 def test_mapping_check_lists_unmapped_unknown_and_invalid_entries(tmp_path):

@@ -12,7 +12,7 @@ from migrate.target.model import GuestFacts
 from tests.factories import make_snapshot, make_vm
 from tests.planning.helpers import GIB, candidate, mappings
 
-SETTINGS = PlanSettings(vmid_min=1000, vmid_max=1999, throughput_mib_s=100, cutover_overhead_s=600)
+SETTINGS = PlanSettings(vmid_min=1000, vmid_max=1999, throughput_mib_s=100, shutdown_s=300, create_s=60, boot_s=120)
 
 
 def plan(candidates, snapshot=None, **kwargs):
@@ -105,6 +105,13 @@ def test_not_ready_vms_are_left_out_unless_forced():
     assert sorted(vm.vm_name for vm in plan(vms, force=True).vms) == ["blocked", "ok"]
 
 
+def test_vms_with_unmapped_networks_or_datastores_are_left_out_naming_them_unless_forced():
+    vms = [candidate(make_vm("ok")), candidate(make_vm("gap"), unmapped=("network DMZ", "datastore ds9"))]
+    (excluded,) = plan(vms).excluded
+    assert excluded.vm_name == "gap" and excluded.reason.startswith("maps: network DMZ, datastore ds9 not mapped")
+    assert sorted(vm.vm_name for vm in plan(vms, force=True).vms) == ["gap", "ok"]
+
+
 def test_each_disk_gets_a_storage_and_the_config_uses_it():
     maps = mappings(storage={})  # unmapped datastore: placement picks the storage
     result = plan([candidate(make_vm("a"), maps=maps)])
@@ -121,8 +128,18 @@ def test_nics_carry_bridge_vlan_and_mac():
 def test_transfer_is_used_bytes_and_times_follow_the_throughput():
     disk = Disk(key=2000, label="d", capacity_bytes=100 * GIB, committed_bytes=10 * GIB, datastore="ds1", controller_kind="scsi")
     vm = plan([candidate(make_vm("a", disks=[disk]))]).vms[0]
-    assert vm.transfer_bytes == 10 * GIB
-    assert vm.copy_seconds == 103 and vm.downtime_seconds == 703  # 10 GiB at 100 MiB/s, plus 600 s
+    assert vm.transfer_bytes == 10 * GIB and not vm.transfer_estimated
+    assert vm.copy_seconds == 103  # 10 GiB at 100 MiB/s
+    assert (vm.shutdown_seconds, vm.create_seconds, vm.boot_seconds) == (300, 60, 120)
+    assert vm.downtime_seconds == 300 + 103 + 60 + 120
+
+
+def test_a_disk_of_unknown_used_size_moves_its_provisioned_size_marked_as_an_estimate():
+    disk = Disk(key=2000, label="d", capacity_bytes=1400 * GIB, committed_bytes=None, datastore="ds1",
+                controller_kind="scsi")
+    vm = plan([candidate(make_vm("sql", disks=[disk]))], make_snapshot(storage_gib=4000)).vms[0]
+    assert vm.transfer_bytes == 1400 * GIB and vm.transfer_estimated and vm.disks[0].transfer_estimated
+    assert vm.copy_seconds == 14336 and vm.downtime_seconds > 4 * 3600  # 1400 GiB at 100 MiB/s: hours, not minutes
 
 
 def test_the_same_inputs_give_the_same_plan():

@@ -82,15 +82,56 @@ def test_plan_places_a_wave_on_a_three_node_cluster_and_stores_it(db_url, sessio
     assert "wave 1 plan 1: 3 VMs placed, 0 left out" in result.stderr
 
 
-def test_planning_twice_gives_the_same_plan_as_a_new_version(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
+def test_planning_again_shows_the_latest_plan_until_an_input_changes_or_replan_is_asked(
+        db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
     vms = [make_vm(f"app-{i}", memory_mb=512 * (i + 1), disks=_disk(f"app-{i}", used_gib=i + 1)) for i in range(6)]
     _setup(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path, vms)
     run_cli("wave", "create", "1", "--pattern", "app-*", db_url=db_url)
     assert _plan(db_url, tmp_path).exit_code == 0
-    assert _plan(db_url, tmp_path).exit_code == 0
+
+    shown = _plan(db_url, tmp_path)
+    other_settings = _plan(db_url, tmp_path, "--throughput", "300")
+    replanned = _plan(db_url, tmp_path, "--replan")
+
+    assert shown.exit_code == other_settings.exit_code == replanned.exit_code == 0
+    assert "plan 1 of wave 1 is unchanged" in shown.stderr and "--replan" not in shown.stderr
+    assert "the settings given differ from its own: add --replan to apply them" in other_settings.stderr
+    assert "stored plan 2 (--replan)" in replanned.stderr
     records = session.scalars(select(PlanRecord).order_by(PlanRecord.version)).all()
     assert [r.version for r in records] == [1, 2]
     assert records[0].digest == records[1].digest and records[0].document == records[1].document
+
+
+def test_a_changed_mapping_file_target_or_wave_document_plans_again_and_says_which(
+        db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
+    vms = [make_vm(f"app-{i}", memory_mb=1024, disks=_disk(f"app-{i}")) for i in range(2)]
+    _setup(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path, vms)
+    run_cli("wave", "create", "1", "--pattern", "app-*", db_url=db_url)
+    assert _plan(db_url, tmp_path).exit_code == 0
+    mapping = tmp_path / "vc.example.com.yaml"
+    mapping.write_text(mapping.read_text().replace("vlan: 20", "vlan: 30"))
+    after_map = _plan(db_url, tmp_path, "--format", "json")
+    assert run_cli("target", "discover", "pve-prod", db_url=db_url, env=ENV).exit_code == 0
+    after_target = _plan(db_url, tmp_path)
+    assert run_cli("wave", "add", "1", "app-1", db_url=db_url).exit_code == 0  # already in: no change
+    unchanged = _plan(db_url, tmp_path)
+
+    assert "stored plan 2: changed since plan 1: mappings" in after_map.stderr
+    assert json.loads(after_map.stdout)["vms"][0]["nics"][0]["vlan"] == 30
+    assert "stored plan 3: changed since plan 2: target" in after_target.stderr
+    assert "plan 3 of wave 1 is unchanged" in unchanged.stderr
+
+
+def test_a_vm_on_an_unmapped_network_is_left_out_naming_the_maps(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
+    vms = [make_vm("ok", disks=_disk("ok")), make_vm("dmz", disks=_disk("dmz"))]
+    vms[1].nics[0].network = "DMZ"
+    _setup(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path, vms)
+    run_cli("wave", "create", "1", "--vm", "ok", "--vm", "dmz", db_url=db_url)
+
+    result = _plan(db_url, tmp_path)
+    assert result.exit_code == 3
+    assert "left out: dmz: maps: network DMZ not mapped" in result.stderr
+    assert "ok" in result.stdout and "dmz" not in result.stdout
 
 
 def test_not_ready_vms_are_left_out_and_listed_unless_forced(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
@@ -104,7 +145,7 @@ def test_not_ready_vms_are_left_out_and_listed_unless_forced(db_url, session, fa
     assert result.exit_code == 3
     assert "left out: blocked: readiness: Not ready (DSK-" in result.stderr
     assert "ok" in result.stdout and "blocked" not in result.stdout
-    assert result.stderr.splitlines()[-1] == ("migrate: error: 1 VMs of wave 1 were left out of plan 1 (listed above): "
+    assert result.stderr.splitlines()[-1] == ("migrate: error: 1 VM of wave 1 was left out of plan 1 (listed above): "
                                               "fix what is listed, or plan with --force for the Not ready ones")
     forced = _plan(db_url, tmp_path, "--force")
     assert forced.exit_code == 0 and "blocked" in forced.stdout
@@ -178,3 +219,29 @@ def test_a_network_mapped_to_an_sdn_vnet_is_planned_onto_it(db_url, session, fak
     assert result.exit_code == 0, result.stderr
     planned = session.scalars(select(PlanRecord)).one().document["vms"]
     assert [nic["bridge"] for nic in planned[0]["nics"]] == ["vnet20"]
+
+
+def test_the_wave_documents_node_and_name_are_what_the_plan_uses(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
+    vms = [make_vm(f"app-{i}", memory_mb=1024, disks=_disk(f"app-{i}")) for i in range(3)]
+    _setup(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path, vms)
+    run_cli("wave", "create", "1", "--pattern", "app-*", db_url=db_url)
+    sheet = tmp_path / "waves.csv"
+    assert run_cli("wave", "export", "--csv", str(sheet), "--mappings", str(tmp_path), db_url=db_url).exit_code == 0
+    text = sheet.read_text(encoding="utf-8-sig").splitlines()
+    header = text[0].split(",")
+    rows = [dict(zip(header, line.split(","))) for line in text[1:]]
+    for row in rows:
+        row["node"] = "pve3"
+    rows[0]["proxmox_name"] = "billing-app"
+    rows[2]["node"] = "pve9"
+    sheet.write_text("\n".join([",".join(header)] + [",".join(row[c] for c in header) for row in rows]) + "\n")
+    assert run_cli("wave", "import", "--csv", str(sheet), "--mappings", str(tmp_path), "--yes", db_url=db_url).exit_code == 0
+
+    result = _plan(db_url, tmp_path, "--format", "json")
+
+    assert result.exit_code == 3
+    plan = Plan.from_dict(json.loads(result.stdout))
+    assert sorted((vm.vm_name, vm.proxmox_name, vm.node) for vm in plan.vms) == [
+        ("app-0", "billing-app", "pve3"), ("app-1", "app-1", "pve3")]
+    assert ("left out: app-2: node pve9 (chosen in the wave document) is not an online node of the target: "
+            "choose one of pve1, pve2, pve3") in result.stderr

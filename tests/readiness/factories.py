@@ -10,6 +10,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from migrate.inventory.facts import RVTOOLS, Origin, rvtools_lacks
 from migrate.inventory.model import Controller, Disk, Inventory, IpAddress, Nic, Vm
 from migrate.mapping.files import load_mappings
 from migrate.mapping.model import Mappings, NetworkTarget, StorageTarget, TargetFacts, VmOverride
@@ -74,6 +75,12 @@ def make_context(*vms: Vm, inventory: Inventory | None = None, mappings: Mapping
     """A rule context for `vms` (or a whole `inventory`)."""
     inventory = inventory or Inventory(source="vc1.example.com", vms=list(vms) or [make_vm()])
     return build_context(inventory, mappings or make_mappings(), target or TargetFacts())
+
+
+def rvtools_context(*vms: Vm, tabs_missing: tuple[str, ...] = ()) -> RuleContext:
+    """A rule context for `vms` as imported from an RVTools export (with the facts an export lacks)."""
+    origin = Origin(RVTOOLS, "export.xlsx", "2026-11-30T09:00:00", rvtools_lacks(tabs_missing))
+    return make_context(inventory=Inventory(source="vc1.example.com", vms=list(vms), origin=origin))
 
 
 def outcomes(rule_module: Any, vm: Vm, ctx: RuleContext | None = None) -> list:

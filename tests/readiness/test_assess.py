@@ -11,6 +11,7 @@ BLOCKER = Finding("DSK-06", Severity.BLOCKER, "m", "r")
 WARNING = Finding("INV-03", Severity.WARNING, "m", "r")
 INFO = Finding("ID-03", Severity.INFO, "m", "r")
 UNKNOWN = Unknown("FW-01", "firmware", "m")
+UNSEEN_BLOCKER = Unknown("DEV-01", "PCI passthrough devices", "m", can_block=True)
 
 
 @pytest.mark.parametrize(
@@ -19,6 +20,8 @@ UNKNOWN = Unknown("FW-01", "firmware", "m")
         ([BLOCKER, WARNING], [UNKNOWN], Verdict.NOT_READY),
         ([WARNING, INFO], [UNKNOWN], Verdict.READY_WITH_CONDITIONS),
         ([INFO], [UNKNOWN], Verdict.UNKNOWN),
+        ([WARNING], [UNSEEN_BLOCKER], Verdict.UNKNOWN),  # a blocker it cannot see must not read as conditions
+        ([BLOCKER], [UNSEEN_BLOCKER], Verdict.NOT_READY),
         ([INFO], [], Verdict.READY),
         ([], [], Verdict.READY),
     ],
@@ -56,3 +59,9 @@ def test_findings_are_sorted_worst_first():
     (result,) = _assess(make_vm(power_state="poweredOn", tools_running="guestToolsRunning", nics=[], disks=[make_disk(sharing="sharingMultiWriter")]))
     severities = [f.severity for f in result.findings]
     assert severities == sorted(severities, key=[Severity.BLOCKER, Severity.WARNING, Severity.INFO].index)
+
+
+def test_a_suspended_vm_can_block_so_an_unknown_power_state_says_so():
+    (result,) = _assess(make_vm(power_state=None))
+    (unknown,) = [u for u in result.unknowns if u.rule_id == "INV-03"]
+    assert unknown.can_block and result.verdict is Verdict.UNKNOWN

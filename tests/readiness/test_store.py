@@ -40,3 +40,20 @@ def test_saved_results_carry_the_rules_version_and_findings(tmp_path):
         blocked = session.query(ReadinessResult).filter_by(vm_name="db").one()
         assert blocked.verdict == "Not ready" and blocked.findings[0]["rule_id"] == "DSK-06" and blocked.findings[0]["severity"] == "blocker"
         assert blocked.config["scsihw"] == "virtio-scsi-single"
+
+
+def test_the_maps_gaps_are_stored_apart_from_the_verdict_and_revision_0006_downgrades(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(engine)
+    assessments = assess(Inventory("vc1.example.com", vms=[make_vm(disks=[make_disk(datastore="ds9")])]), make_mappings(), TargetFacts())
+    with Session(engine) as session, session.begin():
+        save_assessments(session, "vc1.example.com", assessments)
+    with Session(engine) as session:
+        result = session.query(ReadinessResult).one()
+        assert result.verdict == "Ready" and [m["rule_id"] for m in result.maps] == ["DSK-17"]
+        assert session.query(ReadinessRun).one().origin == {"fully_assessed": 1}
+        assert result.maps[0]["evidence"] == {"datastore": "ds9"} and result.maps[0]["severity"] == "blocker"
+    command.downgrade(alembic_config(engine), "0005")
+    with engine.connect() as connection:
+        columns = {row[1] for row in connection.exec_driver_sql("pragma table_info(readiness_results)")}
+    assert "maps" not in columns and "findings" in columns

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from migrate.inventory.facts import RVTOOLS, Origin, rvtools_lacks
 from migrate.inventory.model import Inventory
 from migrate.mapping.model import TargetFacts
 from migrate.readiness.assess import assess
@@ -68,6 +69,22 @@ def test_excel_safe_escapes_text_that_looks_like_a_formula(value, safe):
     assert excel_safe(value) == safe
 
 
+def test_the_maps_gaps_are_a_column_of_their_own_and_a_section_apart_from_the_verdicts(tmp_path):
+    vms = [make_vm(), make_vm(name="dmz01", moref="vm-2", nics=[], disks=[make_disk(datastore="ds9", file_path="[ds9] d/d.vmdk")]),
+           make_vm(name="dmz02", moref="vm-3", nics=[], disks=[make_disk(datastore="ds9", file_path="[ds9] e/e.vmdk")])]
+    assessments = assess(Inventory("vc1.example.com", vms=vms), make_mappings(), TargetFacts())
+    summary = summarize(assessments)
+    assert [(u.name, u.vms) for u in summary.unmapped] == [("datastore ds9", ("dmz01", "dmz02"))]
+    assert summary.verdicts[Verdict.NOT_READY] == 0 and summary.shown_verdicts == {Verdict.READY: 3}
+    write_readiness_csv(assessments, tmp_path / "r.csv")
+    header, *rows = _read_csv(tmp_path / "r.csv")
+    assert {row[0]: row[header.index("unmapped")] for row in rows} == {"app01": "", "dmz01": "datastore ds9", "dmz02": "datastore ds9"}
+    write_readiness_xlsx(assessments, tmp_path / "r.xlsx")
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as archive:
+        workbook, strings = archive.read("xl/workbook.xml").decode(), archive.read("xl/sharedStrings.xml").decode()
+    assert 'name="Maps"' in workbook and "<t>datastore ds9</t>" in strings and "<t>dmz01, dmz02</t>" in strings
+
+
 def test_xlsx_has_three_sheets_and_no_formula_cells(tmp_path, assessments):
     path = tmp_path / "readiness.xlsx"
     write_readiness_xlsx(assessments, path, source="vc1.example.com", generated_at=datetime(2026, 1, 2, tzinfo=UTC))
@@ -75,7 +92,7 @@ def test_xlsx_has_three_sheets_and_no_formula_cells(tmp_path, assessments):
         workbook = archive.read("xl/workbook.xml").decode()
         sheets = [archive.read(f"xl/worksheets/sheet{i}.xml").decode() for i in (1, 2, 3)]
         strings = archive.read("xl/sharedStrings.xml").decode()
-    assert all(f'name="{name}"' in workbook for name in ("VMs", "Findings", "Summary"))
+    assert all(f'name="{name}"' in workbook for name in ("VMs", "Findings", "Summary", "Maps"))
     assert not any("<f>" in sheet for sheet in sheets)
     assert "<t>=HYPERLINK(\"http://evil\",\"x\")</t>" in strings and "Rules version" in strings
 
@@ -92,3 +109,15 @@ def test_evidence_leaves_out_properties_without_a_value():
 
     text = format_evidence({"cluster.ha_enabled": None, "cluster.drs_enabled": True, "note": "", "models": ["a", "b"], "count": 0})
     assert text == "cluster.drs_enabled=True; models=a,b; count=0"
+
+
+def test_the_workbook_states_the_source_of_the_facts_and_the_share_fully_assessed(tmp_path):
+    vm = make_vm()
+    origin = Origin(RVTOOLS, "RVTools_export_all.xlsx", "2026-11-30T09:00:00", rvtools_lacks(()))
+    assessments = assess(Inventory("vc1.example.com", vms=[vm], origin=origin), make_mappings(), TargetFacts())
+    write_readiness_xlsx(assessments, tmp_path / "r.xlsx", source="vc1.example.com", origin=origin)
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as archive:
+        strings = archive.read("xl/sharedStrings.xml").decode()
+    assert "<t>RVTools export RVTools_export_all.xlsx of 2026-11-30T09:00:00</t>" in strings
+    assert "<t>0 of 1 VM (0 %)</t>" in strings and "PCI passthrough devices" in strings
+    assert summarize(assessments, origin=origin).verdicts[Verdict.UNKNOWN] == 1

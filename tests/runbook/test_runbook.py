@@ -24,6 +24,7 @@ def _plan():
                       nics=[Nic(4000, "Network adapter 1", "vmxnet3", "00:50:56:00:00:11", "assigned", "VM Network",
                                 ip_addresses=[IpAddress("10.0.20.15", 24, "manual"), IpAddress("fe80::1", 64, "manual")])])
     linux = make_vm("db-01", nics=[Nic(4000, "eth0", "vmxnet3", "00:50:56:00:00:12", "assigned", "VM Network")])
+    linux.disks[0].committed_bytes = 12 * 1024**3  # known: the Windows VM's used size is not, it is estimated
     blocked = make_vm("old-01", nics=[Nic(4000, "eth0", "vmxnet3", "00:50:56:00:00:13", "assigned", "VM Network")])
     candidates = [candidate(windows, group="erp"), candidate(linux), candidate(blocked, verdict="Not ready", blockers=("DSK-06",))]
     return place_wave(candidates, make_snapshot(), PlanSettings(vmid_min=2000), wave=1, wave_name="ERP", snapshot_version=3)
@@ -119,3 +120,34 @@ def test_the_cutover_step_states_the_waves_stop_policy():
     allowed = render_runbook(_plan(), 2, "0" * 64, policy=StopPolicy(shutdown_timeout=600, allow_power_off=True))
     assert allowed.count("shuts it down through VMware Tools (up to 10 min 00 s, then a hard power off)") == 2
     assert "left running" not in allowed
+
+
+def _commands(markdown: str) -> list[list[str]]:
+    """The `migrate ...` commands of the runbook's code spans, as the shell would split them."""
+    import re
+    import shlex
+
+    spans = re.findall(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", markdown)
+    texts = [text[1:-1] if text.startswith(" ") and text.endswith(" ") and text.strip() else text for _, text in spans]
+    return [shlex.split(text) for text in texts if text.startswith("migrate ")]
+
+
+def test_every_command_of_the_runbook_parses_and_names_its_vm_exactly_even_a_hostile_name():
+    import click
+
+    from migrate.cli.main import cli
+
+    hostile = make_vm("db `01` $(rm -rf x); 'q'", nics=[Nic(4000, "eth0", "vmxnet3", "00:50:56:00:00:14", "assigned",
+                                                              "VM Network")])
+    plan = place_wave([candidate(hostile)], make_snapshot(), PlanSettings(vmid_min=2000), wave=1, snapshot_version=3)
+    commands = _commands(render_runbook(plan, 1, "0" * 64))
+    named = []
+    for words in commands:
+        with cli.make_context("migrate", list(words[1:]), resilient_parsing=False) as context:
+            name, command, rest = cli.resolve_command(context, list(words[1:]))
+            if isinstance(command, click.Group):
+                name, command, rest = command.resolve_command(context, rest)
+            parsed = command.make_context(name, rest, parent=context)
+            named.append(parsed.params.get("only") or parsed.params.get("vm_name"))
+    assert ("db `01` $(rm -rf x); 'q'",) in named  # run --vm, exactly the VM's name
+    assert "db `01` $(rm -rf x); 'q'" in named  # rollback --vm

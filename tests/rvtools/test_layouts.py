@@ -134,9 +134,13 @@ def test_nic_vlans_come_from_vport_and_dvport(tmp_path):
 def test_srm_placeholders_and_vcls_agents_are_skipped_and_counted(tmp_path):
     rows = [{"VM": "a", "SRM Placeholder": "False"}, {"VM": "b", "SRM Placeholder": "True"},
             {"VM": "vCLS-1234", "SRM Placeholder": "False"}]
-    export = read_rvtools(write_workbook(tmp_path / "v.xlsx", {"vInfo": (["VM", "SRM Placeholder"], rows)}))
+    warnings = []
+    export = read_rvtools(write_workbook(tmp_path / "v.xlsx", {"vInfo": (["VM", "SRM Placeholder"], rows)}),
+                          warn=warnings.append)
     assert [vm.name for vm in export.inventory.vms] == ["a"]
     assert export.provenance["vms_skipped"] == {"srm_placeholder": 1, "vcls": 1}
+    assert warnings == ["v.xlsx: 1 SRM placeholder VM and 1 vSphere Cluster Services (vCLS) agent VM not recorded: "
+                        "they are not VMs to migrate"]
 
 
 def test_rows_of_other_tabs_without_a_vinfo_vm_are_counted_not_fatal(tmp_path):

@@ -88,3 +88,12 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def allocated_bytes(path: Path, fmt: str = "vmdk") -> int:
+    """The bytes of an image that hold data, by the test's own `qemu-img map` (not the toolkit's code)."""
+    import json
+
+    done = subprocess.run(["qemu-img", "map", "--output=json", "-f", fmt, str(path)], check=True,
+                          capture_output=True, text=True, timeout=120)
+    return sum(e["length"] for e in json.loads(done.stdout) if e["data"] and not e["zero"])

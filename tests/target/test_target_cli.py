@@ -101,7 +101,7 @@ def test_check_of_a_two_node_cluster_asks_for_a_qdevice(db_url, fakepve, fakepve
     _grant_all(fakepve)
     result = _check(db_url, fakepve, fakepve_cafile)
     assert result.exit_code == 3
-    assert [f["rule"] for f in json.loads(result.stdout)] == ["LZ-01"]
+    assert [f["rule_id"] for f in json.loads(result.stdout)] == ["LZ-01"]
 
 
 def test_check_reports_lost_quorum(db_url, fakepve, fakepve_cafile):
@@ -109,7 +109,7 @@ def test_check_reports_lost_quorum(db_url, fakepve, fakepve_cafile):
     _grant_all(fakepve)
     fakepve.lose_quorum()
     result = _check(db_url, fakepve, fakepve_cafile)
-    assert [f["rule"] for f in json.loads(result.stdout)] == ["LZ-02"]
+    assert [f["rule_id"] for f in json.loads(result.stdout)] == ["LZ-02"]
 
 
 def test_check_names_the_missing_privilege(db_url, fakepve, fakepve_cafile):
@@ -117,7 +117,7 @@ def test_check_names_the_missing_privilege(db_url, fakepve, fakepve_cafile):
     _grant_all(fakepve, skip=("VM.PowerMgmt",))
     result = _check(db_url, fakepve, fakepve_cafile)
     [finding] = json.loads(result.stdout)
-    assert result.exit_code == 3 and finding["rule"] == "LZ-10" and "lacks VM.PowerMgmt" in finding["finding"]
+    assert result.exit_code == 3 and finding["rule_id"] == "LZ-10" and "lacks VM.PowerMgmt" in finding["message"]
 
 
 def test_check_reports_a_mapped_bridge_missing_on_a_node(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
@@ -131,14 +131,14 @@ def test_check_reports_a_mapped_bridge_missing_on_a_node(db_url, session, fakepv
         'source: vc1.example.com\nnetworks:\n  "VM Network": {bridge: vmbr1, vlan: 20}\nstorage: {}\n')
     result = _check(db_url, fakepve, fakepve_cafile, "--mappings", str(tmp_path))
     [finding] = json.loads(result.stdout)
-    assert finding["rule"] == "LZ-06" and finding["finding"] == "bridge vmbr1 is missing on pve2"
+    assert finding["rule_id"] == "LZ-06" and finding["message"] == "bridge vmbr1 is missing on pve2"
 
 
 def test_read_privileges_alone_are_enough_to_discover(db_url, fakepve, fakepve_cafile):
     fakepve.grant("migrate@pve", "/", *READ_PRIVILEGES)
     result = _check(db_url, fakepve, fakepve_cafile)
     [finding] = json.loads(result.stdout)
-    assert finding["rule"] == "LZ-10" and "VM.Allocate" in finding["finding"]
+    assert finding["rule_id"] == "LZ-10" and "VM.Allocate" in finding["message"]
 
 
 def test_check_names_nodes_whose_host_key_is_not_in_known_hosts(db_url, fakepve, fakepve_cafile, tmp_path):
@@ -152,9 +152,12 @@ def test_check_names_nodes_whose_host_key_is_not_in_known_hosts(db_url, fakepve,
             fakepve_cafile, "--ssh-user", "root", "--known-hosts", str(known), db_url=db_url)
     assert run_cli("target", "discover", "pve-prod", db_url=db_url, env=ENV).exit_code == 0
     result = run_cli("target", "check", "pve-prod", "--format", "json", db_url=db_url)
-    [finding] = json.loads(result.stdout)
-    assert result.exit_code == 0 and finding["rule"] == "LZ-12"
-    assert finding["finding"].startswith("no host key for node pve2 (192.0.2.12)")
+    found = json.loads(result.stdout)
+    assert result.exit_code == 0 and {finding["rule_id"] for finding in found} == {"LZ-12"}
+    # The run connects to a node's cluster address, and OpenSSH looks the key up by that address: pve1's key,
+    # filed under its name only, would not be found either.
+    assert [f["message"].split(" in ")[0] for f in found] == ["no host key for node pve1 (reached at 192.0.2.11)",
+                                                               "no host key for node pve2 (reached at 192.0.2.12)"]
 
 
 def test_debug_output_of_a_failed_login_does_not_reveal_the_secret(db_url, fakepve, fakepve_cafile):
@@ -171,3 +174,45 @@ def test_add_refuses_files_that_do_not_exist(db_url, session, tmp_path):
                          db_url=db_url)
         assert result.exit_code == 2 and result.stderr == f"migrate: error: {option} {tmp_path / 'nope'}: no such file\n"
     assert session.scalars(select(Target)).all() == []
+
+
+def test_node_addresses_recorded_with_target_set_are_what_check_judges(db_url, fakepve, fakepve_cafile, tmp_path):
+    # The run reaches nodes where `target set` says; the check must look up the host key of that same address, so
+    # a warning in one is the truth in the other.
+    add_nodes(fakepve, 3)
+    _grant_all(fakepve)
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGm9Bzjx0FlDqD0EGeXkEhJ4n9bVj0G0A9I0yI1yqv5T"
+    known = tmp_path / "known_hosts"
+    known.write_text(f"192.0.2.11 {key}\n192.0.2.12 {key}\n[127.0.0.1]:2203 {key}\n")
+    ep = endpoint(fakepve, fakepve_cafile)
+    run_cli("target", "add", "pve-prod", "--api", f"{ep.host}:{ep.port}", "--token-id", TOKEN_ID, "--ca-file",
+            fakepve_cafile, "--known-hosts", str(known), db_url=db_url)
+    assert run_cli("target", "discover", "pve-prod", db_url=db_url, env=ENV).exit_code == 0
+    before = json.loads(run_cli("target", "check", "pve-prod", "--format", "json", db_url=db_url).stdout)
+    assert [f["message"].split(" in ")[0] for f in before] == ["no host key for node pve3 (reached at 192.0.2.13)"]
+
+    changed = run_cli("target", "set", "pve-prod", "--node-address", "pve3=127.0.0.1:2203", "--node-address",
+                      "pve2=127.0.0.1:2299", db_url=db_url)
+
+    assert changed.exit_code == 0, changed.stderr
+    assert changed.stdout == ("target pve-prod: nodes reached as root on port 22, pve2=127.0.0.1:2299, "
+                              "pve3=127.0.0.1:2203; plans assume the default 100 MiB/s per VM until runs on it have "
+                              "measured copies\n")
+    after = json.loads(run_cli("target", "check", "pve-prod", "--format", "json", db_url=db_url).stdout)
+    assert [f["message"].split(" in ")[0] for f in after] == ["no host key for node pve2 (reached at 127.0.0.1:2299)"]
+    removed = run_cli("target", "set", "pve-prod", "--node-address", "pve2=", db_url=db_url)
+    assert "pve2" not in removed.stdout and "pve3=127.0.0.1:2203;" in removed.stdout
+    assert json.loads(run_cli("target", "check", "pve-prod", "--format", "json", db_url=db_url).stdout) == []
+
+
+def test_target_set_refuses_bad_addresses_and_unknown_targets(db_url, fakepve, fakepve_cafile):
+    add(db_url, fakepve, fakepve_cafile)
+    cases = {
+        ("pve-prod", "--node-address", "pve1"): "--node-address 'pve1': give it as NODE=HOST[:PORT], e.g. pve1=10.0.0.11",
+        ("pve-prod", "--node-address", "pve1=h:99999"): "node address 'h:99999': the port must be a number from 1 to 65535",
+        ("nope", "--ssh-port", "2222"): "target nope is not known: add it with `migrate target add nope --api HOST "
+                                        "--token-id ID`",
+    }
+    for args, message in cases.items():
+        result = run_cli("target", "set", *args, db_url=db_url)
+        assert result.exit_code != 0 and result.stderr == f"migrate: error: {message}\n", (args, result.stderr)

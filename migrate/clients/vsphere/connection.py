@@ -20,6 +20,7 @@ from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim, vmodl
 
 from migrate.errors import (
+    MigrateError,
     SourceAuthError,
     SourceProtocolError,
     SourceSessionLostError,
@@ -61,6 +62,18 @@ def tls_context(endpoint: VcenterEndpoint) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=endpoint.ca_file)
     except (OSError, ssl.SSLError) as exc:
         raise UsageError(f"cannot read the CA file {endpoint.ca_file}: {exc}: give a PEM file with --ca-file") from None
+
+
+def pinned_context(endpoint: VcenterEndpoint) -> ssl.SSLContext:
+    """A context that trusts exactly the certificate the thumbprint names, read from the vCenter and checked
+    first: a connection to any other certificate fails its handshake, before a password is sent."""
+    assert endpoint.thumbprint
+    pem = ssl.get_server_certificate((endpoint.host, endpoint.port), timeout=endpoint.timeout)
+    verify_thumbprint(ssl.PEM_cert_to_DER_cert(pem), endpoint.thumbprint, endpoint.name)
+    context = ssl.create_default_context(cadata=pem)
+    context.check_hostname = False  # the pin names the certificate, whatever host name it carries
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN  # the pinned certificate may be a leaf, not a CA
+    return context
 
 
 def verify_thumbprint(der_certificate: bytes, thumbprint: str, host: str) -> None:
@@ -105,11 +118,12 @@ def _colons(hexdigest: str) -> str:
 class VsphereConnection:
     """A logged-in vCenter session: pyvmomi's service instance plus what a raw SOAP client needs."""
 
-    def __init__(self, endpoint: VcenterEndpoint, service_instance: vim.ServiceInstance) -> None:
+    def __init__(self, endpoint: VcenterEndpoint, service_instance: vim.ServiceInstance,
+                 context: ssl.SSLContext | None = None) -> None:
         self.endpoint = endpoint
         self.si = service_instance
         self.content = service_instance.RetrieveContent()
-        self.context = tls_context(endpoint)
+        self.context = context or tls_context(endpoint)
 
     @property
     def api_version(self) -> str:
@@ -169,18 +183,21 @@ def connect(endpoint: VcenterEndpoint) -> VsphereConnection:
     if endpoint.thumbprint:
         # A malformed thumbprint fails before anything goes over the wire.
         _thumbprint_algorithm(endpoint.thumbprint)
-    context = tls_context(endpoint)
     try:
         with _default_socket_timeout(endpoint.timeout):
+            # pyvmomi checks a thumbprint only when the certificate fails verification first, so with an
+            # unverified context it would send the password to any certificate: the pin is in the context.
+            context = pinned_context(endpoint) if endpoint.thumbprint else tls_context(endpoint)
             si = SmartConnect(
                 host=endpoint.host,
                 port=endpoint.port,
                 user=endpoint.user,
                 pwd=endpoint.password,
                 sslContext=context,
-                thumbprint=endpoint.thumbprint,
                 httpConnectionTimeout=endpoint.timeout,
             )
+    except MigrateError:
+        raise
     except vim.fault.InvalidLogin:
         raise SourceAuthError(
             f"vCenter {endpoint.name} rejected the login for {endpoint.user}: "
@@ -198,7 +215,7 @@ def connect(endpoint: VcenterEndpoint) -> VsphereConnection:
         raise SourceProtocolError(
             f"{endpoint.name} did not answer like a vCenter ({type(exc).__name__}: {exc}): check the host and port"
         ) from None
-    return VsphereConnection(endpoint, si)
+    return VsphereConnection(endpoint, si, context)
 
 
 def network_error(endpoint: VcenterEndpoint, exc: BaseException) -> Exception:

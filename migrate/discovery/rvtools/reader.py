@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from migrate.errors import InputFileError, MissingColumnError
+from migrate.inventory.facts import RVTOOLS, origin_of
 from migrate.inventory.model import Inventory, Network
 from migrate.discovery.rvtools import estate, guest, hardware, networks, vms
 from migrate.discovery.rvtools.archive import open_export
@@ -85,7 +86,19 @@ def read_rvtools(path: Path | str, *, progress: Progress | None = None, warn: Wa
             "vms_skipped": dict(skipped),
             "rows_without_vm": dict(index.unmatched),
         }
+        inventory.origin = origin_of(RVTOOLS, path.name, provenance, None)
+    if skipped and warn is not None:
+        warn(f"{path.name}: {skipped_text(skipped)} not recorded: they are not VMs to migrate")
     return ReadExport(inventory, provenance)
+
+
+_SKIPPED = {"vcls": "vSphere Cluster Services (vCLS) agent VM", "srm_placeholder": "SRM placeholder VM"}
+
+
+def skipped_text(skipped: Counter[str]) -> str:
+    """`5 vSphere Cluster Services (vCLS) agent VMs and 1 SRM placeholder VM`."""
+    parts = [f"{count} {_SKIPPED.get(kind, kind)}{'s' if count != 1 else ''}" for kind, count in sorted(skipped.items())]
+    return " and ".join(parts)
 
 
 def _source_facts(export, report: Progress) -> dict[str, Any]:

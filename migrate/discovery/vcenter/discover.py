@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -14,12 +14,14 @@ from migrate.discovery.vcenter.harvest import harvest
 from migrate.errors import MigrateError
 from migrate.inventory.model import Inventory
 from migrate.inventory.store import ChangeSummary
+from migrate.source.store import VcenterAccess, endpoint_for, find_for, remember
 
 METHOD = "vsphere-api"
 
 
 @dataclass
 class DiscoveryResult:
+    source: str
     inventory: Inventory
     changes: ChangeSummary
     round_trips: int
@@ -41,7 +43,24 @@ class DiscoveryOutcome:
         return self.result
 
 
-def discover_vcenter(session: Session, endpoint: VcenterEndpoint, on_vm: Callable[[], None] | None = None) -> DiscoveryOutcome:
+def discover_source(session: Session, access: VcenterAccess, password: Callable[[str, str], str],
+                    on_vm: Callable[[], None] | None = None) -> DiscoveryOutcome:
+    """Discover the recorded source `access` means (or the vCenter it names), asking `password(user, host)`.
+
+    A source discovered for the first time by its flags keeps them (never the password), so that later commands
+    need only its name."""
+    source = find_for(session, access)
+    endpoint = endpoint_for(source, access, "")
+    endpoint = replace(endpoint, password=password(endpoint.user, endpoint.host))
+    name = source.name if source is not None else endpoint.name
+    outcome = discover_vcenter(session, endpoint, on_vm, name=name)
+    if outcome.error is None and (source is None or not source.vcenter_host):
+        remember(session, name, endpoint)
+    return outcome
+
+
+def discover_vcenter(session: Session, endpoint: VcenterEndpoint, on_vm: Callable[[], None] | None = None,
+                     name: str | None = None) -> DiscoveryOutcome:
     """Harvest the vCenter's inventory, then save it in `session` with what changed; the caller commits.
 
     Nothing is written until the whole inventory has been read, so a failed discovery (bad
@@ -49,16 +68,18 @@ def discover_vcenter(session: Session, endpoint: VcenterEndpoint, on_vm: Callabl
     source discovered before is recorded as a failed run in the outcome's stead.
     """
     started = utcnow()
-    provenance = {"user": endpoint.user, "port": endpoint.port}
+    name = name or endpoint.name
+    provenance = {"user": endpoint.user, "port": endpoint.port, "vcenter": endpoint.host}
     try:
         with connect(endpoint) as connection:
             harvested = harvest(connection, on_vm=on_vm)
     except MigrateError as exc:
-        record_failed_discovery(session, endpoint.name, method=METHOD, provenance=provenance, started=started,
+        record_failed_discovery(session, name, method=METHOD, provenance=provenance, started=started,
                                 message=str(exc))
         return DiscoveryOutcome(error=exc)
-    changes = save_discovery(session, harvested.inventory, method=METHOD, provenance=provenance, label=endpoint.name,
+    harvested.inventory.source = name
+    changes = save_discovery(session, harvested.inventory, method=METHOD, provenance=provenance, label=name,
                              started=started)
     finished = utcnow()
-    result = DiscoveryResult(harvested.inventory, changes, harvested.round_trips, (finished - started).total_seconds())
+    result = DiscoveryResult(name, harvested.inventory, changes, harvested.round_trips, (finished - started).total_seconds())
     return DiscoveryOutcome(result=result)

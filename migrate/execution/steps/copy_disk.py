@@ -5,6 +5,10 @@ a file; any other through the vCenter's datastore file API over HTTPS, with the 
 node's command lines. A volume that already exists was allocated by an interrupted attempt: the copy is done
 again without `--target-is-zero`, after stopping any qemu-img of that attempt still writing it.
 
+Before the copy, `qemu-img map` of the source (through the same transport) gives the bytes the copy moves: its
+allocated data, journaled as `moved_bytes` beside `bytes` (the virtual size), which `migrate status` and the
+measured throughput of later plans read.
+
 An HTTPS copy that failed while the vCenter session ended (an idle timeout, or an administrator terminated it:
 the datastore file API then refuses the cookie) is done again once, as a retry, with the cookie of a new login.
 """
@@ -18,7 +22,7 @@ from migrate.clients.proxmox.target import privileges_on
 from migrate.execution import failpoints
 from migrate.errors import DiskCopyError, TargetApiError
 from migrate.execution.copy_progress import CopyProgress
-from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe
+from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe, source_allocation
 from migrate.execution.itinerary import Services, Stage, Step, StepContext, Undo, UndoContext
 from migrate.execution.qemu_img import NodePath, Target, target_is_zero_safe
 from migrate.execution.steps.common import disk_of, disk_slots, target
@@ -41,16 +45,17 @@ def run(ctx: StepContext) -> dict:
     conn = connection_for(ctx, disk)
     job = disk_job(ctx, disk, volume, conn)
     job = job.retry() if existed else job
-    job, outcome = _copy_in_a_live_session(ctx, node, disk, job, conn)
+    job, (outcome, moved) = _copy_in_a_live_session(ctx, node, disk, job, conn)
     ctx.state.volumes[slot] = volid
-    speed = outcome.size / outcome.seconds if outcome.seconds else None
-    return {"volid": volid, "bytes": outcome.size, "seconds": round(outcome.seconds, 3),
+    speed = moved / outcome.seconds if outcome.seconds and moved is not None else None
+    # "bytes" is the disk's virtual size; "moved_bytes" what the copy read: the source's allocated data.
+    return {"volid": volid, "bytes": outcome.size, "moved_bytes": moved, "seconds": round(outcome.seconds, 3),
             "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": job.resumed,
             "target_is_zero": job.target.zeroed}
 
 
 def _copy_in_a_live_session(ctx: StepContext, node: str, disk: PlannedDisk, job: DiskCopyJob,
-                            conn) -> tuple[DiskCopyJob, CopyOutcome]:
+                            conn) -> tuple[DiskCopyJob, tuple[CopyOutcome, int | None]]:
     """Copy; if an HTTPS copy failed and its session has ended, log in again and copy again once, as a retry."""
     try:
         return job, _copy(ctx, node, job)
@@ -63,15 +68,19 @@ def _copy_in_a_live_session(ctx: StepContext, node: str, disk: PlannedDisk, job:
     return job, _copy(ctx, node, job)
 
 
-def _copy(ctx: StepContext, node: str, job: DiskCopyJob) -> CopyOutcome:
-    journaled = CopyProgress(job.size, ctx.save_progress)
-
-    def on_progress(fraction: float) -> None:
-        journaled(fraction)  # before the failpoint in _progress: the crash tests read it after the kill
-        _progress(ctx, fraction)
-
+def _copy(ctx: StepContext, node: str, job: DiskCopyJob) -> tuple[CopyOutcome, int | None]:
+    """The copy's outcome and the bytes it moved (the source's allocated data; None when qemu-img cannot tell)."""
     with ctx.services.shell(node) as shell:
-        return copy_disk(shell, job, on_progress=on_progress, stall_timeout=ctx.services.options.stall_timeout)
+        moved = source_allocation(shell, job)
+        # Progress in bytes moved: qemu-img's fraction applied to the data to read, not to the virtual size.
+        journaled = CopyProgress(job.size if moved is None else moved, ctx.save_progress)
+
+        def on_progress(fraction: float) -> None:
+            journaled(fraction)  # before the failpoint in _progress: the crash tests read it after the kill
+            _progress(ctx, fraction)
+
+        outcome = copy_disk(shell, job, on_progress=on_progress, stall_timeout=ctx.services.options.stall_timeout)
+    return outcome, moved
 
 
 def _progress(ctx: StepContext, fraction: float) -> None:

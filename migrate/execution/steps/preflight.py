@@ -26,6 +26,7 @@ from migrate.execution.itinerary import Step, StepContext
 from migrate.execution.steps import convert
 from migrate.execution.steps.common import copied_disks, ownership
 from migrate.execution.steps.source_disk import connection_for, source_of
+from migrate.mapping.source_copy import copy_refusals
 from migrate.planning.model import PlannedVm
 from migrate.target.privileges import ROLE_NAME, missing_on_paths, run_privileges
 
@@ -50,15 +51,10 @@ def run(ctx: StepContext) -> dict:
 
 
 def check_source(vm: PlannedVm, now: SourceState) -> None:
-    """Refuse a source with snapshots or needing consolidation, or whose disks are not the planned ones."""
-    if now.snapshots:
-        names = ", ".join(repr(name) for name in now.snapshots)
-        raise PreflightError(f"source VM {now.name} has {len(now.snapshots)} snapshot(s) ({names}) and the copy "
-                             "reads only the base disks: delete or consolidate the snapshots in vSphere, then run "
-                             "again")
-    if now.consolidation_needed:
-        raise PreflightError(f"source VM {now.name} needs its disks consolidated (leftover snapshot deltas): run "
-                             "Snapshots > Consolidate in vSphere, then run again")
+    """Refuse a source with snapshots or needing consolidation (`copy_refusals`, which readiness reads too),
+    or whose disks are not the planned ones."""
+    for refusal in copy_refusals(now.snapshots, now.consolidation_needed):
+        raise PreflightError(f"source VM {now.name} {refusal.reason}: {refusal.fix}, then run again")
     if changes := disk_changes(vm, now):
         raise StalePlanError(f"the plan of {vm.vm_name} is stale: " + "; ".join(changes) +
                              ": discover the source and plan the wave again")

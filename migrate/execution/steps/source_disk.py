@@ -16,8 +16,10 @@ from migrate.planning.model import PlannedDisk
 
 
 def mount_of(ctx: StepContext, disk: PlannedDisk) -> str | None:
-    """The node's mount path of the disk's datastore, if it is read as a file."""
-    return ctx.services.options.datastore_paths.get(disk.source_file.partition("] ")[0].lstrip("["))
+    """The node's mount path of the disk's datastore, if it is read as a file: `--datastore-path` of the run, else
+    the `node_path` the mapping file gave the datastore when the wave was planned."""
+    datastore = disk.source_file.partition("] ")[0].lstrip("[")
+    return ctx.services.options.datastore_paths.get(datastore) or disk.node_path
 
 
 def disk_job(ctx: StepContext, disk: PlannedDisk, volume: Target, conn) -> DiskCopyJob:

@@ -29,6 +29,7 @@ from migrate.planning.model import Plan, PlanSettings
 from migrate.readiness.rule import Finding
 from migrate.target.known_hosts import KnownHosts
 from migrate.target.model import TargetSnapshot
+from migrate.target.reach import SshAddress
 
 # The order findings are reported in: the cluster's health first, then what the placed plans need of it.
 CHECK_ORDER = (lz_01_two_nodes, lz_02_quorum, lz_03_ceph, lz_11_node_offline, lz_10_privileges, lz_04_storage_full,
@@ -40,10 +41,12 @@ ALL_LANDING_RULES = tuple(sorted((module.RULE for module in CHECK_ORDER), key=la
 def check_landing_zone(
     snapshot: TargetSnapshot, plans: Sequence[Plan] = (), networks: Mapping[str, NetworkTarget] | None = None,
     settings: PlanSettings = PlanSettings(), known_hosts: KnownHosts | None = None,
+    ssh_addresses: Mapping[str, SshAddress] | None = None,
 ) -> list[Finding]:
     """Findings about `snapshot` with the VMs of `plans` placed and the bridges of `networks` (portgroup -> target).
 
-    With `known_hosts`, each online node must have a host key in it (by name or cluster address).
+    With `known_hosts`, each online node must have a host key in it for the address the run reaches it at
+    (`ssh_addresses`: node -> address; without one, by name or cluster address on port 22).
     """
-    zone = LandingZone(snapshot, plans, networks or {}, settings, known_hosts)
+    zone = LandingZone(snapshot, plans, networks or {}, settings, known_hosts, ssh_addresses or {})
     return [finding for module in CHECK_ORDER for finding in module.check(zone)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from migrate.planning.landing.zone import LandingZone, shortlist
 from migrate.readiness.rule import Finding, Rule, Severity
+from migrate.words import counted
 
 RULE = Rule("LZ-09", Severity.WARNING, "HA wanted on storage that is not shared",
             "map the VM's datastores to shared storage (Ceph, NFS, iSCSI) or accept no HA for it")
@@ -15,4 +16,4 @@ def check(zone: LandingZone) -> list[Finding]:
                  if vm.ha_wanted and any(d.storage not in shared for d in vm.disks))
     if not vms:
         return []
-    return [RULE.finding(f"{len(vms)} VMs had vSphere HA and land on local storage: {shortlist(vms)}", {"vms": vms})]
+    return [RULE.finding(f"{counted(len(vms), 'VM')} had vSphere HA and land on local storage: {shortlist(vms)}", {"vms": vms})]

@@ -19,8 +19,17 @@ def check(zone: LandingZone) -> list[Finding]:
         return []
     found = []
     for node in zone.snapshot.nodes:
-        if node.online and not any(known_hosts.knows(name) for name in (node.name, node.address) if name):
+        if not node.online:
+            continue
+        reached = zone.ssh_addresses.get(node.name)
+        if reached is not None:
+            known = known_hosts.knows(reached.host, reached.port)
+            where = f"{node.name} (reached at {reached})"
+        else:
+            known = any(known_hosts.knows(name) for name in (node.name, node.address) if name)
             where = f"{node.name} ({node.address})" if node.address else node.name
+        if not known:
             found.append(RULE.finding(f"no host key for node {where} in {known_hosts.path}: the executor would refuse it",
-                                      {"node": node.name, "address": node.address, "known_hosts": known_hosts.path}))
+                                      {"node": node.name, "address": str(reached) if reached else node.address,
+                                       "known_hosts": known_hosts.path}))
     return found

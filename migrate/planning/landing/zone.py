@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from migrate.mapping.model import NetworkTarget
 from migrate.planning.model import Plan, PlannedVm, PlanSettings
 from migrate.target.known_hosts import KnownHosts
+from migrate.target.reach import SshAddress
 from migrate.target.model import TargetSnapshot
 
 
@@ -36,6 +37,7 @@ class LandingZone:
     networks: Mapping[str, NetworkTarget] = field(default_factory=dict)  # portgroup -> target
     settings: PlanSettings = PlanSettings()
     known_hosts: KnownHosts | None = None  # None: not checked (the target names no known_hosts file)
+    ssh_addresses: Mapping[str, SshAddress] = field(default_factory=dict)  # node -> where the run reaches its SSH
 
     def not_created(self) -> list[PlannedVm]:
         """The planned VMs whose VMID is not on the target yet: a created VM is already in the usage figures."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("CLU-02", Severity.INFO, "vSphere HA or DRS", "Add the VM as a Proxmox HA resource with HA rules (node affinity; Proxmox VE 9 replaced HA groups) and configure the cluster resource scheduler (CRS)")
+RULE = Rule("CLU-02", Severity.INFO, "vSphere HA or DRS", "Add the VM as a Proxmox HA resource with HA rules (node affinity; Proxmox VE 9 replaced HA groups) and configure the cluster resource scheduler (CRS)", needs=(facts.CLUSTERS,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("CLU-03", Severity.WARNING, "CPU affinity or VM-host rule", "Re-create the placement on Proxmox (HA node affinity, affinity= CPU list)")
+RULE = Rule("CLU-03", Severity.WARNING, "CPU affinity or VM-host rule", "Re-create the placement on Proxmox (HA node affinity, affinity= CPU list)", needs=(facts.CPU_AFFINITY, facts.CLUSTER_RULES))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("DEV-01", Severity.BLOCKER, "PCI passthrough device", "Remove the device before the move and re-create it as hostpci on the Proxmox node")
+RULE = Rule("DEV-01", Severity.BLOCKER, "PCI passthrough device", "Remove the device before the move and re-create it as hostpci on the Proxmox node", needs=(facts.PCI_PASSTHROUGH,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

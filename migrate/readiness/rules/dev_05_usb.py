@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("DEV-05", Severity.WARNING, "USB device", "Re-attach the USB devices on Proxmox (usbN) after the move")
+RULE = Rule("DEV-05", Severity.WARNING, "USB device", "Re-attach the USB devices on Proxmox (usbN) after the move", needs=(facts.USB_CONTROLLERS,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

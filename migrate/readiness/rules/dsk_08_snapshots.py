@@ -1,17 +1,19 @@
-"""DSK-08: only the current state is copied; snapshot chains slow the copy and break the SSH transport."""
+"""DSK-08: the copy reads only the base disks, so preflight refuses a VM with snapshots; so does readiness."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
+from migrate.mapping.source_copy import copy_refusals
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("DSK-08", Severity.WARNING, "Snapshots present", "Delete or consolidate the snapshots before cutover")
+RULE = Rule("DSK-08", Severity.BLOCKER, "Snapshots present", "Delete or consolidate the snapshots in vSphere before the run: preflight refuses the VM until then", needs=(facts.SNAPSHOTS,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
-    if vm.snapshots:
-        names = [snapshot.name for snapshot in vm.snapshots]
-        yield RULE.finding(f"VM has {len(names)} snapshot(s); only the current state is migrated", {"snapshots": names})
+    names = [snapshot.name for snapshot in vm.snapshots]
+    for refusal in copy_refusals(names, None):
+        yield RULE.finding(f"VM {refusal.reason}: the run refuses it", {"snapshots": names})

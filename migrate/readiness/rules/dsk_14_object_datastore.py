@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("DSK-14", Severity.WARNING, "Disk on vSAN or vVol", "Copy with VDDK, or Storage vMotion the VM to VMFS or NFS first")
+RULE = Rule("DSK-14", Severity.WARNING, "Disk on vSAN or vVol", "Storage vMotion the VM to a VMFS or NFS datastore before its wave (the toolkit reads disks as files)", needs=(facts.DATASTORE_TYPES,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

@@ -8,7 +8,7 @@ from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("DSK-17", Severity.BLOCKER, "Datastore not mapped", "Add the datastore under `storage:` in mappings/<source>.yaml (migrate mapping init lists them)")
+RULE = Rule("DSK-17", Severity.BLOCKER, "Datastore not mapped", "Add the datastore under `storage:` in mappings/<source>.yaml (migrate mapping init lists them)", maps=True)
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

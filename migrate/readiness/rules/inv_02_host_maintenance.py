@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("INV-02", Severity.WARNING, "Source host in maintenance mode", "Take the host out of maintenance mode or vMotion the VM to another host")
+RULE = Rule("INV-02", Severity.WARNING, "Source host in maintenance mode", "Take the host out of maintenance mode or vMotion the VM to another host", needs=(facts.HOSTS,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

@@ -12,7 +12,7 @@ from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("INV-03", Severity.INFO, "VM not powered off", "Nothing: the wave's stop policy shuts the guest down cleanly before the final copy (never suspend it)")
+RULE = Rule("INV-03", Severity.INFO, "VM not powered off", "Nothing: the wave's stop policy shuts the guest down cleanly before the final copy (never suspend it)", worst=Severity.BLOCKER)
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory.facts import IP_ORIGINS
 from migrate.inventory.model import Vm
 from migrate.mapping.guest import guest_ostype
 from migrate.readiness.context import RuleContext
@@ -16,5 +17,7 @@ def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
     if guest_ostype(vm, ctx.mappings) not in ("l26", "l24"):
         return
     static = [ip.address for nic in vm.nics for ip in nic.ip_addresses if ip.origin == "manual"]
+    if not static and any(ip.origin is None for nic in vm.nics for ip in nic.ip_addresses):
+        yield RULE.unknown(IP_ORIGINS, ctx.where)  # RVTools lists addresses, not whether they are static
     if static:
         yield RULE.finding(f"static IP(s) {', '.join(static)}: the interface name changes on Proxmox", {"nics.ip_addresses(manual)": static})

@@ -1,4 +1,4 @@
-"""NET-06: every portgroup a NIC uses needs a Proxmox bridge in the mapping file."""
+"""NET-06: every portgroup a NIC uses needs a Proxmox bridge in the mapping file (a maps rule: not the VM's verdict)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("NET-06", Severity.BLOCKER, "Network not mapped", "Add the portgroup under `networks:` in mappings/<source>.yaml (migrate mapping init lists them)")
+RULE = Rule("NET-06", Severity.BLOCKER, "Network not mapped", "Add the portgroup under `networks:` in mappings/<source>.yaml (migrate mapping init lists them)", maps=True)
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
@@ -16,4 +16,4 @@ def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
         if nic.network is None:
             yield RULE.unknown(f"network of {nic.label}")
         elif ctx.mappings.network_for(vm.name, nic.network) is None:
-            yield RULE.finding(f"network {nic.network} of {nic.label} has no Proxmox bridge", {f"nics[{nic.label}].network": nic.network})
+            yield RULE.finding(f"network {nic.network} of {nic.label} has no Proxmox bridge", {"network": nic.network, "nic": nic.label})

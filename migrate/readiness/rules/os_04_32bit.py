@@ -15,3 +15,6 @@ def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
     guest_id = vm.guest_id
     if guest_id and not guest_id.startswith("other") and "64" not in guest_id:
         yield RULE.finding(f"guest {guest_id} is 32-bit", {"guest_id": guest_id})
+    elif not guest_id and vm.guest_full_name and "(32-bit)" in vm.guest_full_name:
+        # vCenter's OS names (all an RVTools export has) end in "(32-bit)" or "(64-bit)".
+        yield RULE.finding(f"guest {vm.guest_full_name} is 32-bit", {"guest_full_name": vm.guest_full_name})

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("OS-06", Severity.INFO, "Configured and detected guest OS differ", "Correct the VM's guest OS setting in vCenter, or set `ostype` in the mapping file")
+RULE = Rule("OS-06", Severity.INFO, "Configured and detected guest OS differ", "Correct the VM's guest OS setting in vCenter, or set `ostype` in the mapping file", needs=(facts.DETECTED_GUEST_ID,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

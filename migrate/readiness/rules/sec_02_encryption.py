@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("SEC-02", Severity.BLOCKER, "Encrypted VM or disk", "Decrypt in vSphere (apply a storage policy without encryption) before migrating")
+RULE = Rule("SEC-02", Severity.BLOCKER, "Encrypted VM or disk", "Decrypt in vSphere (apply a storage policy without encryption) before migrating", needs=(facts.ENCRYPTION,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

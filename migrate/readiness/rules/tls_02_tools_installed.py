@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrate.inventory import facts
 from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
-RULE = Rule("TLS-02", Severity.INFO, "VMware Tools installed", "Uninstall VMware Tools before cutover (Windows), and install the QEMU guest agent")
+RULE = Rule("TLS-02", Severity.INFO, "VMware Tools installed", "Uninstall VMware Tools before cutover (Windows), and install the QEMU guest agent", needs=(facts.TOOLS,))
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:

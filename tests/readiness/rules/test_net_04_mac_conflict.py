@@ -1,6 +1,6 @@
 from migrate.inventory.model import Inventory
 from migrate.mapping.model import TargetFacts
-from migrate.readiness.rule import Severity
+from migrate.readiness.rule import Severity, Unknown
 from migrate.readiness.rules import net_04_mac_conflict as rule
 from tests.readiness.factories import make_context, make_nic, make_vm, outcomes
 
@@ -20,3 +20,8 @@ def test_readiness_blocks_mac_used_twice_in_source():
 
 def test_readiness_passes_unique_mac():
     assert outcomes(rule, make_vm()) == []
+
+
+def test_a_nic_without_a_mac_cannot_be_cleared():
+    (outcome,) = outcomes(rule, make_vm(nics=[make_nic(mac=None)]))
+    assert isinstance(outcome, Unknown) and outcome.can_block and outcome.missing == "MAC of Network adapter 1"

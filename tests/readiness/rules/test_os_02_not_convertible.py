@@ -26,3 +26,14 @@ def test_readiness_says_the_config_keeps_emulated_devices_for_windows_98():
 @pytest.mark.parametrize("guest_id", ["rhel8_64Guest", "windows2019srv_64Guest", "ubuntu64Guest", "sles15_64Guest", "otherGuest", None])
 def test_readiness_passes_convertible_or_unidentified_guest(guest_id):
     assert outcomes(rule, make_vm(guest_id=guest_id, guest_id_detected=None)) == []
+
+
+@pytest.mark.parametrize("name", ["Oracle Solaris 11 (64-bit)", "VMware Photon OS (64-bit)", "Microsoft Windows 98"])
+def test_the_os_name_of_an_export_without_guest_ids_is_judged_too(name):
+    (finding,) = outcomes(rule, make_vm(guest_id=None, guest_full_name=name))
+    assert finding.severity is Severity.WARNING
+
+
+@pytest.mark.parametrize("name", ["CentOS 7 (64-bit)", "Microsoft Windows Server 2019 (64-bit)", "Other 3.x Linux (64-bit)"])
+def test_a_convertible_or_unidentified_os_name_passes(name):
+    assert outcomes(rule, make_vm(guest_id=None, guest_full_name=name)) == []

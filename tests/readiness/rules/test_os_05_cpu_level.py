@@ -12,3 +12,10 @@ def test_readiness_notes_minimum_cpu_level(guest_id, level):
 
 def test_readiness_ignores_guest_without_cpu_level_needs():
     assert outcomes(rule, make_vm(guest_id="rhel8_64Guest")) == []
+
+
+@pytest.mark.parametrize(("name", "level"), [("Red Hat Enterprise Linux 9 (64-bit)", "x86-64-v2"),
+                                             ("Rocky Linux 10 (64-bit)", "x86-64-v3")])
+def test_the_os_name_of_an_export_without_guest_ids_gives_the_level_too(name, level):
+    (finding,) = outcomes(rule, make_vm(guest_id=None, guest_full_name=name))
+    assert finding.message.endswith(level)

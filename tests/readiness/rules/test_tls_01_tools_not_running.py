@@ -20,3 +20,8 @@ def test_readiness_is_unknown_for_running_vm_without_tools_data():
 def test_readiness_passes_running_tools_or_powered_off_vm():
     assert outcomes(rule, make_vm(power_state="poweredOn", tools_running="guestToolsRunning")) == []
     assert outcomes(rule, make_vm(tools_status="toolsNotInstalled")) == []
+
+
+def test_the_tools_status_an_export_gives_is_enough_to_warn():
+    (finding,) = outcomes(rule, make_vm(power_state="poweredOn", tools_status="toolsNotRunning", tools_running=None))
+    assert finding.severity is Severity.WARNING

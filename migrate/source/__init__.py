@@ -1,0 +1,1 @@
+"""Sources: the vCenters the consultant recorded, with how to reach them (never the password)."""

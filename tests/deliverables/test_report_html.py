@@ -1,0 +1,116 @@
+"""The management report opened in a real headless Chromium, offline: no console error, no request leaving the
+file, every chart drawn with the marks its data has, and the key figures equal to the database's."""
+
+from __future__ import annotations
+
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from migrate.db.models import VmRecord
+from migrate.db.readiness_models import ReadinessResult, ReadinessRun
+from migrate.db.session import make_engine, session_factory
+from tests.support.browser import chromium, open_file
+from tests.support.cli import run_cli
+
+pytestmark = pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed (make test installs it)")
+
+
+class _Marks(HTMLParser):
+    """Per chart (`<figure data-chart=... data-marks=...>`): the marks it promises and the SVG marks it holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.promised: dict[str, int] = {}
+        self.drawn: Counter[str] = Counter()
+        self.figures: dict[str, str] = {}
+        self._figure: str | None = None
+        self._value: tuple[str, str] | None = None
+        self.links: list[str] = []  # every src and href: none may point anywhere
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.links += [attrs[key] for key in ("src", "href") if attrs.get(key)]
+        if tag == "figure" and "data-chart" in attrs:
+            self.promised[attrs["data-chart"]] = int(attrs["data-marks"])
+        element_id = attrs.get("id") or ""
+        if element_id.startswith("mark-"):
+            self.drawn[element_id.split("-")[1]] += 1
+        for key in ("data-figure", "data-verdict"):
+            if key in attrs:
+                self._value = (key, attrs[key])
+
+    def handle_data(self, data):
+        if self._value is not None and data.strip():
+            self.figures[f"{self._value[0]}={self._value[1]}"] = data.strip()
+            self._value = None
+
+
+def check_report(html: Path, db_file: Path, screenshot: Path | None = None) -> None:
+    opened = open_file(html, screenshot)
+    assert opened.console == [], opened.console
+    assert opened.requests == [], opened.requests
+    marks = _Marks()
+    marks.feed(opened.dom)
+    assert {"verdicts", "os", "clusters"} <= set(marks.promised)
+    for chart, promised in marks.promised.items():
+        assert promised > 0 and marks.drawn[chart] == promised, (chart, promised, marks.drawn[chart])
+    engine = make_engine(f"sqlite:///{db_file}")
+    try:
+        with session_factory(engine)() as session:
+            vms = len(session.scalars(select(VmRecord.id).where(VmRecord.removed_run_id.is_(None))).all())
+            run_id = session.scalar(select(ReadinessRun.id).order_by(ReadinessRun.id.desc()).limit(1))
+            verdicts = Counter(session.scalars(select(ReadinessResult.verdict).where(ReadinessResult.run_id == run_id)))
+    finally:
+        engine.dispose()
+    assert marks.figures["data-figure=vms"] == str(vms)
+    for verdict, count in verdicts.items():
+        assert marks.figures[f"data-verdict={verdict}"] == str(count), verdict
+    assert marks.links == []  # nothing to fetch, even where fetching were allowed
+
+
+def test_the_report_of_a_wave_covers_only_its_vms(tmp_path):
+    from tests.factories import make_inventory, make_vm, store_inventory
+    from migrate.db.session import upgrade
+
+    db_file = tmp_path / "m.db"
+    engine = make_engine(f"sqlite:///{db_file}")
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        store_inventory(session, make_inventory(make_vm("web-01"), make_vm("web-02"), make_vm("db-01")))
+        session.commit()
+    engine.dispose()
+    db_url = f"sqlite:///{db_file}"
+    assert run_cli("readiness", "--dir", str(tmp_path), db_url=db_url).exit_code == 0
+    assert run_cli("wave", "create", "1", "--pattern", "web-*", db_url=db_url).exit_code == 0
+    whole = run_cli("report", "--html", str(tmp_path / "all.html"), "--mappings", str(tmp_path), db_url=db_url)
+    wave = run_cli("report", "--html", str(tmp_path / "w1.html"), "--wave", "1", "--mappings", str(tmp_path),
+                   db_url=db_url)
+    assert whole.exit_code == wave.exit_code == 0, whole.stderr + wave.stderr
+    assert wave.stderr == f"wrote {tmp_path / 'w1.html'}: wave 1, 2 VMs\n"
+    text = (tmp_path / "w1.html").read_text()
+    assert '<b data-figure="vms">2</b>' in text and '<b data-figure="vms">3</b>' in (tmp_path / "all.html").read_text()
+    check_report(tmp_path / "all.html", db_file)
+
+
+def test_a_hostile_vm_name_is_text_in_the_report_not_markup(tmp_path):
+    from tests.factories import make_inventory, make_vm, store_inventory
+    from migrate.db.session import upgrade
+
+    db_file = tmp_path / "m.db"
+    engine = make_engine(f"sqlite:///{db_file}")
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        store_inventory(session, make_inventory(make_vm("x", cluster="<script>alert(1)</script>",
+                                                        guest_full_name="</svg><img src=//evil/x>")))
+        session.commit()
+    engine.dispose()
+    db_url = f"sqlite:///{db_file}"
+    assert run_cli("readiness", "--dir", str(tmp_path), db_url=db_url).exit_code == 0
+    assert run_cli("report", "--html", str(tmp_path / "r.html"), "--mappings", str(tmp_path), db_url=db_url).exit_code == 0
+    text = (tmp_path / "r.html").read_text()
+    assert "<script>" not in text and "<img" not in text
+    check_report(tmp_path / "r.html", db_file)
