@@ -145,6 +145,12 @@ def test_mapping_init_check_and_map_show(db_url, tmp_path):
     config = json.loads(shown.stdout)
     assert config["params"]["net0"].endswith("bridge=vmbr0,tag=20")
     assert config["qm_create"].startswith("qm create VMID --name app-01")
+    assert config["conversion"]["convert"] is True and config["conversion"]["guest"] == "linux"
+    text = run_cli("map", "show", "app-01", "--dir", str(maps), db_url=db_url).stdout
+    assert "# conversion: converted on the node before its first start" in text and "ens192 = " in text
+    path.write_text(path.read_text().replace("vms: {}", "vms:\n  app-01: {convert: false}"))
+    text = run_cli("map", "show", "app-01", "--dir", str(maps), db_url=db_url).stdout
+    assert "# conversion: not converted: `convert: false` for this VM in the mapping file" in text
 
 
 def test_readiness_before_the_maps_exist_judges_the_vm_and_lists_the_maps_apart(db_url, tmp_path):
