@@ -1,0 +1,86 @@
+"""A virtual disk's chain of images: its base VMDK in the datastore and one delta per snapshot.
+
+While a snapshot exists the guest's writes go to the newest delta and the images below it stay frozen, as
+on ESXi; removing a snapshot merges the delta it created into the image below (`qemu-img commit`), so removing
+the only snapshot writes the delta into the base VMDK file in place. The deltas are qcow2 images in the lab's
+work directory (ESXi's own are `-00000N.vmdk` files beside the base; nothing here reads them from the
+datastore). A streamOptimized base is refused: ESXi cannot run such a disk (it is an export format).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+from lab.warm.extents import Extent, merge
+
+QEMU_TIMEOUT = 600
+
+
+class DiskChainError(RuntimeError):
+    """qemu-img or qemu-io failed on one of the chain's images."""
+
+
+def _run(*args: str) -> str:
+    done = subprocess.run(list(args), capture_output=True, text=True, timeout=QEMU_TIMEOUT)
+    if done.returncode != 0:
+        raise DiskChainError(f"{args[0]} {args[1]} failed: {done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout
+
+
+class DiskChain:
+    def __init__(self, base: Path, workdir: Path) -> None:
+        if "streamOptimized" in _descriptor(base):
+            raise DiskChainError(f"{base.name} is streamOptimized: ESXi cannot run it, so it has no running disk")
+        self.base, self.workdir = base, workdir
+        self.deltas: list[Path] = []
+        self._made = 0
+
+    def images(self) -> list[Path]:
+        return [self.base, *self.deltas]
+
+    def _fmt(self, image: Path) -> str:
+        return "vmdk" if image == self.base else "qcow2"
+
+    def write(self, offset: int, data: bytes) -> None:
+        """The guest writes `data` at `offset`: into the newest delta, or the base when there is no snapshot."""
+        top = self.images()[-1]
+        with tempfile.NamedTemporaryFile(dir=self.workdir) as source:
+            source.write(data)
+            source.flush()
+            _run("qemu-io", "-f", self._fmt(top), "-c", f"write -q -s {source.name} {offset} {len(data)}", str(top))
+
+    def freeze(self) -> None:
+        """A snapshot: the current top is frozen and a new delta over it takes the writes."""
+        self._made += 1
+        top = self.images()[-1]
+        delta = self.workdir / f"{self.base.stem}-{self._made:06d}.qcow2"
+        _run("qemu-img", "create", "-q", "-f", "qcow2", "-b", str(top), "-F", self._fmt(top), str(delta))
+        self.deltas.append(delta)
+
+    def merge_delta(self, index: int) -> None:
+        """Remove the snapshot that made delta `index` (0 = the oldest): the delta is written into the image
+        below it, and the delta above it (if any) is put on that image."""
+        delta = self.deltas[index]
+        below = self.images()[index]
+        _run("qemu-img", "commit", "-q", "-d", "-f", "qcow2", str(delta))
+        if index + 1 < len(self.deltas):
+            _run("qemu-img", "rebase", "-q", "-u", "-f", "qcow2", "-b", str(below), "-F", self._fmt(below),
+                 str(self.deltas[index + 1]))
+        del self.deltas[index]
+        delta.unlink()
+
+    def allocated(self, frozen_index: int) -> list[Extent]:
+        """The areas holding data in the disk as frozen at image `frozen_index` (with what lies below it)."""
+        image = self.images()[frozen_index]
+        found = json.loads(_run("qemu-img", "map", "--output=json", "-f", self._fmt(image), str(image)))
+        return merge((e["start"], e["start"] + e["length"]) for e in found if e["data"])
+
+
+def _descriptor(base: Path) -> str:
+    """The VMDK's text descriptor (a sparse file's embedded one too), enough to tell its subformat."""
+    with open(base, "rb") as file:
+        head = file.read(64 * 1024)
+    return head.decode("latin-1")

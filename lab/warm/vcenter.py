@@ -1,0 +1,401 @@
+"""`WarmVcenter`: an HTTPS vCenter in front of the simulator whose VMs' disks behave like vSphere's for a warm
+copy: changed block tracking, a delta disk per snapshot, snapshot removal that consolidates into the base VMDK.
+
+Every request goes through to vcsim unchanged; these calls are also seen by the lab:
+- `ReconfigVM_Task` with `changeTrackingEnabled`: vcsim sets the property; tracking itself starts at the next
+  stun of a running VM (a snapshot's creation, or a power-on), as on ESXi, and at once for a VM that is off.
+  Turning it off drops the tracking files: every change id issued before is invalid afterwards.
+- `CreateSnapshot_Task`: the stun. The snapshot records each disk's current change id, which the lab writes into
+  every answer that carries the snapshot's config (`snapshot.config.hardware.device[].backing.changeId`, as on
+  vSphere; unset while tracking is off or only pending: vcsim's snapshot shares its device list with the VM's,
+  so it cannot hold them itself); then a delta takes the disk's writes. More than
+  `max_snapshots` snapshots in the chain is refused with TooManySnapshotLevels (vSphere's limit is 32).
+- `RemoveSnapshot_Task`, `RemoveAllSnapshots_Task`: after vcsim removed the snapshot, its delta is merged into
+  the image below, down to the base VMDK file.
+- `PowerOnVM_Task`: a stun, as above.
+- A snapshot removal's task names the VM as its entity, as vCenter's does (vcsim names the snapshot, which is
+  no ManagedEntity: pyvmomi's WaitForTask fails to read such a task).
+- `QueryChangedDiskAreas`: answered here (vcsim 0.24 does not have it), from the writes recorded by
+  `write_to_running_disk`.
+
+Deviations from vSphere, on purpose or not yet modelled: TooManySnapshotLevels comes back as the fault of the
+`CreateSnapshot_Task` call itself, where vSphere reports it in the task (vcsim 0.24 cannot make a failed task
+for us); RevertToSnapshot and snapshots taken around the lab (straight to vcsim) are not modelled; only a linear
+chain of snapshots is; a consolidation that fails is not turned into `consolidationNeeded`.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import ssl
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from pyVmomi import vim
+
+from lab import session as lab_session
+from lab.vcsim import Simulator
+from lab.warm import soap
+from lab.warm.chain import DiskChain
+from lab.warm.extents import window
+from lab.warm.tracking import DiskTracker, UnknownChangeId, all_areas
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade", "host"}
+VSPHERE_MAX_SNAPSHOTS = 32
+DATASTORE_PATH = re.compile(r"^\[(?P<datastore>[^\]]+)\] ?(?P<path>.*)$")
+TASK_REF = re.compile(rb"<returnval type=\"Task\">([^<]+)</returnval>")
+SNAPSHOT_ENTITY = re.compile(rb'<entity type="VirtualMachineSnapshot">([^<]+)</entity>')
+OBJECT_BLOCK = re.compile(rb"<(objects|objectSet)>(.*?)</\1>", re.DOTALL)
+SNAPSHOT_OBJ = re.compile(rb'<obj type="VirtualMachineSnapshot">([^<]+)</obj>')
+DISK_ELEMENT = re.compile(rb'<(\w+) [\w-]+:type="VirtualDisk">(.*?)</\1>', re.DOTALL)
+DEVICE_KEY = re.compile(rb"<key>(-?\d+)</key>")
+BACKING = re.compile(rb'(<backing [\w-]+:type="[^"]+">)(.*?)(</backing>)', re.DOTALL)
+CHANGE_ID_ELEMENT = re.compile(rb"<changeId>[^<]*</changeId>")
+
+
+@dataclass
+class LabDisk:
+    key: int
+    file: str  # "[datastore] folder/name.vmdk"
+    capacity: int
+    chain: DiskChain
+    tracker: DiskTracker | None = None
+
+
+@dataclass
+class LabSnapshot:
+    moref: str
+    change_ids: dict[int, str | None]  # per disk key: the change id it recorded, None when tracking was not on
+
+
+@dataclass
+class LabVm:
+    moref: str
+    disks: dict[int, LabDisk]
+    tracking: str = "off"  # off | pending (enabled, waiting for a stun) | on
+    snapshots: list[LabSnapshot] = field(default_factory=list)  # oldest first
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def start_tracking(self) -> None:
+        for disk in self.disks.values():
+            disk.tracker = DiskTracker(disk.capacity)
+        self.tracking = "on"
+
+
+class WarmVcenter:
+    """Listens on https://127.0.0.1:<port> with `certfile`; `datastores` maps each datastore's name to the
+    directory holding its files (the simulator's own); `workdir` takes the deltas."""
+
+    def __init__(self, sim: Simulator, datastores: dict[str, Path], certfile: str, keyfile: str, workdir: Path,
+                 *, max_snapshots: int = VSPHERE_MAX_SNAPSHOTS, max_extents_per_answer: int | None = None) -> None:
+        self.sim, self.datastores, self.workdir = sim, datastores, workdir
+        self.max_snapshots, self.max_extents_per_answer = max_snapshots, max_extents_per_answer
+        self.upstream_context = ssl.create_default_context(cafile=str(sim.ca_file))
+        self.si = lab_session.connect(sim.host, sim.port, sim.username, sim.password, sim.ca_file, timeout=60)
+        self.vms: dict[str, LabVm] = {}
+        self.snapshot_vms: dict[str, str] = {}  # snapshot id -> VM id, of the snapshots made through the lab
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.httpd.daemon_threads = True
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile, keyfile)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.host, self.port = "127.0.0.1", self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        lab_session.disconnect(self.si)
+
+    def __enter__(self) -> WarmVcenter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # What a test does to a running VM.
+
+    def write_to_running_disk(self, vm: str, disk: int, offset: int, data: bytes) -> None:
+        """The guest of VM `vm` (moref) writes `data` at `offset` of its disk `disk` (device key): into the
+        snapshot's delta when there is one, else into the base VMDK; recorded by change tracking when it is on."""
+        lab_vm = self.vm(vm)
+        with lab_vm.lock:
+            if not self._powered_on(vm):
+                raise ValueError(f"VM {vm} is powered off: its guest cannot write to its disks")
+            target = lab_vm.disks[disk]
+            if offset < 0 or offset + len(data) > target.capacity:
+                raise ValueError(f"a write at {offset} of {len(data)} bytes is outside disk {disk}")
+            target.chain.write(offset, data)
+            if target.tracker is not None:
+                target.tracker.record(offset, offset + len(data))
+
+    def vm(self, moref: str) -> LabVm:
+        """The lab's record of a VM, made from the simulator's config at first contact."""
+        with self.lock:
+            if moref not in self.vms:
+                self.vms[moref] = self._discover(moref)
+            return self.vms[moref]
+
+    def _discover(self, moref: str) -> LabVm:
+        row = self._properties(vim.VirtualMachine(moref), ["config.hardware.device", "config.changeTrackingEnabled"])
+        disks = {}
+        for device in row["config.hardware.device"]:
+            if isinstance(device, vim.vm.device.VirtualDisk):
+                path = self._local_path(device.backing.fileName)
+                disks[device.key] = LabDisk(device.key, device.backing.fileName,
+                                            device.capacityInBytes or device.capacityInKB * 1024,
+                                            DiskChain(path, self.workdir))
+        lab_vm = LabVm(moref, disks)
+        if row.get("config.changeTrackingEnabled"):
+            lab_vm.start_tracking()
+        return lab_vm
+
+    def _local_path(self, file: str) -> Path:
+        match = DATASTORE_PATH.match(file)
+        return self.datastores[match["datastore"]] / match["path"]
+
+    def _properties(self, obj, paths: list[str]) -> dict:
+        return lab_session.properties(self.si, [obj], type(obj), paths)[0]
+
+    def _task_result(self, answer: bytes):
+        """The result of the (finished: vcsim runs its tasks before answering) task in a `_Task` answer, or
+        None when the call or the task failed."""
+        found = TASK_REF.search(answer)
+        if found is None:
+            return None
+        info = self._properties(vim.Task(found.group(1).decode()), ["info.state", "info.result"])
+        return info.get("info.result", True) if info["info.state"] == "success" else None
+
+    # The calls the lab takes part in: each returns the answer to send, or None to pass the call through.
+
+    def reconfigure(self, call: soap.Call, forward) -> bytes | None:
+        wanted = call.element.find(f"{{{soap.VIM}}}spec/{{{soap.VIM}}}changeTrackingEnabled")
+        if wanted is None:
+            return None
+        lab_vm = self.vm(call.this)
+        with lab_vm.lock:
+            answer = forward()
+            if self._task_result(answer) is None:
+                return answer
+            if wanted.text == "true" and lab_vm.tracking == "off":
+                if self._powered_on(call.this):
+                    lab_vm.tracking = "pending"
+                else:
+                    lab_vm.start_tracking()
+            elif wanted.text == "false":
+                lab_vm.tracking = "off"
+                for disk in lab_vm.disks.values():
+                    disk.tracker = None
+            return answer
+
+    def power_on(self, call: soap.Call, forward) -> bytes | None:
+        lab_vm = self.vm(call.this)
+        with lab_vm.lock:
+            answer = forward()
+            if self._task_result(answer) is not None and lab_vm.tracking == "pending":
+                lab_vm.start_tracking()
+            return answer
+
+    def create_snapshot(self, call: soap.Call, forward) -> bytes | None:
+        lab_vm = self.vm(call.this)
+        with lab_vm.lock:
+            if len(lab_vm.snapshots) >= self.max_snapshots:
+                return soap.too_many_snapshot_levels()
+            change_ids: dict[int, str | None] = {key: None for key in lab_vm.disks}
+            if lab_vm.tracking == "pending":
+                lab_vm.start_tracking()  # the stun starts tracking; this snapshot predates it
+            elif lab_vm.tracking == "on":
+                change_ids = {key: disk.tracker.take_snapshot() for key, disk in lab_vm.disks.items()}
+            answer = forward()
+            snapshot = self._task_result(answer)
+            if snapshot is None:
+                return answer
+            for disk in lab_vm.disks.values():
+                disk.chain.freeze()
+            lab_vm.snapshots.append(LabSnapshot(snapshot._moId, change_ids))
+            self.snapshot_vms[snapshot._moId] = call.this
+            return answer
+
+    def remove_snapshot(self, call: soap.Call, forward) -> bytes | None:
+        owner = next((vm for vm in list(self.vms.values()) if any(s.moref == call.this for s in vm.snapshots)),
+                     None)
+        if owner is None:
+            return None
+        with owner.lock:
+            index = next(i for i, s in enumerate(owner.snapshots) if s.moref == call.this)
+            answer = forward()
+            if self._task_result(answer) is None:
+                return answer
+            last = len(owner.snapshots) if call.arguments.get("removeChildren") == "true" else index + 1
+            for position in reversed(range(index, last)):
+                self._consolidate(owner, position)
+            return answer
+
+    def remove_all_snapshots(self, call: soap.Call, forward) -> bytes | None:
+        lab_vm = self.vm(call.this)
+        with lab_vm.lock:
+            answer = forward()
+            if self._task_result(answer) is None:
+                return answer
+            for position in reversed(range(len(lab_vm.snapshots))):
+                self._consolidate(lab_vm, position)
+            return answer
+
+    def _consolidate(self, lab_vm: LabVm, position: int) -> None:
+        for disk in lab_vm.disks.values():
+            disk.chain.merge_delta(position)
+        del lab_vm.snapshots[position]
+
+    def query_changed_disk_areas(self, call: soap.Call, forward) -> bytes | None:
+        lab_vm = self.vm(call.this)
+        with lab_vm.lock:
+            disk = lab_vm.disks.get(int(call.arguments.get("deviceKey", "0")))
+            if disk is None:
+                return soap.not_found("The object or item referred to could not be found.")
+            start = int(call.arguments.get("startOffset", "0"))
+            if not 0 <= start < disk.capacity:
+                return soap.invalid_argument("startOffset")
+            snapshot_ref = call.arguments.get("snapshot")
+            if snapshot_ref is None:
+                # Without a snapshot the disk is the running one, which a powered-on VM holds open.
+                return soap.file_fault(disk.file)
+            position = next((i for i, s in enumerate(lab_vm.snapshots) if s.moref == snapshot_ref), None)
+            if position is None:
+                return soap.invalid_argument("snapshot")
+            recorded = lab_vm.snapshots[position].change_ids.get(disk.key)
+            if recorded is None or disk.tracker is None:
+                return soap.file_fault(disk.file)  # no tracking file for this disk at that snapshot
+            change_id = call.arguments.get("changeId", "")
+            try:
+                if change_id == "*":
+                    areas = all_areas(disk.chain.allocated(position), disk.tracker.block, disk.capacity)
+                else:
+                    areas = disk.tracker.changed_between(change_id, recorded)
+            except UnknownChangeId:
+                return soap.invalid_argument("changeId")
+            return self._page(call.method, window(areas, start, disk.capacity), start, disk.capacity)
+
+    def _page(self, method: str, areas: list, start: int, capacity: int) -> bytes:
+        """One answer: all the areas to the disk's end, or the first `max_extents_per_answer` of them with the
+        length they cover (the caller asks again from startOffset + length)."""
+        limit = self.max_extents_per_answer
+        if limit is not None and len(areas) > limit:
+            areas = areas[:limit]
+            return soap.disk_change_info(method, start, areas[-1][1] - start, areas)
+        return soap.disk_change_info(method, start, capacity - start, areas)
+
+    def rewrite_answer(self, call: soap.Call, answer: bytes) -> bytes:
+        """vcsim's answer as vSphere's: a task's entity is the VM where vcsim put one of the lab's snapshots, and
+        a lab snapshot's disks carry the change ids it recorded."""
+        def vm_entity(found: re.Match) -> bytes:
+            vm = self.snapshot_vms.get(found.group(1).decode())
+            return found.group(0) if vm is None else f'<entity type="VirtualMachine">{vm}</entity>'.encode()
+
+        def with_change_ids(block: re.Match) -> bytes:
+            obj = SNAPSHOT_OBJ.search(block.group(2))
+            snapshot = self._lab_snapshot(obj.group(1).decode()) if obj else None
+            if snapshot is None:
+                return block.group(0)
+            return block.group(0).replace(block.group(2), DISK_ELEMENT.sub(
+                lambda disk: _with_change_id(disk, snapshot.change_ids), block.group(2)))
+
+        answer = SNAPSHOT_ENTITY.sub(vm_entity, answer)
+        fetched = self._lab_snapshot(call.this) if call.method == "Fetch" else None  # pyvmomi's `snapshot.config`
+        if fetched is not None:
+            return DISK_ELEMENT.sub(lambda disk: _with_change_id(disk, fetched.change_ids), answer)
+        return OBJECT_BLOCK.sub(with_change_ids, answer)
+
+    def _lab_snapshot(self, moref: str) -> LabSnapshot | None:
+        vm = self.vms.get(self.snapshot_vms.get(moref, ""))
+        return next((s for s in vm.snapshots if s.moref == moref), None) if vm else None
+
+    def _powered_on(self, moref: str) -> bool:
+        return self._properties(vim.VirtualMachine(moref), ["runtime.powerState"])["runtime.powerState"] == "poweredOn"
+
+
+def _with_change_id(disk: re.Match, change_ids: dict[int, str | None]) -> bytes:
+    """A VirtualDisk element whose backing holds the change id recorded for its key (or none)."""
+    key = DEVICE_KEY.search(disk.group(2))
+    if key is None or int(key.group(1)) not in change_ids:
+        return disk.group(0)
+    change_id = change_ids[int(key.group(1))]
+    element = f"<changeId>{change_id}</changeId>".encode() if change_id else b""
+    return BACKING.sub(lambda b: b.group(1) + CHANGE_ID_ELEMENT.sub(b"", b.group(2)) + element + b.group(3),
+                       disk.group(0), count=1)
+
+
+INTERCEPTED = {
+    "ReconfigVM_Task": WarmVcenter.reconfigure,
+    "PowerOnVM_Task": WarmVcenter.power_on,
+    "CreateSnapshot_Task": WarmVcenter.create_snapshot,
+    "RemoveSnapshot_Task": WarmVcenter.remove_snapshot,
+    "RemoveAllSnapshots_Task": WarmVcenter.remove_all_snapshots,
+    "QueryChangedDiskAreas": WarmVcenter.query_changed_disk_areas,
+}
+
+
+def _handler(lab: WarmVcenter):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self._serve()
+
+        def do_HEAD(self) -> None:
+            self._serve()
+
+        def do_POST(self) -> None:
+            self._serve()
+
+        def _serve(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            call = soap.parse_call(body) if self.command == "POST" and self.path.startswith("/sdk") else None
+            answered: dict = {}
+
+            def forward() -> bytes:
+                answered.update(self._upstream(body))
+                return answered["data"]
+
+            handler = INTERCEPTED.get(call.method) if call is not None else None
+            own = handler(lab, call, forward) if handler is not None else None
+            if own is not None and not answered:
+                status = 500 if b"<soapenv:Fault>" in own else 200
+                return self._send(status, [("Content-Type", "text/xml; charset=utf-8")], own)
+            if not answered:
+                forward()
+            data = lab.rewrite_answer(call, answered["data"]) if call is not None else answered["data"]
+            self._send(answered["status"], answered["headers"], data)
+
+        def _upstream(self, body: bytes) -> dict:
+            connection = http.client.HTTPSConnection(lab.sim.host, lab.sim.port, context=lab.upstream_context,
+                                                     timeout=120)
+            try:
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                connection.request(self.command, self.path, body=body or None, headers=headers)
+                answer = connection.getresponse()
+                data = answer.read()
+                kept = [(k, v) for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP | {"content-length"}]
+                if self.command == "HEAD":
+                    kept.append(("Content-Length", answer.getheader("Content-Length") or "0"))
+                return {"status": answer.status, "headers": kept, "data": data}
+            finally:
+                connection.close()
+
+        def _send(self, status: int, headers: list, data: bytes) -> None:
+            self.send_response(status)
+            for name, value in headers:
+                self.send_header(name, value)
+            if self.command != "HEAD":
+                self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+    return Handler
