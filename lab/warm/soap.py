@@ -68,5 +68,14 @@ def not_found(message: str) -> bytes:
     return fault("NotFound", message)
 
 
-def too_many_snapshot_levels() -> bytes:
-    return fault("TooManySnapshotLevels", "Exceeded the maximum number of permitted snapshots.")
+def task_answer(method: str, task: str) -> bytes:
+    """The answer to a `_Task` call: the task's reference."""
+    return (f'{_HEAD}<{method}Response xmlns="{VIM}"><returnval type="Task">{task}</returnval></{method}Response>'
+            f"{_TAIL}").encode()
+
+
+def task_error(kind: str, message: str) -> bytes:
+    """A task's `error` (a LocalizedMethodFault) holding a fault of vSphere type `kind`."""
+    return (f'<error><fault xmlns:XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance" '
+            f'XMLSchema-instance:type="{kind}"></fault><localizedMessage>{escape(message)}</localizedMessage>'
+            f"</error>").encode()

@@ -18,10 +18,12 @@ Every request goes through to vcsim unchanged; these calls are also seen by the 
 - `QueryChangedDiskAreas`: answered here (vcsim 0.24 does not have it), from the writes recorded by
   `write_to_running_disk`.
 
-Deviations from vSphere, on purpose or not yet modelled: TooManySnapshotLevels comes back as the fault of the
-`CreateSnapshot_Task` call itself, where vSphere reports it in the task (vcsim 0.24 cannot make a failed task
-for us); RevertToSnapshot and snapshots taken around the lab (straight to vcsim) are not modelled; only a linear
-chain of snapshots is; a consolidation that fails is not turned into `consolidationNeeded`.
+Deviations from vSphere, on purpose or not yet modelled: a refused snapshot's task is a reconfiguration that
+vcsim failed (named and faulted as the snapshot's in every answer, but vcsim's event log shows a
+reconfiguration); RevertToSnapshot and snapshots taken around the lab (straight to vcsim) are not modelled;
+only a linear chain of snapshots is; a consolidation that fails is not turned into `consolidationNeeded`, nor
+does it reset tracking; the VM's own disks carry no changeId (only its snapshots' do), and keep their base
+file name while a snapshot exists (ESXi names the delta, `-000001.vmdk`).
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ DATASTORE_PATH = re.compile(r"^\[(?P<datastore>[^\]]+)\] ?(?P<path>.*)$")
 TASK_REF = re.compile(rb"<returnval type=\"Task\">([^<]+)</returnval>")
 SNAPSHOT_ENTITY = re.compile(rb'<entity type="VirtualMachineSnapshot">([^<]+)</entity>')
 OBJECT_BLOCK = re.compile(rb"<(objects|objectSet)>(.*?)</\1>", re.DOTALL)
-SNAPSHOT_OBJ = re.compile(rb'<obj type="VirtualMachineSnapshot">([^<]+)</obj>')
+OBJ_REF = re.compile(rb'<obj type="\w+">([^<]+)</obj>')
+TASK_ERROR = re.compile(rb"<error>.*?</error>", re.DOTALL)
+TASK_NAME = re.compile(rb"<name>ReconfigVm</name><descriptionId>VirtualMachine.reconfigVm</descriptionId>")
 DISK_ELEMENT = re.compile(rb'<(\w+) [\w-]+:type="VirtualDisk">(.*?)</\1>', re.DOTALL)
 DEVICE_KEY = re.compile(rb"<key>(-?\d+)</key>")
 BACKING = re.compile(rb'(<backing [\w-]+:type="[^"]+">)(.*?)(</backing>)', re.DOTALL)
@@ -97,6 +101,7 @@ class WarmVcenter:
         self.si = lab_session.connect(sim.host, sim.port, sim.username, sim.password, sim.ca_file, timeout=60)
         self.vms: dict[str, LabVm] = {}
         self.snapshot_vms: dict[str, str] = {}  # snapshot id -> VM id, of the snapshots made through the lab
+        self.refused_tasks: dict[str, bytes] = {}  # task id -> the <error> its answers carry
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
@@ -204,7 +209,8 @@ class WarmVcenter:
         lab_vm = self.vm(call.this)
         with lab_vm.lock:
             if len(lab_vm.snapshots) >= self.max_snapshots:
-                return soap.too_many_snapshot_levels()
+                return self._failed_task(call, soap.task_error("TooManySnapshotLevels",
+                                                               "Exceeded the maximum number of permitted snapshots."))
             change_ids: dict[int, str | None] = {key: None for key in lab_vm.disks}
             if lab_vm.tracking == "pending":
                 lab_vm.start_tracking()  # the stun starts tracking; this snapshot predates it
@@ -289,25 +295,41 @@ class WarmVcenter:
         return soap.disk_change_info(method, start, capacity - start, areas)
 
     def rewrite_answer(self, call: soap.Call, answer: bytes) -> bytes:
-        """vcsim's answer as vSphere's: a task's entity is the VM where vcsim put one of the lab's snapshots, and
-        a lab snapshot's disks carry the change ids it recorded."""
+        """vcsim's answer as vSphere's: a task's entity is the VM where vcsim put one of the lab's snapshots, a lab
+        snapshot's disks carry the change ids it recorded, and a refused snapshot's task its fault."""
         def vm_entity(found: re.Match) -> bytes:
             vm = self.snapshot_vms.get(found.group(1).decode())
             return found.group(0) if vm is None else f'<entity type="VirtualMachine">{vm}</entity>'.encode()
 
-        def with_change_ids(block: re.Match) -> bytes:
-            obj = SNAPSHOT_OBJ.search(block.group(2))
-            snapshot = self._lab_snapshot(obj.group(1).decode()) if obj else None
-            if snapshot is None:
-                return block.group(0)
-            return block.group(0).replace(block.group(2), DISK_ELEMENT.sub(
-                lambda disk: _with_change_id(disk, snapshot.change_ids), block.group(2)))
+        def in_block(block: re.Match) -> bytes:
+            obj = OBJ_REF.search(block.group(2))
+            return block.group(0) if obj is None else self._as_vsphere(obj.group(1).decode(), block.group(0))
 
         answer = SNAPSHOT_ENTITY.sub(vm_entity, answer)
-        fetched = self._lab_snapshot(call.this) if call.method == "Fetch" else None  # pyvmomi's `snapshot.config`
-        if fetched is not None:
-            return DISK_ELEMENT.sub(lambda disk: _with_change_id(disk, fetched.change_ids), answer)
-        return OBJECT_BLOCK.sub(with_change_ids, answer)
+        if call.method == "Fetch":  # pyvmomi's attribute reads: `snapshot.config`, `task.info`
+            return self._as_vsphere(call.this, answer)
+        return OBJECT_BLOCK.sub(in_block, answer)
+
+    def _as_vsphere(self, moref: str, text: bytes) -> bytes:
+        """`text`, which holds properties of object `moref`, with what the lab knows of that object."""
+        snapshot = self._lab_snapshot(moref)
+        if snapshot is not None:
+            return DISK_ELEMENT.sub(lambda disk: _with_change_id(disk, snapshot.change_ids), text)
+        fault = self.refused_tasks.get(moref)
+        if fault is not None:
+            return TASK_NAME.sub(b"<name>CreateSnapshot_Task</name><descriptionId>VirtualMachine.createSnapshot"
+                                 b"</descriptionId>", TASK_ERROR.sub(fault, text))
+        return text
+
+    def _failed_task(self, call: soap.Call, error: bytes) -> bytes:
+        """The answer to a `_Task` call the lab refuses: a task that ends in `error`, as vSphere reports such a
+        fault. vcsim 0.24 cannot make a task for us, so the lab has it run one that fails without any effect (a
+        reconfiguration editing no device), and gives that task's answers this call's name and fault."""
+        vm = vim.VirtualMachine(call.this, self.si._stub)
+        nothing = vim.vm.device.VirtualDeviceSpec(operation="edit", device=vim.vm.device.VirtualDevice(key=-4242))
+        task = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[nothing]))
+        self.refused_tasks[task._moId] = error
+        return soap.task_answer(call.method, task._moId)
 
     def _lab_snapshot(self, moref: str) -> LabSnapshot | None:
         vm = self.vms.get(self.snapshot_vms.get(moref, ""))

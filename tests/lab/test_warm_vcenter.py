@@ -234,8 +234,13 @@ def test_a_snapshot_past_the_limit_is_refused_and_the_chain_is_unchanged(bed):
     warm, (D0, D1), vm, bases, tmp = bed
     for index in range(3):  # the bed's limit
         _snapshot(vm, f"s{index}")
+    task = vm.CreateSnapshot_Task(name="s3", description="", memory=False, quiesce=False)
+    # As on vSphere, the call gives a task and the task fails.
     with pytest.raises(vim.fault.TooManySnapshotLevels):
-        vm.CreateSnapshot_Task(name="s3", description="", memory=False, quiesce=False)
+        WaitForTask(task)
+    assert task.info.state == "error" and task.info.descriptionId == "VirtualMachine.createSnapshot"
+    assert task.info.error.msg == "Exceeded the maximum number of permitted snapshots."
+    assert [d.key for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)] == [D0, D1]
     assert len(warm.vm(vm._moId).snapshots) == 3 and len(list((tmp / "deltas").iterdir())) == 3 * 2
 
 

@@ -37,8 +37,8 @@ def reset_vm(sim, conn, raws: Path) -> tuple[vim.VirtualMachine, list[Path]]:
     for unit in range(len(DISKS)):
         for old in (store / vm.name).glob(f"{vm.name}_{unit}*"):
             old.unlink()
-    # vcsim makes an empty `.vmdk` and `-flat.vmdk` for each disk, and wants the `-flat.vmdk` to exist when a
-    # disk is edited (the layer sets change ids by editing the disks): the sparse disk keeps it, empty.
+    # vcsim makes an empty `.vmdk` and `-flat.vmdk` for each disk, which the real VMDKs then replace (the sparse
+    # disk keeps an empty `-flat.vmdk`, as in the wave bed: vcsim looks for it when a disk is edited).
     set_disks(vm, [(file, size) for file, (_, size) in zip(files, DISKS)], create=True)
     lab_session.wait(conn, vm.ReconfigVM_Task(vim.vm.ConfigSpec(changeTrackingEnabled=False)), "turn CBT off")
     if vm.runtime.powerState != "poweredOn":
