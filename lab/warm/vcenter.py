@@ -21,9 +21,11 @@ Every request goes through to vcsim unchanged; these calls are also seen by the 
 Deviations from vSphere, on purpose or not yet modelled: a refused snapshot's task is a reconfiguration that
 vcsim failed (named and faulted as the snapshot's in every answer, but vcsim's event log shows a
 reconfiguration); RevertToSnapshot and snapshots taken around the lab (straight to vcsim) are not modelled;
-only a linear chain of snapshots is; a consolidation that fails is not turned into `consolidationNeeded`, nor
-does it reset tracking; the VM's own disks carry no changeId (only its snapshots' do), and keep their base
-file name while a snapshot exists (ESXi names the delta, `-000001.vmdk`).
+only a linear chain of snapshots is; a consolidation that fails (its image locked by a reader) is answered with
+a SystemError naming qemu-img's message, after vcsim removed the snapshot, and the lab's chain is left as it
+was: neither `consolidationNeeded` nor the tracking reset that follow on ESXi are modelled; the VM's own disks
+carry no changeId (only its snapshots' do), and keep their base file name while a snapshot exists (ESXi names
+the delta, `-000001.vmdk`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pyVmomi import vim
 from lab import session as lab_session
 from lab.vcsim import Simulator
 from lab.warm import soap
-from lab.warm.chain import DiskChain
+from lab.warm.chain import DiskChain, DiskChainError
 from lab.warm.extents import window
 from lab.warm.tracking import DiskTracker, UnknownChangeId, all_areas
 
@@ -386,7 +388,12 @@ def _handler(lab: WarmVcenter):
                 return answered["data"]
 
             handler = INTERCEPTED.get(call.method) if call is not None else None
-            own = handler(lab, call, forward) if handler is not None else None
+            try:
+                own = handler(lab, call, forward) if handler is not None else None
+            except DiskChainError as error:
+                # A merge that failed (an image locked by a reader, say): the chain is left as it was, and the
+                # client is told, rather than left without an answer.
+                own, answered = soap.fault("SystemError", str(error), {"reason": str(error)}), {}
             if own is not None and not answered:
                 status = 500 if b"<soapenv:Fault>" in own else 200
                 return self._send(status, [("Content-Type", "text/xml; charset=utf-8")], own)

@@ -251,3 +251,27 @@ def test_a_powered_off_vm_does_not_write(bed):
     with pytest.raises(ValueError, match="powered off"):
         warm.write_to_running_disk(vm._moId, D0, 0, b"m" * 10)
     assert raw_of(bases[0], tmp / "after.img") == before
+
+
+def test_the_guest_writes_while_a_copy_reads_the_frozen_base(bed):
+    """A copy holds the base VMDK open (as qemu-img on a node does, with QEMU's image lock) while the guest goes
+    on writing into the delta; the snapshot is removed after the copy let go, and the base takes the writes."""
+    import subprocess
+
+    warm, (D0, D1), vm, bases, tmp = bed
+    before = raw_of(bases[0], tmp / "before.img")
+    snapshot = _snapshot(vm, "pass-1")
+    reader = subprocess.Popen(["qemu-io", "-r", "-f", "vmdk", str(bases[0])], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        reader.stdin.write(b"read 0 64k\n")
+        reader.stdin.flush()
+        reader.stdout.readline()  # the read is done: the image is open, and locked
+        warm.write_to_running_disk(vm._moId, D0, 4096, b"n" * 4096)
+        # Removing the snapshot now would write the base under the reader: the merge is refused, and said.
+        with pytest.raises(vmodl.fault.SystemError, match="lock"):
+            WaitForTask(snapshot.RemoveSnapshot_Task(removeChildren=False))
+    finally:
+        reader.communicate(b"quit\n", timeout=30)
+    assert raw_of(bases[0], tmp / "during.img") == before
+    assert len(warm.vm(vm._moId).snapshots) == 1  # the lab's chain is as it was
