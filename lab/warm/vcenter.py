@@ -54,6 +54,7 @@ TASK_REF = re.compile(rb"<returnval type=\"Task\">([^<]+)</returnval>")
 SNAPSHOT_ENTITY = re.compile(rb'<entity type="VirtualMachineSnapshot">([^<]+)</entity>')
 OBJECT_BLOCK = re.compile(rb"<(objects|objectSet)>(.*?)</\1>", re.DOTALL)
 OBJ_REF = re.compile(rb'<obj type="\w+">([^<]+)</obj>')
+PLAIN_RESULT = re.compile(rb'<returnval>(<obj type="\w+">[^<]+</obj>.*?)</returnval>', re.DOTALL)  # RetrieveProperties
 TASK_ERROR = re.compile(rb"<error>.*?</error>", re.DOTALL)
 TASK_NAME = re.compile(rb"<name>ReconfigVm</name><descriptionId>VirtualMachine.reconfigVm</descriptionId>")
 DISK_ELEMENT = re.compile(rb'<(\w+) [\w-]+:type="VirtualDisk">(.*?)</\1>', re.DOTALL)
@@ -304,13 +305,13 @@ class WarmVcenter:
             return found.group(0) if vm is None else f'<entity type="VirtualMachine">{vm}</entity>'.encode()
 
         def in_block(block: re.Match) -> bytes:
-            obj = OBJ_REF.search(block.group(2))
+            obj = OBJ_REF.search(block.group(0))
             return block.group(0) if obj is None else self._as_vsphere(obj.group(1).decode(), block.group(0))
 
         answer = SNAPSHOT_ENTITY.sub(vm_entity, answer)
         if call.method == "Fetch":  # pyvmomi's attribute reads: `snapshot.config`, `task.info`
             return self._as_vsphere(call.this, answer)
-        return OBJECT_BLOCK.sub(in_block, answer)
+        return PLAIN_RESULT.sub(in_block, OBJECT_BLOCK.sub(in_block, answer))
 
     def _as_vsphere(self, moref: str, text: bytes) -> bytes:
         """`text`, which holds properties of object `moref`, with what the lab knows of that object."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from pyVmomi import vim
 
+from lab.vcsim import start_vcsim
 from lab.warm.vcenter import WarmVcenter
 from tests.support.datastore import datastore_dir
 from tests.support.vcsim_vms import remove_snapshots, set_disks
@@ -60,3 +62,40 @@ def raw_of(image: Path, out: Path) -> bytes:
     subprocess.run(["qemu-img", "convert", "-O", "raw", str(image), str(out)], check=True, capture_output=True,
                    timeout=120)
     return out.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with start_vcsim(model={"dc": 1, "cluster": 1, "host": 1, "vm": 1, "ds": 1}) as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    from fakepve.certs import make_cert
+
+    certfile, keyfile, _ = make_cert(str(tmp_path_factory.mktemp("warm-pki")), name="warm", hosts=("127.0.0.1",))
+    return certfile, keyfile
+
+
+def connect_through(host, port, user, password, ca_file):
+    from migrate.clients.vsphere.connection import VcenterEndpoint, connect
+
+    return connect(VcenterEndpoint(host, user, password, port=port, ca_file=str(ca_file)))
+
+
+@pytest.fixture
+def bed(sim, pki, tmp_path):
+    """(layer, the VM's disk keys, the VM seen through the layer by pyvmomi, its base VMDK paths, a directory)."""
+    from lab import session as lab_session
+
+    direct = lab_session.connect(sim.host, sim.port, sim.username, sim.password, sim.ca_file, timeout=60)
+    try:
+        _, bases = reset_vm(sim, direct, tmp_path)
+    finally:
+        lab_session.disconnect(direct)
+    (tmp_path / "deltas").mkdir()
+    with start_warm(sim, *pki, tmp_path / "deltas", max_snapshots=3) as warm:
+        with connect_through(warm.host, warm.port, sim.username, sim.password, pki[0]) as conn:
+            vm = vm_of(conn.si)
+            yield warm, disk_keys(vm), vm, bases, tmp_path
