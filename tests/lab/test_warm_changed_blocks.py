@@ -88,3 +88,22 @@ def test_a_reset_change_id_and_a_disk_without_tracking_are_typed_errors(bed, too
     with pytest.raises(ChangeIdInvalidError, match="copied whole again"):
         cb.changed_areas(toolkit, vm._moId, second.moref, d0, 8 * MIB, first.change_ids[d0])
     assert issubclass(ChangeIdInvalidError, SourceProtocolError)
+
+
+def test_the_first_copy_and_the_changed_areas_rebuild_the_disk_as_the_next_snapshot_froze_it(bed, toolkit):
+    """The passes of a warm copy, done by the test with its own reads: what the lab shows adds up to ESXi's."""
+    warm, (d0, d1), vm, bases, tmp = bed
+    cb.enable_change_tracking(toolkit, vm._moId)
+    first = cb.create_snapshot(toolkit, vm._moId, f"{cb.SNAPSHOT_PREFIX} pass 1", quiesce=False)
+    warm.write_to_running_disk(vm._moId, d0, 3 * MIB + 5, b"p" * 200_000)  # during pass 1's copy
+    copy = bytearray(raw_of(bases[0], tmp / "pass1.img"))  # pass 1 reads the frozen base
+    warm.write_to_running_disk(vm._moId, d0, 100, b"q" * 10)
+    second = cb.create_snapshot(toolkit, vm._moId, f"{cb.SNAPSHOT_PREFIX} pass 2", quiesce=False)
+    warm.write_to_running_disk(vm._moId, d0, 5 * MIB, b"r" * 10)  # after pass 2's snapshot: not in it
+    cb.remove_snapshot(toolkit, first.moref)  # the base is now the disk as pass 2's snapshot froze it
+    frozen = raw_of(bases[0], tmp / "pass2.img")
+    for start, length in cb.changed_areas(toolkit, vm._moId, second.moref, d0, 8 * MIB, first.change_ids[d0]):
+        copy[start:start + length] = frozen[start:start + length]
+    assert copy == frozen and frozen[100:110] == b"q" * 10 and frozen[5 * MIB:5 * MIB + 10] != b"r" * 10
+    cb.remove_snapshot(toolkit, second.moref)
+    assert raw_of(bases[0], tmp / "after.img")[5 * MIB:5 * MIB + 10] == b"r" * 10
