@@ -381,6 +381,8 @@ def _handler(lab: WarmVcenter):
 
         def _serve(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.command == "GET" and self.path.startswith("/folder/"):
+                return self._stream()
             call = soap.parse_call(body) if self.command == "POST" and self.path.startswith("/sdk") else None
             answered: dict = {}
 
@@ -415,6 +417,26 @@ def _handler(lab: WarmVcenter):
                 if self.command == "HEAD":
                     kept.append(("Content-Length", answer.getheader("Content-Length") or "0"))
                 return {"status": answer.status, "headers": kept, "data": data}
+            finally:
+                connection.close()
+
+        def _stream(self) -> None:
+            """A datastore file read passed on as it comes (a whole disk can be read in one GET)."""
+            connection = http.client.HTTPSConnection(lab.sim.host, lab.sim.port, context=lab.upstream_context,
+                                                     timeout=120)
+            try:
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                connection.request("GET", self.path, headers=headers)
+                answer = connection.getresponse()
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in HOP_BY_HOP:
+                        self.send_header(name, value)
+                self.end_headers()
+                if answer.getheader("Content-Length") is None:
+                    self.close_connection = True  # the end of the body is the end of the connection
+                while chunk := answer.read(1024 * 1024):
+                    self.wfile.write(chunk)
             finally:
                 connection.close()
 
