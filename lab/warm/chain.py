@@ -72,6 +72,17 @@ class DiskChain:
         del self.deltas[index]
         delta.unlink()
 
+    def files(self) -> list[Path]:
+        """The base VMDK's files in the datastore: the descriptor (or sparse file) and its extents."""
+        return sorted(p for p in self.base.parent.iterdir()
+                      if p.name == self.base.name or p.name.startswith(self.base.stem + "-"))
+
+    def datastore_names(self, base_file: str) -> list[str]:
+        """The datastore path ESXi shows for each image, base first: `[ds] vm/vm.vmdk`, then the delta made Nth
+        as `[ds] vm/vm-00000N.vmdk`."""
+        stem = base_file.removesuffix(".vmdk")
+        return [base_file] + [f"{stem}-{delta.stem.rsplit('-', 1)[1]}.vmdk" for delta in self.deltas]
+
     def allocated(self, frozen_index: int) -> list[Extent]:
         """The areas holding data in the disk as frozen at image `frozen_index` (with what lies below it)."""
         image = self.images()[frozen_index]

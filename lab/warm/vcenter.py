@@ -15,6 +15,9 @@ Every request goes through to vcsim unchanged; these calls are also seen by the 
 - `PowerOnVM_Task`: a stun, as above.
 - A snapshot removal's task names the VM as its entity, as vCenter's does (vcsim names the snapshot, which is
   no ManagedEntity: pyvmomi's WaitForTask fails to read such a task).
+- While snapshots exist, a VM's disk is shown as ESXi shows it: its backing the newest delta
+  (`[ds] vm/vm_0-000002.vmdk`), each older image its `parent`, down to the base; a snapshot's disks are the
+  images it froze (the base for the oldest).
 - `QueryChangedDiskAreas`: answered here (vcsim 0.24 does not have it), from the writes recorded by
   `write_to_running_disk`.
 
@@ -24,16 +27,20 @@ reconfiguration); RevertToSnapshot and snapshots taken around the lab (straight 
 only a linear chain of snapshots is; a consolidation that fails (its image locked by a reader) is answered with
 a SystemError naming qemu-img's message, after vcsim removed the snapshot, and the lab's chain is left as it
 was: neither `consolidationNeeded` nor the tracking reset that follow on ESXi are modelled; the VM's own disks
-carry no changeId (only its snapshots' do), and keep their base file name while a snapshot exists (ESXi names
-the delta, `-000001.vmdk`).
+carry no changeId (only its snapshots' do); the delta files named in the disks' backings (`vm-000001.vmdk`, as
+ESXi names them) are not in the datastore (the lab's deltas are qcow2 files in its work directory).
 """
 
 from __future__ import annotations
 
 import http.client
+import os
 import re
+import shutil
 import ssl
+import tempfile
 import threading
+from xml.sax.saxutils import escape
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -57,10 +64,11 @@ OBJ_REF = re.compile(rb'<obj type="\w+">([^<]+)</obj>')
 PLAIN_RESULT = re.compile(rb'<returnval>(<obj type="\w+">[^<]+</obj>.*?)</returnval>', re.DOTALL)  # RetrieveProperties
 TASK_ERROR = re.compile(rb"<error>.*?</error>", re.DOTALL)
 TASK_NAME = re.compile(rb"<name>ReconfigVm</name><descriptionId>VirtualMachine.reconfigVm</descriptionId>")
-DISK_ELEMENT = re.compile(rb'<(\w+) [\w-]+:type="VirtualDisk">(.*?)</\1>', re.DOTALL)
+DISK_ELEMENT = re.compile(rb'<(\w+) ([\w-]+):type="VirtualDisk">(.*?)</\1>', re.DOTALL)
 DEVICE_KEY = re.compile(rb"<key>(-?\d+)</key>")
 BACKING = re.compile(rb'(<backing [\w-]+:type="[^"]+">)(.*?)(</backing>)', re.DOTALL)
 CHANGE_ID_ELEMENT = re.compile(rb"<changeId>[^<]*</changeId>")
+FILE_NAME = re.compile(rb"<fileName>[^<]*</fileName>")
 
 
 @dataclass
@@ -236,7 +244,7 @@ class WarmVcenter:
             return None
         with owner.lock:
             index = next(i for i, s in enumerate(owner.snapshots) if s.moref == call.this)
-            answer = forward()
+            answer = self._forward_keeping_disks(owner, forward)
             if self._task_result(answer) is None:
                 return answer
             last = len(owner.snapshots) if call.arguments.get("removeChildren") == "true" else index + 1
@@ -247,12 +255,28 @@ class WarmVcenter:
     def remove_all_snapshots(self, call: soap.Call, forward) -> bytes | None:
         lab_vm = self.vm(call.this)
         with lab_vm.lock:
-            answer = forward()
+            answer = self._forward_keeping_disks(lab_vm, forward)
             if self._task_result(answer) is None:
                 return answer
             for position in reversed(range(len(lab_vm.snapshots))):
                 self._consolidate(lab_vm, position)
             return answer
+
+    def _forward_keeping_disks(self, lab_vm: LabVm, forward) -> bytes:
+        """Forward a snapshot removal, putting back any disk file vcsim deleted: vcsim 0.24 deletes the files its
+        snapshot layout names by key, and the keys move when it refreshes the layout, so the second of two
+        snapshots removed one by one can take a disk's extent with it."""
+        files = [file for disk in lab_vm.disks.values() for file in disk.chain.files()]
+        with tempfile.TemporaryDirectory(dir=self.workdir) as directory:
+            kept = Path(directory)
+            for index, file in enumerate(files):
+                _link_or_copy(file, kept / f"{index}")
+            try:
+                return forward()
+            finally:
+                for index, file in enumerate(files):
+                    if not file.exists():
+                        _link_or_copy(kept / f"{index}", file)
 
     def _consolidate(self, lab_vm: LabVm, position: int) -> None:
         for disk in lab_vm.disks.values():
@@ -316,13 +340,24 @@ class WarmVcenter:
     def _as_vsphere(self, moref: str, text: bytes) -> bytes:
         """`text`, which holds properties of object `moref`, with what the lab knows of that object."""
         snapshot = self._lab_snapshot(moref)
-        if snapshot is not None:
-            return DISK_ELEMENT.sub(lambda disk: _with_change_id(disk, snapshot.change_ids), text)
+        if snapshot is not None:  # its disks: the images it froze, with its change ids
+            owner = self.vms[self.snapshot_vms[moref]]
+            files = self._chain_files(owner, owner.snapshots.index(snapshot) + 1)
+            return DISK_ELEMENT.sub(lambda disk: _as_esxi_disk(disk, files, snapshot.change_ids), text)
+        vm = self.vms.get(moref)
+        if vm is not None and vm.snapshots:  # its disks: the newest deltas, over the images the snapshots froze
+            files = self._chain_files(vm, len(vm.snapshots) + 1)
+            return DISK_ELEMENT.sub(lambda disk: _as_esxi_disk(disk, files, None), text)
         fault = self.refused_tasks.get(moref)
         if fault is not None:
             return TASK_NAME.sub(b"<name>CreateSnapshot_Task</name><descriptionId>VirtualMachine.createSnapshot"
                                  b"</descriptionId>", TASK_ERROR.sub(fault, text))
         return text
+
+    @staticmethod
+    def _chain_files(vm: LabVm, images: int) -> dict[int, list[str]]:
+        """Per disk key, the datastore files of the first `images` images of its chain, base first."""
+        return {key: disk.chain.datastore_names(disk.file)[:images] for key, disk in vm.disks.items()}
 
     def _failed_task(self, call: soap.Call, error: bytes) -> bytes:
         """The answer to a `_Task` call the lab refuses: a task that ends in `error`, as vSphere reports such a
@@ -342,15 +377,36 @@ class WarmVcenter:
         return self._properties(vim.VirtualMachine(moref), ["runtime.powerState"])["runtime.powerState"] == "poweredOn"
 
 
-def _with_change_id(disk: re.Match, change_ids: dict[int, str | None]) -> bytes:
-    """A VirtualDisk element whose backing holds the change id recorded for its key (or none)."""
-    key = DEVICE_KEY.search(disk.group(2))
-    if key is None or int(key.group(1)) not in change_ids:
+def _link_or_copy(source: Path, destination: Path) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:  # another file system
+        shutil.copy2(source, destination)
+
+
+def _as_esxi_disk(disk: re.Match, files: dict[int, list[str]], change_ids: dict[int, str | None] | None) -> bytes:
+    """A VirtualDisk element as ESXi shows it: its backing the newest of its image chain `files[key]` (base
+    first), each older one its `parent`; with the change id recorded for it when `change_ids` is given."""
+    key = DEVICE_KEY.search(disk.group(3))
+    if key is None or int(key.group(1)) not in files:
         return disk.group(0)
-    change_id = change_ids[int(key.group(1))]
-    element = f"<changeId>{change_id}</changeId>".encode() if change_id else b""
-    return BACKING.sub(lambda b: b.group(1) + CHANGE_ID_ELEMENT.sub(b"", b.group(2)) + element + b.group(3),
-                       disk.group(0), count=1)
+    chain = files[int(key.group(1))]
+    prefix = disk.group(2).decode()
+
+    def backing(found: re.Match) -> bytes:
+        inner = found.group(2)
+        if change_ids is not None:
+            change_id = change_ids.get(int(key.group(1)))
+            inner = CHANGE_ID_ELEMENT.sub(b"", inner) + (f"<changeId>{escape(change_id)}</changeId>".encode()
+                                                         if change_id else b"")
+        inner = FILE_NAME.sub(f"<fileName>{escape(chain[-1])}</fileName>".encode(), inner, count=1)
+        parents = ""
+        for file in chain[:-1]:  # the base innermost
+            parents = (f'<parent {prefix}:type="VirtualDiskFlatVer2BackingInfo"><fileName>{escape(file)}'
+                       f"</fileName><diskMode>persistent</diskMode>{parents}</parent>")
+        return found.group(1) + inner + parents.encode() + found.group(3)
+
+    return BACKING.sub(backing, disk.group(0), count=1)
 
 
 INTERCEPTED = {

@@ -237,3 +237,30 @@ def test_the_guest_writes_while_a_copy_reads_the_frozen_base(bed):
         reader.communicate(b"quit\n", timeout=30)
     assert raw_of(bases[0], tmp / "during.img") == before
     assert len(warm.vm(vm._moId).snapshots) == 1  # the lab's chain is as it was
+
+
+def _files(backing) -> list[str]:
+    """The disk's file, then its parent's, down to the base."""
+    files = []
+    while backing is not None:
+        files.append(backing.fileName)
+        backing = backing.parent
+    return files
+
+
+def test_while_snapshots_exist_the_vm_runs_on_deltas_over_the_images_they_froze(bed):
+    warm, (D0, D1), vm, _, _ = bed
+    base = f"[LocalDS_0] {vm.name}/{vm.name}_0.vmdk"
+    delta1, delta2 = (f"[LocalDS_0] {vm.name}/{vm.name}_0-00000{n}.vmdk" for n in (1, 2))
+
+    def disk(obj):
+        return next(d for d in obj.config.hardware.device if d.key == D0)
+
+    first = _snapshot(vm, "one")
+    second = _snapshot(vm, "two")
+    assert _files(disk(vm).backing) == [delta2, delta1, base]
+    assert _files(disk(second).backing) == [delta1, base] and _files(disk(first).backing) == [base]
+    WaitForTask(first.RemoveSnapshot_Task(removeChildren=False))  # the first delta merged into the base
+    assert _files(disk(vm).backing) == [delta2, base] and _files(disk(second).backing) == [base]
+    WaitForTask(second.RemoveSnapshot_Task(removeChildren=False))
+    assert _files(disk(vm).backing) == [base]
