@@ -36,7 +36,6 @@ class DiskChain:
             raise DiskChainError(f"{base.name} is streamOptimized: ESXi cannot run it, so it has no running disk")
         self.base, self.workdir = base, workdir
         self.deltas: list[Path] = []
-        self._made = 0
 
     def images(self) -> list[Path]:
         return [self.base, *self.deltas]
@@ -54,11 +53,15 @@ class DiskChain:
 
     def freeze(self) -> None:
         """A snapshot: the current top is frozen and a new delta over it takes the writes."""
-        self._made += 1
         top = self.images()[-1]
-        delta = self.workdir / f"{self.base.stem}-{self._made:06d}.qcow2"
+        delta = self.workdir / f"{self.base.stem}-{self._free_number():06d}.qcow2"
         _run("qemu-img", "create", "-q", "-f", "qcow2", "-b", str(top), "-F", self._fmt(top), str(delta))
         self.deltas.append(delta)
+
+    def _free_number(self) -> int:
+        """The delta's number, as ESXi picks it: the lowest one no delta of the disk uses now."""
+        used = {int(delta.stem.rsplit("-", 1)[1]) for delta in self.deltas}
+        return next(n for n in range(1, len(used) + 2) if n not in used)
 
     def merge_delta(self, index: int) -> None:
         """Remove the snapshot that made delta `index` (0 = the oldest): the delta is written into the image

@@ -99,8 +99,11 @@ def test_the_first_copy_and_the_changed_areas_rebuild_the_disk_as_the_next_snaps
     copy = bytearray(raw_of(bases[0], tmp / "pass1.img"))  # pass 1 reads the frozen base
     warm.write_to_running_disk(vm._moId, d0, 100, b"q" * 10)
     second = cb.create_snapshot(toolkit, vm._moId, f"{cb.SNAPSHOT_PREFIX} pass 2", quiesce=False)
+    base = f"[LocalDS_0] {vm.name}/{vm.name}_0.vmdk"
+    assert first.files[d0] == base and second.files[d0] == f"[LocalDS_0] {vm.name}/{vm.name}_0-000001.vmdk"
     warm.write_to_running_disk(vm._moId, d0, 5 * MIB, b"r" * 10)  # after pass 2's snapshot: not in it
     cb.remove_snapshot(toolkit, first.moref)  # the base is now the disk as pass 2's snapshot froze it
+    assert cb.frozen_files(toolkit, second.moref)[d0] == base
     frozen = raw_of(bases[0], tmp / "pass2.img")
     for start, length in cb.changed_areas(toolkit, vm._moId, second.moref, d0, 8 * MIB, first.change_ids[d0]):
         copy[start:start + length] = frozen[start:start + length]

@@ -264,3 +264,13 @@ def test_while_snapshots_exist_the_vm_runs_on_deltas_over_the_images_they_froze(
     assert _files(disk(vm).backing) == [delta2, base] and _files(disk(second).backing) == [base]
     WaitForTask(second.RemoveSnapshot_Task(removeChildren=False))
     assert _files(disk(vm).backing) == [base]
+
+
+def test_a_new_delta_takes_the_lowest_free_number(bed):
+    warm, (D0, D1), vm, _, _ = bed
+    first = _snapshot(vm, "one")
+    WaitForTask(first.RemoveSnapshot_Task(removeChildren=False))
+    _snapshot(vm, "two")
+    disk = next(d for d in vm.config.hardware.device if d.key == D0)
+    assert _files(disk.backing) == [f"[LocalDS_0] {vm.name}/{vm.name}_0-000001.vmdk",
+                                    f"[LocalDS_0] {vm.name}/{vm.name}_0.vmdk"]

@@ -27,6 +27,7 @@ class Snapshot:
     moref: str
     name: str
     change_ids: dict[int, str | None]  # per disk key: the change id it recorded (None: no tracking then)
+    files: dict[int, str]  # per disk key: the file it froze, "[datastore] vm/vm.vmdk" (a delta's, over older ones)
 
 
 def change_tracking_enabled(conn: VsphereConnection, moref: str) -> bool:
@@ -50,9 +51,21 @@ def create_snapshot(conn: VsphereConnection, moref: str, name: str, quiesce: boo
     task = vm.CreateSnapshot_Task(name=name, description="taken by migrate sync; removed by it",
                                   memory=False, quiesce=quiesce)
     snapshot = _wait(task, f"taking snapshot {name!r} of {moref}")
+    disks = _snapshot_disks(conn, snapshot._moId)
+    return Snapshot(snapshot._moId, name, {d.key: d.backing.changeId or None for d in disks},
+                    {d.key: d.backing.fileName for d in disks})
+
+
+def frozen_files(conn: VsphereConnection, snapshot_moref: str) -> dict[int, str]:
+    """Per disk key, the file the snapshot froze now: it becomes the base VMDK once the snapshots before it are
+    removed (their deltas merged into the base)."""
+    return {d.key: d.backing.fileName for d in _snapshot_disks(conn, snapshot_moref)}
+
+
+def _snapshot_disks(conn: VsphereConnection, snapshot_moref: str) -> list[vim.vm.device.VirtualDisk]:
+    snapshot = vim.vm.Snapshot(snapshot_moref, conn.si._stub)
     devices = _properties(conn, snapshot, ["config.hardware.device"]).get("config.hardware.device") or []
-    return Snapshot(snapshot._moId, name, {d.key: d.backing.changeId or None for d in devices
-                                           if isinstance(d, vim.vm.device.VirtualDisk)})
+    return [d for d in devices if isinstance(d, vim.vm.device.VirtualDisk)]
 
 
 def toolkit_snapshots(conn: VsphereConnection, moref: str) -> list[tuple[str, str]]:
