@@ -43,13 +43,17 @@ class DiskChain:
     def _fmt(self, image: Path) -> str:
         return "vmdk" if image == self.base else "qcow2"
 
-    def write(self, offset: int, data: bytes) -> None:
-        """The guest writes `data` at `offset`: into the newest delta, or the base when there is no snapshot."""
+    def write(self, writes: list[tuple[int, bytes]]) -> None:
+        """The guest writes each (offset, data), in order: into the newest delta, or the base when there is no
+        snapshot; one qemu-io for them all."""
         top = self.images()[-1]
-        with tempfile.NamedTemporaryFile(dir=self.workdir) as source:
-            source.write(data)
-            source.flush()
-            _run("qemu-io", "-f", self._fmt(top), "-c", f"write -q -s {source.name} {offset} {len(data)}", str(top))
+        with tempfile.TemporaryDirectory(dir=self.workdir) as directory:
+            commands = []
+            for index, (offset, data) in enumerate(writes):
+                source = Path(directory, str(index))
+                source.write_bytes(data)
+                commands += ["-c", f"write -q -s {source} {offset} {len(data)}"]
+            _run("qemu-io", "-f", self._fmt(top), *commands, str(top))
 
     def freeze(self) -> None:
         """A snapshot: the current top is frozen and a new delta over it takes the writes."""

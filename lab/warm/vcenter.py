@@ -138,16 +138,22 @@ class WarmVcenter:
     def write_to_running_disk(self, vm: str, disk: int, offset: int, data: bytes) -> None:
         """The guest of VM `vm` (moref) writes `data` at `offset` of its disk `disk` (device key): into the
         snapshot's delta when there is one, else into the base VMDK; recorded by change tracking when it is on."""
+        self.write_many_to_running_disk(vm, disk, [(offset, data)])
+
+    def write_many_to_running_disk(self, vm: str, disk: int, writes: list[tuple[int, bytes]]) -> None:
+        """Each (offset, data) written in order, as `write_to_running_disk` does (one qemu-io for them all)."""
         lab_vm = self.vm(vm)
         with lab_vm.lock:
             if not self._powered_on(vm):
                 raise ValueError(f"VM {vm} is powered off: its guest cannot write to its disks")
             target = lab_vm.disks[disk]
-            if offset < 0 or offset + len(data) > target.capacity:
-                raise ValueError(f"a write at {offset} of {len(data)} bytes is outside disk {disk}")
-            target.chain.write(offset, data)
+            for offset, data in writes:
+                if offset < 0 or offset + len(data) > target.capacity:
+                    raise ValueError(f"a write at {offset} of {len(data)} bytes is outside disk {disk}")
+            target.chain.write(writes)
             if target.tracker is not None:
-                target.tracker.record(offset, offset + len(data))
+                for offset, data in writes:
+                    target.tracker.record(offset, offset + len(data))
 
     def vm(self, moref: str) -> LabVm:
         """The lab's record of a VM, made from the simulator's config at first contact."""

@@ -274,3 +274,18 @@ def test_a_new_delta_takes_the_lowest_free_number(bed):
     disk = next(d for d in vm.config.hardware.device if d.key == D0)
     assert _files(disk.backing) == [f"[LocalDS_0] {vm.name}/{vm.name}_0-000001.vmdk",
                                     f"[LocalDS_0] {vm.name}/{vm.name}_0.vmdk"]
+
+
+def test_many_writes_at_once_land_in_order_and_are_tracked(bed):
+    warm, (D0, D1), vm, bases, tmp = bed
+    _cbt_cycle(vm)
+    first = _snapshot(vm, "pass-1")
+    first_id = _change_id(first, D0)
+    writes = [(i * MIB, bytes([65 + i]) * 1000) for i in range(8)] + [(500, b"v" * 10)]  # the last over the first
+    warm.write_many_to_running_disk(vm._moId, D0, writes)
+    second = _snapshot(vm, "pass-2")
+    assert _areas(vm, second, D0, first_id) == [(i * MIB, BLOCK) for i in range(8)]
+    WaitForTask(vm.RemoveAllSnapshots_Task())
+    disk = raw_of(bases[0], tmp / "after.img")
+    assert [disk[i * MIB:i * MIB + 1000] for i in range(1, 8)] == [bytes([65 + i]) * 1000 for i in range(1, 8)]
+    assert disk[:1000] == b"A" * 500 + b"v" * 10 + b"A" * 490
