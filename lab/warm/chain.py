@@ -4,7 +4,8 @@ While a snapshot exists the guest's writes go to the newest delta and the images
 on ESXi; removing a snapshot merges the delta it created into the image below (`qemu-img commit`), so removing
 the only snapshot writes the delta into the base VMDK file in place. The deltas are qcow2 images in the lab's
 work directory (ESXi's own are `-00000N.vmdk` files beside the base; nothing here reads them from the
-datastore). A streamOptimized base is refused: ESXi cannot run such a disk (it is an export format).
+datastore). A streamOptimized base is never written by the guest (ESXi cannot run such a disk: it is an
+export format); a merge into it is left to qemu-img, which refuses to rewrite a grain it holds.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ def _run(*args: str) -> str:
 
 class DiskChain:
     def __init__(self, base: Path, workdir: Path) -> None:
-        if "streamOptimized" in _descriptor(base):
-            raise DiskChainError(f"{base.name} is streamOptimized: ESXi cannot run it, so it has no running disk")
         self.base, self.workdir = base, workdir
         self.deltas: list[Path] = []
 
@@ -47,6 +46,7 @@ class DiskChain:
         """The guest writes each (offset, data), in order: into the newest delta, or the base when there is no
         snapshot; one qemu-io for them all."""
         top = self.images()[-1]
+        self._refuse_stream_optimized(top)
         with tempfile.TemporaryDirectory(dir=self.workdir) as directory:
             commands = []
             for index, (offset, data) in enumerate(writes):
@@ -54,6 +54,11 @@ class DiskChain:
                 source.write_bytes(data)
                 commands += ["-c", f"write -q -s {source} {offset} {len(data)}"]
             _run("qemu-io", "-f", self._fmt(top), *commands, str(top))
+
+    def _refuse_stream_optimized(self, image: Path) -> None:
+        if image == self.base and "streamOptimized" in _descriptor(self.base):
+            raise DiskChainError(f"{self.base.name} is streamOptimized: ESXi cannot run such a disk, so its guest "
+                                 "never writes it")
 
     def freeze(self) -> None:
         """A snapshot: the current top is frozen and a new delta over it takes the writes."""

@@ -113,6 +113,7 @@ class WarmVcenter:
         self.vms: dict[str, LabVm] = {}
         self.snapshot_vms: dict[str, str] = {}  # snapshot id -> VM id, of the snapshots made through the lab
         self.refused_tasks: dict[str, bytes] = {}  # task id -> the <error> its answers carry
+        self.calls: list[str] = []  # every SOAP method called through the layer, in order (for the tests)
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
@@ -446,6 +447,8 @@ def _handler(lab: WarmVcenter):
             if self.command == "GET" and self.path.startswith("/folder/"):
                 return self._stream()
             call = soap.parse_call(body) if self.command == "POST" and self.path.startswith("/sdk") else None
+            if call is not None:
+                lab.calls.append(call.method)
             answered: dict = {}
 
             def forward() -> bytes:
