@@ -74,8 +74,14 @@ def task_answer(method: str, task: str) -> bytes:
             f"{_TAIL}").encode()
 
 
-def task_error(kind: str, message: str) -> bytes:
-    """A task's `error` (a LocalizedMethodFault) holding a fault of vSphere type `kind`."""
+def task_error(kind: str, message: str, fields: dict[str, str] | None = None) -> bytes:
+    """A task's `error` (a LocalizedMethodFault) holding a fault of vSphere type `kind` with its fields."""
+    members = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in (fields or {}).items())
     return (f'<error><fault xmlns:XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance" '
-            f'XMLSchema-instance:type="{kind}"></fault><localizedMessage>{escape(message)}</localizedMessage>'
-            f"</error>").encode()
+            f'XMLSchema-instance:type="{kind}">{members}</fault><localizedMessage>{escape(message)}'
+            f"</localizedMessage></error>").encode()
+
+
+def file_locked(file: str) -> bytes:
+    """The error of a task that could not write a locked disk file (a consolidation, say)."""
+    return task_error("FileLocked", f"Unable to access file {file} since it is locked", {"file": file})

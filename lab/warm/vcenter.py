@@ -11,7 +11,10 @@ Every request goes through to vcsim unchanged; these calls are also seen by the 
   so it cannot hold them itself); then a delta takes the disk's writes. More than
   `max_snapshots` snapshots in the chain is refused with TooManySnapshotLevels (vSphere's limit is 32).
 - `RemoveSnapshot_Task`, `RemoveAllSnapshots_Task`: after vcsim removed the snapshot, its delta is merged into
-  the image below, down to the base VMDK file.
+  the image below, down to the base VMDK file. A merge refused by QEMU's image lock (a copy still reading the
+  base) fails the task with FileLocked and leaves the delta: the VM runs on it, `runtime.consolidationNeeded`
+  reads true, and change tracking starts afresh (the change ids before are invalid), as on ESXi.
+- `ConsolidateVMDisks_Task` (which vcsim lacks): those merges, tried again.
 - `PowerOnVM_Task`: a stun, as above.
 - A snapshot removal's task names the VM as its entity, as vCenter's does (vcsim names the snapshot, which is
   no ManagedEntity: pyvmomi's WaitForTask fails to read such a task).
@@ -21,12 +24,12 @@ Every request goes through to vcsim unchanged; these calls are also seen by the 
 - `QueryChangedDiskAreas`: answered here (vcsim 0.24 does not have it), from the writes recorded by
   `write_to_running_disk`.
 
-Deviations from vSphere, on purpose or not yet modelled: a refused snapshot's task is a reconfiguration that
-vcsim failed (named and faulted as the snapshot's in every answer, but vcsim's event log shows a
-reconfiguration); RevertToSnapshot and snapshots taken around the lab (straight to vcsim) are not modelled;
-only a linear chain of snapshots is; a consolidation that fails (its image locked by a reader) is answered with
-a SystemError naming qemu-img's message, after vcsim removed the snapshot, and the lab's chain is left as it
-was: neither `consolidationNeeded` nor the tracking reset that follow on ESXi are modelled; the VM's own disks
+Deviations from vSphere, on purpose or not yet modelled: RevertToSnapshot and snapshots taken around the lab (straight to vcsim) are not modelled;
+only a linear chain of snapshots is; a task the lab answers itself (a refused snapshot, a consolidation) is an
+effectless reconfiguration of vcsim's under another name (vcsim's event log shows a reconfiguration); a task's
+state and error are made vSphere's in its whole `info` (what pyvmomi's WaitForTask and `task.info` read), not
+in a read of `info.state` alone; another failure of the lab's own (qemu-img) is answered as a SystemError
+naming it; the VM's own disks
 carry no changeId (only its snapshots' do); the delta files named in the disks' backings (`vm-000001.vmdk`, as
 ESXi names them) are not in the datastore (the lab's deltas are qcow2 files in its work directory).
 """
@@ -63,7 +66,11 @@ OBJECT_BLOCK = re.compile(rb"<(objects|objectSet)>(.*?)</\1>", re.DOTALL)
 OBJ_REF = re.compile(rb'<obj type="\w+">([^<]+)</obj>')
 PLAIN_RESULT = re.compile(rb'<returnval>(<obj type="\w+">[^<]+</obj>.*?)</returnval>', re.DOTALL)  # RetrieveProperties
 TASK_ERROR = re.compile(rb"<error>.*?</error>", re.DOTALL)
-TASK_NAME = re.compile(rb"<name>ReconfigVm</name><descriptionId>VirtualMachine.reconfigVm</descriptionId>")
+TASK_NAME = re.compile(rb"<name>[^<]*</name><descriptionId>[^<]*</descriptionId>")
+TASK_STATE = re.compile(rb"<state>(?:queued|running|success|error)</state>")
+CREATE_SNAPSHOT = b"<name>CreateSnapshot_Task</name><descriptionId>VirtualMachine.createSnapshot</descriptionId>"
+CONSOLIDATE_DISKS = (b"<name>ConsolidateVMDisks_Task</name>"
+                     b"<descriptionId>VirtualMachine.consolidateDisks</descriptionId>")
 DISK_ELEMENT = re.compile(rb'<(\w+) ([\w-]+):type="VirtualDisk">(.*?)</\1>', re.DOTALL)
 DEVICE_KEY = re.compile(rb"<key>(-?\d+)</key>")
 BACKING = re.compile(rb'(<backing [\w-]+:type="[^"]+">)(.*?)(</backing>)', re.DOTALL)
@@ -84,6 +91,15 @@ class LabDisk:
 class LabSnapshot:
     moref: str
     change_ids: dict[int, str | None]  # per disk key: the change id it recorded, None when tracking was not on
+    removed: bool = False  # gone from the snapshot tree, its delta not merged: the VM needs a consolidation
+
+
+@dataclass
+class LabTask:
+    """How the answers about one of vcsim's tasks are made vSphere's: its name, and the error it ends with."""
+
+    name: bytes | None = None  # <name>...</name><descriptionId>...</descriptionId>
+    error: bytes | None = None  # an <error> element: the task failed
 
 
 @dataclass
@@ -91,8 +107,12 @@ class LabVm:
     moref: str
     disks: dict[int, LabDisk]
     tracking: str = "off"  # off | pending (enabled, waiting for a stun) | on
-    snapshots: list[LabSnapshot] = field(default_factory=list)  # oldest first
+    snapshots: list[LabSnapshot] = field(default_factory=list)  # oldest first, one per delta of each disk
     lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @property
+    def consolidation_needed(self) -> bool:
+        return any(s.removed for s in self.snapshots)
 
     def start_tracking(self) -> None:
         for disk in self.disks.values():
@@ -112,7 +132,7 @@ class WarmVcenter:
         self.si = lab_session.connect(sim.host, sim.port, sim.username, sim.password, sim.ca_file, timeout=60)
         self.vms: dict[str, LabVm] = {}
         self.snapshot_vms: dict[str, str] = {}  # snapshot id -> VM id, of the snapshots made through the lab
-        self.refused_tasks: dict[str, bytes] = {}  # task id -> the <error> its answers carry
+        self.lab_tasks: dict[str, LabTask] = {}  # task id -> what its answers carry instead of vcsim's
         self.calls: list[str] = []  # every SOAP method called through the layer, in order (for the tests)
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -227,8 +247,8 @@ class WarmVcenter:
         lab_vm = self.vm(call.this)
         with lab_vm.lock:
             if len(lab_vm.snapshots) >= self.max_snapshots:
-                return self._failed_task(call, soap.task_error("TooManySnapshotLevels",
-                                                               "Exceeded the maximum number of permitted snapshots."))
+                return self._own_task(call, CREATE_SNAPSHOT, soap.task_error(
+                    "TooManySnapshotLevels", "Exceeded the maximum number of permitted snapshots."))
             change_ids: dict[int, str | None] = {key: None for key in lab_vm.disks}
             if lab_vm.tracking == "pending":
                 lab_vm.start_tracking()  # the stun starts tracking; this snapshot predates it
@@ -245,8 +265,8 @@ class WarmVcenter:
             return answer
 
     def remove_snapshot(self, call: soap.Call, forward) -> bytes | None:
-        owner = next((vm for vm in list(self.vms.values()) if any(s.moref == call.this for s in vm.snapshots)),
-                     None)
+        owner = next((vm for vm in list(self.vms.values())
+                      if any(s.moref == call.this and not s.removed for s in vm.snapshots)), None)
         if owner is None:
             return None
         with owner.lock:
@@ -255,9 +275,9 @@ class WarmVcenter:
             if self._task_result(answer) is None:
                 return answer
             last = len(owner.snapshots) if call.arguments.get("removeChildren") == "true" else index + 1
-            for position in reversed(range(index, last)):
-                self._consolidate(owner, position)
-            return answer
+            for position in range(index, last):
+                owner.snapshots[position].removed = True
+            return self._consolidated(owner, answer)
 
     def remove_all_snapshots(self, call: soap.Call, forward) -> bytes | None:
         lab_vm = self.vm(call.this)
@@ -265,9 +285,33 @@ class WarmVcenter:
             answer = self._forward_keeping_disks(lab_vm, forward)
             if self._task_result(answer) is None:
                 return answer
-            for position in reversed(range(len(lab_vm.snapshots))):
+            for snapshot in lab_vm.snapshots:
+                snapshot.removed = True
+            return self._consolidated(lab_vm, answer)
+
+    def consolidate_disks(self, call: soap.Call, forward) -> bytes | None:
+        """ConsolidateVMDisks_Task (vcsim 0.24 has none): the merges a failed removal left, tried again."""
+        lab_vm = self.vm(call.this)
+        with lab_vm.lock:
+            answer = self._own_task(call, CONSOLIDATE_DISKS, None)
+            return self._consolidated(lab_vm, answer)
+
+    def _consolidated(self, lab_vm: LabVm, answer: bytes) -> bytes:
+        """Merge the deltas of the removed snapshots, newest first. One that cannot be merged (an image locked by
+        a reader) fails the answer's task with FileLocked and is left for a consolidation, as on ESXi, which
+        also resets change tracking then: the change ids issued before are no longer valid."""
+        for position in reversed(range(len(lab_vm.snapshots))):
+            if not lab_vm.snapshots[position].removed:
+                continue
+            try:
                 self._consolidate(lab_vm, position)
-            return answer
+            except DiskChainError as error:
+                task = TASK_REF.search(answer).group(1).decode()
+                self.lab_tasks.setdefault(task, LabTask()).error = soap.file_locked(error.disk_file)
+                if lab_vm.tracking == "on":
+                    lab_vm.start_tracking()
+                break
+        return answer
 
     def _forward_keeping_disks(self, lab_vm: LabVm, forward) -> bytes:
         """Forward a snapshot removal, putting back any disk file vcsim deleted: vcsim 0.24 deletes the files its
@@ -286,8 +330,14 @@ class WarmVcenter:
                         _link_or_copy(kept / f"{index}", file)
 
     def _consolidate(self, lab_vm: LabVm, position: int) -> None:
+        """Merge delta `position` of every disk. A merge that fails names its disk; the disks before it in the VM's
+        order are merged already (the lab's tests lock the first disk, so that none is)."""
         for disk in lab_vm.disks.values():
-            disk.chain.merge_delta(position)
+            try:
+                disk.chain.merge_delta(position)
+            except DiskChainError as error:
+                error.disk_file = disk.file
+                raise
         del lab_vm.snapshots[position]
 
     def query_changed_disk_areas(self, call: soap.Call, forward) -> bytes | None:
@@ -303,7 +353,8 @@ class WarmVcenter:
             if snapshot_ref is None:
                 # Without a snapshot the disk is the running one, which a powered-on VM holds open.
                 return soap.file_fault(disk.file)
-            position = next((i for i, s in enumerate(lab_vm.snapshots) if s.moref == snapshot_ref), None)
+            position = next((i for i, s in enumerate(lab_vm.snapshots)
+                             if s.moref == snapshot_ref and not s.removed), None)
             if position is None:
                 return soap.invalid_argument("snapshot")
             recorded = lab_vm.snapshots[position].change_ids.get(disk.key)
@@ -335,16 +386,20 @@ class WarmVcenter:
             vm = self.snapshot_vms.get(found.group(1).decode())
             return found.group(0) if vm is None else f'<entity type="VirtualMachine">{vm}</entity>'.encode()
 
+        wants_path = call.element is not None and any(
+            (e.text or "") == "runtime.consolidationNeeded" for e in call.element.iter(f"{{{soap.VIM}}}pathSet"))
+
         def in_block(block: re.Match) -> bytes:
             obj = OBJ_REF.search(block.group(0))
-            return block.group(0) if obj is None else self._as_vsphere(obj.group(1).decode(), block.group(0))
+            return block.group(0) if obj is None else self._as_vsphere(obj.group(1).decode(), block.group(0),
+                                                                       wants_path)
 
         answer = SNAPSHOT_ENTITY.sub(vm_entity, answer)
-        if call.method == "Fetch":  # pyvmomi's attribute reads: `snapshot.config`, `task.info`
+        if call.method == "Fetch":  # pyvmomi's attribute reads: `snapshot.config`, `task.info`, `vm.runtime`
             return self._as_vsphere(call.this, answer)
         return PLAIN_RESULT.sub(in_block, OBJECT_BLOCK.sub(in_block, answer))
 
-    def _as_vsphere(self, moref: str, text: bytes) -> bytes:
+    def _as_vsphere(self, moref: str, text: bytes, wants_path: bool = False) -> bytes:
         """`text`, which holds properties of object `moref`, with what the lab knows of that object."""
         snapshot = self._lab_snapshot(moref)
         if snapshot is not None:  # its disks: the images it froze, with its change ids
@@ -354,11 +409,15 @@ class WarmVcenter:
         vm = self.vms.get(moref)
         if vm is not None and vm.snapshots:  # its disks: the newest deltas, over the images the snapshots froze
             files = self._chain_files(vm, len(vm.snapshots) + 1)
-            return DISK_ELEMENT.sub(lambda disk: _as_esxi_disk(disk, files, None), text)
-        fault = self.refused_tasks.get(moref)
-        if fault is not None:
-            return TASK_NAME.sub(b"<name>CreateSnapshot_Task</name><descriptionId>VirtualMachine.createSnapshot"
-                                 b"</descriptionId>", TASK_ERROR.sub(fault, text))
+            text = DISK_ELEMENT.sub(lambda disk: _as_esxi_disk(disk, files, None), text)
+        if vm is not None and vm.consolidation_needed:
+            text = _with_consolidation_needed(text, wants_path)
+        task = self.lab_tasks.get(moref)
+        if task is not None:
+            if task.name is not None:
+                text = TASK_NAME.sub(task.name, text)
+            if task.error is not None:
+                text = TASK_STATE.sub(b"<state>error</state>" + task.error, TASK_ERROR.sub(b"", text), count=1)
         return text
 
     @staticmethod
@@ -366,14 +425,14 @@ class WarmVcenter:
         """Per disk key, the datastore files of the first `images` images of its chain, base first."""
         return {key: disk.chain.datastore_names(disk.file)[:images] for key, disk in vm.disks.items()}
 
-    def _failed_task(self, call: soap.Call, error: bytes) -> bytes:
-        """The answer to a `_Task` call the lab refuses: a task that ends in `error`, as vSphere reports such a
-        fault. vcsim 0.24 cannot make a task for us, so the lab has it run one that fails without any effect (a
-        reconfiguration editing no device), and gives that task's answers this call's name and fault."""
+    def _own_task(self, call: soap.Call, name: bytes, error: bytes | None) -> bytes:
+        """The answer to a `_Task` call the lab answers itself: a task named `name` that ends in `error` (or
+        succeeds). vcsim 0.24 cannot make a task for us, so the lab has it run a reconfiguration without any
+        effect (one that edits no device fails, an empty one succeeds) and gives its answers `name` and `error`."""
         vm = vim.VirtualMachine(call.this, self.si._stub)
         nothing = vim.vm.device.VirtualDeviceSpec(operation="edit", device=vim.vm.device.VirtualDevice(key=-4242))
-        task = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[nothing]))
-        self.refused_tasks[task._moId] = error
+        task = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[nothing] if error else []))
+        self.lab_tasks[task._moId] = LabTask(name, error)
         return soap.task_answer(call.method, task._moId)
 
     def _lab_snapshot(self, moref: str) -> LabSnapshot | None:
@@ -382,6 +441,21 @@ class WarmVcenter:
 
     def _powered_on(self, moref: str) -> bool:
         return self._properties(vim.VirtualMachine(moref), ["runtime.powerState"])["runtime.powerState"] == "poweredOn"
+
+
+RUNTIME_VALUE = re.compile(
+    rb'(<propSet><name>runtime</name><val [^>]*>|<returnval [^>]*:type="VirtualMachineRuntimeInfo">)')
+OBJ_END = re.compile(rb"(<obj type=\"VirtualMachine\">[^<]+</obj>)")
+
+
+def _with_consolidation_needed(text: bytes, wants_path: bool) -> bytes:
+    """A VM's properties with `runtime.consolidationNeeded` true (vcsim 0.24 never sets it): in its runtime, and
+    as the property itself when it was asked for."""
+    text = RUNTIME_VALUE.sub(lambda found: found.group(1) + b"<consolidationNeeded>true</consolidationNeeded>", text)
+    if wants_path and b"<name>runtime.consolidationNeeded</name>" not in text:
+        text = OBJ_END.sub(lambda found: found.group(1) + b"<propSet><name>runtime.consolidationNeeded</name>"
+                           b'<val xsi:type="xsd:boolean">true</val></propSet>', text, count=1)
+    return text
 
 
 def _link_or_copy(source: Path, destination: Path) -> None:
@@ -423,6 +497,7 @@ INTERCEPTED = {
     "RemoveSnapshot_Task": WarmVcenter.remove_snapshot,
     "RemoveAllSnapshots_Task": WarmVcenter.remove_all_snapshots,
     "QueryChangedDiskAreas": WarmVcenter.query_changed_disk_areas,
+    "ConsolidateVMDisks_Task": WarmVcenter.consolidate_disks,
 }
 
 

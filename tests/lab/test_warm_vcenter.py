@@ -215,14 +215,22 @@ def test_a_powered_off_vm_does_not_write(bed):
     assert raw_of(bases[0], tmp / "after.img") == before
 
 
-def test_the_guest_writes_while_a_copy_reads_the_frozen_base(bed):
+def test_a_consolidation_refused_by_a_reader_leaves_the_vm_needing_one_and_resets_change_tracking(bed, sim, pki):
     """A copy holds the base VMDK open (as qemu-img on a node does, with QEMU's image lock) while the guest goes
-    on writing into the delta; the snapshot is removed after the copy let go, and the base takes the writes."""
+    on writing into the delta; removing the snapshot then cannot merge it: the task fails with FileLocked, the
+    snapshot is gone, the VM runs on its delta and needs a consolidation, and change tracking starts afresh.
+    Consolidating once the reader let go merges the delta into the base."""
     import subprocess
 
+    from migrate.clients.vsphere.source_state import source_state
+    from tests.lab.warm_bed import connect_through
+    from tests.support.vcsim_vms import snapshot_names
+
     warm, (D0, D1), vm, bases, tmp = bed
+    _cbt_cycle(vm)
     before = raw_of(bases[0], tmp / "before.img")
     snapshot = _snapshot(vm, "pass-1")
+    old_id = _change_id(snapshot, D0)
     reader = subprocess.Popen(["qemu-io", "-r", "-f", "vmdk", str(bases[0])], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -230,13 +238,25 @@ def test_the_guest_writes_while_a_copy_reads_the_frozen_base(bed):
         reader.stdin.flush()
         reader.stdout.readline()  # the read is done: the image is open, and locked
         warm.write_to_running_disk(vm._moId, D0, 4096, b"n" * 4096)
-        # Removing the snapshot now would write the base under the reader: the merge is refused, and said.
-        with pytest.raises(vmodl.fault.SystemError, match="lock"):
+        with pytest.raises(vim.fault.FileLocked) as fault:
             WaitForTask(snapshot.RemoveSnapshot_Task(removeChildren=False))
+        assert fault.value.file == f"[LocalDS_0] {vm.name}/{vm.name}_0.vmdk"
     finally:
         reader.communicate(b"quit\n", timeout=30)
+    assert snapshot_names(vm) == [] and vm.runtime.consolidationNeeded is True
+    with connect_through(warm.host, warm.port, sim.username, sim.password, pki[0]) as conn:
+        assert source_state(conn, vm._moId).consolidation_needed is True  # what `migrate run`'s preflight reads
+    disk = next(d for d in vm.config.hardware.device if d.key == D0)
+    assert _files(disk.backing)[0].endswith("_0-000001.vmdk")  # the VM still runs on its delta
     assert raw_of(bases[0], tmp / "during.img") == before
-    assert len(warm.vm(vm._moId).snapshots) == 1  # the lab's chain is as it was
+    WaitForTask(vm.ConsolidateVMDisks_Task())
+    assert not vm.runtime.consolidationNeeded
+    expected = bytearray(before)
+    expected[4096:8192] = b"n" * 4096
+    assert raw_of(bases[0], tmp / "after.img") == expected
+    fresh = _snapshot(vm, "pass-2")
+    with pytest.raises(vmodl.fault.InvalidArgument):  # the change ids before the failure are no longer valid
+        vm.QueryChangedDiskAreas(snapshot=fresh, deviceKey=D0, startOffset=0, changeId=old_id)
 
 
 def _files(backing) -> list[str]:
