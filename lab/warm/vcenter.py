@@ -24,14 +24,14 @@ Every request goes through to vcsim unchanged; these calls are also seen by the 
 - `QueryChangedDiskAreas`: answered here (vcsim 0.24 does not have it), from the writes recorded by
   `write_to_running_disk`.
 
-Deviations from vSphere, on purpose or not yet modelled: RevertToSnapshot and snapshots taken around the lab (straight to vcsim) are not modelled;
-only a linear chain of snapshots is; a task the lab answers itself (a refused snapshot, a consolidation) is an
-effectless reconfiguration of vcsim's under another name (vcsim's event log shows a reconfiguration); a task's
-state and error are made vSphere's in its whole `info` (what pyvmomi's WaitForTask and `task.info` read), not
-in a read of `info.state` alone; another failure of the lab's own (qemu-img) is answered as a SystemError
-naming it; the VM's own disks
-carry no changeId (only its snapshots' do); the delta files named in the disks' backings (`vm-000001.vmdk`, as
-ESXi names them) are not in the datastore (the lab's deltas are qcow2 files in its work directory).
+Deviations from vSphere, on purpose or not yet modelled: RevertToSnapshot and snapshots taken around the lab
+(straight to vcsim) are not modelled; only a linear chain of snapshots is; a task the lab answers itself (a
+refused snapshot, a consolidation) is an effectless reconfiguration of vcsim's under another name (vcsim's event
+log shows a reconfiguration); a task's state and error are made vSphere's in its whole `info` (what pyvmomi's
+WaitForTask and `task.info` read), not in a read of `info.state` alone; another failure of the lab's own
+(qemu-img) is answered as a SystemError naming it; the VM's own disks carry no changeId (only its snapshots'
+do); the delta files named in the disks' backings (`vm-000001.vmdk`, as ESXi names them) are not in the
+datastore (the lab's deltas are qcow2 files in its work directory).
 """
 
 from __future__ import annotations
