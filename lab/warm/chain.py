@@ -86,6 +86,8 @@ class DiskChain:
 
     def files(self) -> list[Path]:
         """The base VMDK's files in the datastore: the descriptor (or sparse file) and its extents."""
+        if not self.base.parent.is_dir():
+            return []
         return sorted(p for p in self.base.parent.iterdir()
                       if p.name == self.base.name or p.name.startswith(self.base.stem + "-"))
 

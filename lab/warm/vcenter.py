@@ -167,7 +167,9 @@ class WarmVcenter:
         with lab_vm.lock:
             if not self._powered_on(vm):
                 raise ValueError(f"VM {vm} is powered off: its guest cannot write to its disks")
-            target = lab_vm.disks[disk]
+            target = lab_vm.disks.get(disk)
+            if target is None:
+                raise ValueError(f"VM {vm} has no disk {disk} on a datastore the lab was given")
             for offset, data in writes:
                 if offset < 0 or offset + len(data) > target.capacity:
                     raise ValueError(f"a write at {offset} of {len(data)} bytes is outside disk {disk}")
@@ -189,6 +191,8 @@ class WarmVcenter:
         for device in row["config.hardware.device"]:
             if isinstance(device, vim.vm.device.VirtualDisk):
                 path = self._local_path(device.backing.fileName)
+                if path is None:  # on a datastore the lab was not given: not the lab's to model
+                    continue
                 disks[device.key] = LabDisk(device.key, device.backing.fileName,
                                             device.capacityInBytes or device.capacityInKB * 1024,
                                             DiskChain(path, self.workdir))
@@ -197,8 +201,10 @@ class WarmVcenter:
             lab_vm.start_tracking()
         return lab_vm
 
-    def _local_path(self, file: str) -> Path:
-        match = DATASTORE_PATH.match(file)
+    def _local_path(self, file: str) -> Path | None:
+        match = DATASTORE_PATH.match(file or "")
+        if match is None or match["datastore"] not in self.datastores:
+            return None
         return self.datastores[match["datastore"]] / match["path"]
 
     def _properties(self, obj, paths: list[str]) -> dict:

@@ -309,3 +309,19 @@ def test_many_writes_at_once_land_in_order_and_are_tracked(bed):
     disk = raw_of(bases[0], tmp / "after.img")
     assert [disk[i * MIB:i * MIB + 1000] for i in range(1, 8)] == [bytes([65 + i]) * 1000 for i in range(1, 8)]
     assert disk[:1000] == b"A" * 500 + b"v" * 10 + b"A" * 490
+
+
+def test_a_disk_on_a_datastore_the_layer_was_not_given_is_passed_through(bed, sim, pki, tmp_path):
+    """The layer models the disks it has files for; a VM's other disks are vcsim's as they are."""
+    from tests.lab.warm_bed import connect_through, start_warm, vm_of
+
+    with start_warm(sim, *pki, tmp_path / "deltas") as other:
+        other.datastores = {"ElsewhereDS": tmp_path}
+        with connect_through(other.host, other.port, sim.username, sim.password, pki[0]) as conn:
+            vm = vm_of(conn.si)
+            WaitForTask(vm.CreateSnapshot_Task(name="one", description="", memory=False, quiesce=False))
+            assert other.vm(vm._moId).disks == {}
+            with pytest.raises(ValueError, match="no disk"):
+                other.write_to_running_disk(vm._moId, bed[1][0], 0, b"w")
+            WaitForTask(vm.RemoveAllSnapshots_Task())
+            assert list((tmp_path / "deltas").glob("*.qcow2")) == []
