@@ -46,10 +46,11 @@ class DiskTracker:
         self.sequence += 1
         return change_id
 
-    def changed_between(self, change_id: str, snapshot_change_id: str) -> list[Extent]:
-        """The areas written after `change_id` up to the snapshot that recorded `snapshot_change_id`."""
+    def changed_between(self, change_id: str, snapshot_change_id: str | None) -> list[Extent]:
+        """The areas written after `change_id` up to the snapshot that recorded `snapshot_change_id` (None: up to
+        now, the disk of a VM that is off)."""
         since = self.sequence_of(change_id)
-        upto = self.sequence_of(snapshot_change_id)
+        upto = self.sequence if snapshot_change_id is None else self.sequence_of(snapshot_change_id)
         if since > upto:
             raise UnknownChangeId(change_id)
         return align((extent for seq, extent in self.writes if since < seq <= upto), self.block, self.capacity)

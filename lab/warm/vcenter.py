@@ -22,7 +22,7 @@ Every request goes through to vcsim unchanged; these calls are also seen by the 
   (`[ds] vm/vm_0-000002.vmdk`), each older image its `parent`, down to the base; a snapshot's disks are the
   images it froze (the base for the oldest).
 - `QueryChangedDiskAreas`: answered here (vcsim 0.24 does not have it), from the writes recorded by
-  `write_to_running_disk`.
+  `write_to_running_disk`; without a snapshot, for a VM that is off, up to its current state.
 
 Deviations from vSphere, on purpose or not yet modelled: RevertToSnapshot and snapshots taken around the lab
 (straight to vcsim) are not modelled; only a linear chain of snapshots is; a task the lab answers itself (a
@@ -357,15 +357,18 @@ class WarmVcenter:
                 return soap.invalid_argument("startOffset")
             snapshot_ref = call.arguments.get("snapshot")
             if snapshot_ref is None:
-                # Without a snapshot the disk is the running one, which a powered-on VM holds open.
-                return soap.file_fault(disk.file)
-            position = next((i for i, s in enumerate(lab_vm.snapshots)
-                             if s.moref == snapshot_ref and not s.removed), None)
-            if position is None:
-                return soap.invalid_argument("snapshot")
-            recorded = lab_vm.snapshots[position].change_ids.get(disk.key)
-            if recorded is None or disk.tracker is None:
-                return soap.file_fault(disk.file)  # no tracking file for this disk at that snapshot
+                # Without a snapshot the disk is the current one: open, and changing, while the VM runs.
+                if self._powered_on(call.this) or disk.tracker is None:
+                    return soap.file_fault(disk.file)
+                position, recorded = len(lab_vm.snapshots), None
+            else:
+                position = next((i for i, s in enumerate(lab_vm.snapshots)
+                                 if s.moref == snapshot_ref and not s.removed), None)
+                if position is None:
+                    return soap.invalid_argument("snapshot")
+                recorded = lab_vm.snapshots[position].change_ids.get(disk.key)
+                if recorded is None or disk.tracker is None:
+                    return soap.file_fault(disk.file)  # no tracking file for this disk at that snapshot
             change_id = call.arguments.get("changeId", "")
             try:
                 if change_id == "*":

@@ -192,6 +192,21 @@ def test_other_bad_queries_get_vsphere_faults(bed):
         vm.QueryChangedDiskAreas(deviceKey=D0, startOffset=0, changeId="*")
 
 
+def test_without_a_snapshot_a_vm_that_is_off_is_asked_about_its_disk_as_it_is(bed):
+    warm, (D0, D1), vm, _, _ = bed
+    _cbt_cycle(vm)
+    first = _snapshot(vm, "pass-1")
+    first_id = _change_id(first, D0)
+    WaitForTask(first.RemoveSnapshot_Task(removeChildren=False))
+    warm.write_to_running_disk(vm._moId, D0, 2 * MIB, b"o" * 10)  # after the last snapshot, before the stop
+    WaitForTask(vm.PowerOffVM_Task())
+    info = vm.QueryChangedDiskAreas(deviceKey=D0, startOffset=0, changeId=first_id)
+    assert [(e.start, e.length) for e in info.changedArea] == [(2 * MIB, BLOCK)]
+    covered = [(e.start, e.length) for e in vm.QueryChangedDiskAreas(deviceKey=D0, startOffset=0, changeId="*")
+               .changedArea]
+    assert (2 * MIB, BLOCK) in covered and covered[0] == (0, MIB)
+
+
 def test_a_snapshot_past_the_limit_is_refused_and_the_chain_is_unchanged(bed):
     warm, (D0, D1), vm, bases, tmp = bed
     for index in range(3):  # the bed's limit
