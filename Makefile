@@ -4,8 +4,12 @@
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 # vcsim is built from govmomi's Go source; PostgreSQL, OpenSSH and qemu-img are the real services the tests use.
+# The guest test bed (lab/guest/, tests/guest/) builds a real Debian guest (mmdebstrap, e2fsprogs, fdisk, libguestfs
+# with a host kernel for its appliance), boots it (qemu-system-x86, ovmf) and converts it (virt-v2v needs nbdkit).
 APT_PACKAGES := python3-venv golang-go golang-github-vmware-govmomi-dev postgresql openssh-server openssh-client \
-	qemu-utils qemu-block-extra ca-certificates util-linux chromium
+	qemu-utils qemu-block-extra ca-certificates util-linux chromium \
+	qemu-system-x86 ovmf virt-v2v libguestfs-tools nbdkit mmdebstrap debian-archive-keyring linux-image-amd64 \
+	e2fsprogs fdisk
 
 .PHONY: demo test install system-packages clean
 

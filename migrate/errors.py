@@ -244,3 +244,17 @@ class NodeCommandTimeoutError(MigrateError, TimeoutError):
     """A command on a node ran past its time limit, or wrote nothing for too long, and was left."""
 
     exit_code = ExitCode.STEP_FAILED
+
+
+class ConversionError(MigrateError):
+    """Converting a guest on the node (virt-v2v-in-place) failed or timed out; its volumes were put back as they
+    were before the step, the VM was not started, and the message names the log on the node."""
+
+    exit_code = ExitCode.STEP_FAILED
+
+
+class ConversionBusyError(ConversionError):
+    """Another conversion of the same VM still runs on the node (an earlier attempt's, until its time limit ends
+    it): transient, tried again after the engine's backoff."""
+
+    transient = True

@@ -145,6 +145,12 @@ def test_mapping_init_check_and_map_show(db_url, tmp_path):
     config = json.loads(shown.stdout)
     assert config["params"]["net0"].endswith("bridge=vmbr0,tag=20")
     assert config["qm_create"].startswith("qm create VMID --name app-01")
+    assert config["conversion"]["convert"] is True and config["conversion"]["guest"] == "linux"
+    text = run_cli("map", "show", "app-01", "--dir", str(maps), db_url=db_url).stdout
+    assert "# conversion: converted on the node before its first start" in text and "ens192 = " in text
+    path.write_text(path.read_text().replace("vms: {}", "vms:\n  app-01: {convert: false}"))
+    text = run_cli("map", "show", "app-01", "--dir", str(maps), db_url=db_url).stdout
+    assert "# conversion: not converted: `convert: false` for this VM in the mapping file" in text
 
 
 def test_readiness_before_the_maps_exist_judges_the_vm_and_lists_the_maps_apart(db_url, tmp_path):
@@ -165,6 +171,19 @@ def test_readiness_before_the_maps_exist_judges_the_vm_and_lists_the_maps_apart(
     (document,) = json.loads(as_json.stdout)
     assert {key: document[key] for key in ("vm", "verdict", "unmapped")} == {
         "vm": "app-01", "verdict": row["verdict"], "unmapped": "network VM Network;datastore ds1"}
+
+
+def test_readiness_workbook_lists_the_vms_of_the_sources_waves(db_url, tmp_path):
+    import openpyxl
+
+    seed(db_url, make_vm("app-01"), make_vm("app-02"), make_vm("db-01"))
+    seed(db_url, make_vm("app-09"), source="vc2.example.com")
+    assert run_cli("wave", "create", "3", "--name", "Apps", "--pattern", "app-*", db_url=db_url).exit_code == 0
+    result = run_cli("readiness", "--source", "vc.example.com", "--dir", str(tmp_path / "maps"), "--xlsx", str(tmp_path / "r.xlsx"), db_url=db_url)
+    assert result.exit_code == 0, result.stderr
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Waves"]
+    rows = [row[:4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert rows == [(3, "Apps", "app-01", "selected"), (3, "Apps", "app-02", "selected")]  # not vc2's app-09
 
 
 def test_readiness_can_fail_on_blockers(db_url, tmp_path):

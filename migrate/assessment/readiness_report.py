@@ -16,6 +16,7 @@ from migrate.readiness.store import save_assessments
 from migrate.reports.csv_report import write_findings_csv, write_readiness_csv
 from migrate.reports.summary import ReadinessSummary, summarize
 from migrate.reports.xlsx_report import write_readiness_xlsx
+from migrate.waves.store import wave_members
 
 
 @dataclass
@@ -49,7 +50,8 @@ def run_readiness(session: Session, source: str | None, mappings_dir: Path, file
         write_findings_csv(assessments, files.findings_csv, files.delimiter)
         outcome.written.append(files.findings_csv)
     if files.xlsx:
-        write_readiness_xlsx(assessments, files.xlsx, source=inventory.source, origin=inventory.origin)
+        write_readiness_xlsx(assessments, files.xlsx, source=inventory.source, origin=inventory.origin,
+                             waves=wave_members(session, inventory.source))
         outcome.written.append(files.xlsx)
     save_assessments(session, inventory.source, assessments, origin=inventory.origin)
     return outcome

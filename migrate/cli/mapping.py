@@ -100,6 +100,7 @@ def map_show(app: AppContext, vm: str, source: str | None, directory: Path, outp
             "vm": config.source_name, "name": config.name, "params": config.params, "notes": list(config.notes),
             "qm_create": config.qm_create(),
             "virtio_variant": variant.params if variant else None,
+            "conversion": config.conversion,
         })
         return
     out = app.stdout
@@ -108,6 +109,8 @@ def map_show(app: AppContext, vm: str, source: str | None, directory: Path, outp
         out.write(f"{key}: {render.printable(value)}\n")
     for note in config.notes:
         out.write(f"# note: {render.printable(note)}\n")
+    if config.conversion:
+        out.write(f"# conversion: {render.printable(_converted(config.conversion))}\n")
     out.write(render.printable(config.qm_create()) + "\n")
     if config.virtio_variant is not None:
         out.write("# once the VirtIO drivers are installed:\n")
@@ -115,3 +118,9 @@ def map_show(app: AppContext, vm: str, source: str | None, directory: Path, outp
 
 
 map_group.add_command(map_show, "show")
+
+
+def _converted(conversion: dict) -> str:
+    if not conversion["convert"]:
+        return conversion["changes"]
+    return f"converted on the node before its first start (virt-v2v-in-place): {conversion['changes']}"

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from tqdm import tqdm
 
 from migrate.db.session import resolve_db_url
-from migrate.files import cannot_write
+from migrate.files import cannot_write, require_writable
 
 EXECUTION_LOGGER = "migrate.execution"
 GIB = 2**30
@@ -46,7 +46,9 @@ def run_display(stderr: IO[str], log_path: Path, *, terminal: bool, quiet: bool)
     fractions), else None. Everything is detached afterwards."""
     logger = logging.getLogger(EXECUTION_LOGGER)
     try:
-        file_handler = logging.FileHandler(log_path, encoding="utf-8")
+        require_writable(log_path)  # refused at once, before anything runs
+        # Opened at its first record: a run refused before it starts (a wave that does not exist) leaves no file.
+        file_handler = logging.FileHandler(log_path, encoding="utf-8", delay=True)
     except OSError as exc:
         from migrate.errors import UsageError  # noqa: PLC0415  (only on this error path)
         raise UsageError(cannot_write(log_path, exc)) from None

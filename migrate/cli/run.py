@@ -79,6 +79,13 @@ def _factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh
               "out otherwise.")
 @click.option("--datastore-path", "datastore_paths", multiple=True, metavar="DATASTORE=PATH",
               help="A source datastore mounted on the nodes (NFS) at PATH; others are read over HTTPS.")
+@click.option("--convert/--no-convert", default=True, show_default=True,
+              help="Convert each guest the plan says to (virt-v2v-in-place on the node) before its first start "
+              "(docs/conversion.md).")
+@click.option("--convert-timeout", type=click.FloatRange(60), default=1800, show_default=True, metavar="SECONDS",
+              help="Stop a guest's conversion that runs longer, put its volumes back and leave it unstarted.")
+@click.option("--virtio-win", metavar="PATH", help="The virtio-win ISO on the nodes: Windows guests are converted "
+              "only with it.")
 @click.option("--vm", "only", multiple=True, metavar="NAME",
               help="Migrate only this VM of the wave (repeatable); the others are not touched.")
 @click.option("--exclude", multiple=True, metavar="NAME", help="Leave this VM of the wave out of this run (repeatable).")
@@ -89,7 +96,8 @@ def _factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh
 @pass_app
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
         agent_timeout: float, stall_timeout: float, attempts: int, again: tuple[str, ...],
-        datastore_paths: tuple[str, ...], only: tuple[str, ...], exclude: tuple[str, ...], log_file: Path | None,
+        datastore_paths: tuple[str, ...], convert: bool, convert_timeout: float, virtio_win: str | None,
+        only: tuple[str, ...], exclude: tuple[str, ...], log_file: Path | None,
         output_format: str, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave, or some of its VMs; run it again to resume after a failure or a crash.
 
@@ -107,7 +115,8 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
         raise click.BadParameter("give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
     options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
                          agent_timeout=agent_timeout, stall_timeout=stall_timeout, step_attempts=attempts,
-                         datastore_paths=paths, insecure_source=insecure_source)
+                         datastore_paths=paths, insecure_source=insecure_source, convert=convert,
+                         convert_timeout=convert_timeout, virtio_win=virtio_win)
     factory = None if dry_run else _factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port,
                                             node_addresses)
     if dry_run:

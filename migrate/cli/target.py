@@ -7,6 +7,7 @@ import click
 from migrate.cli import render
 from migrate.cli.context import AppContext, pass_app
 from migrate.clients.proxmox import DEFAULT_PORT, SECRET_ENV
+from migrate.addresses import host_and_port
 from migrate.errors import BlockersFound, UsageError
 from migrate.readiness.rule import Severity
 from migrate.target.model import TargetSnapshot
@@ -163,17 +164,7 @@ def check(app: AppContext, name: str, mappings_dir: str, output_format: str) -> 
 
 def api_address(api: str) -> tuple[str, int]:
     """`host`, `host:port` or `https://host:port/` as (host, port)."""
-    text = api.removeprefix("https://").split("/", 1)[0]
-    host, port = text, DEFAULT_PORT
-    if text.count(":") == 1:
-        host, _, given = text.partition(":")
-        if not given.isdigit() or not 0 < int(given) < 65536:
-            raise UsageError(f"--api {api!r}: the port must be a number from 1 to 65535")
-        port = int(given)
-    host = host.strip("[]")
-    if not host:
-        raise UsageError(f"--api {api!r} names no host: give e.g. --api pve1.example.com:8006")
-    return host, port
+    return host_and_port(api, DEFAULT_PORT, "--api")
 
 
 def _tls(ca_file: str | None, insecure: bool) -> str:

@@ -11,7 +11,7 @@ from migrate.cli import render
 from migrate.cli.context import AppContext, pass_app
 from migrate.errors import UsageError
 from migrate.files import replace_when_done
-from migrate.waves.edit import add_vms, delete_wave, move_vms, remove_vms, wave_members
+from migrate.waves.edit import add_vms, delete_wave, move_vms, remove_vms, wave_members_with_migration
 from migrate.waves.policy import DEFAULT_SHUTDOWN_TIMEOUT, StopPolicy
 from migrate.waves.select import DEFAULT_GROUP_ATTRIBUTE, WaveSelection
 from migrate.waves.sheet import apply_sheet, export_rows, read_sheet, write_sheet
@@ -133,9 +133,9 @@ def show(app: AppContext, number: int, output_format: str) -> None:
     """
     headers = ("vm", "instance_uuid", "reason", "proxmox_name", "node", "order", "owner", "notes", "migration")
     with app.session() as session:
-        rows = [(m.name, m.instance_uuid or "", m.reason, m.proxmox_name or "", m.node or "",
-                 "" if m.cutover_order is None else m.cutover_order, m.owner or "", m.notes or "", m.migration or "")
-                for m in wave_members(session, number)]
+        rows = [(m.vm, m.instance_uuid or "", m.reason, m.proxmox_name or "", m.node or "",
+                 "" if m.cutover_order is None else m.cutover_order, m.owner or "", m.notes or "", migration or "")
+                for m, migration in wave_members_with_migration(session, number)]
     render.rows(app.stdout, output_format, headers, rows)
 
 

@@ -44,6 +44,12 @@ class RunOptions:
     # within the run, waiting retry_backoff seconds before the second try and twice as long before each next.
     step_attempts: int = 4
     retry_backoff: float = 5.0
+    # Convert each guest the plan says to (virt-v2v-in-place on the node) before its first start. Off unless
+    # asked: `migrate run` asks by default (`--no-convert` turns it off).
+    convert: bool = False
+    convert_timeout: float = 1800.0
+    convert_tcg: bool = False  # libguestfs without KVM on the node (the test bed's nodes, where KVM guests hang)
+    virtio_win: str | None = None  # the virtio-win ISO on the nodes, for Windows guests
 
 
 @dataclass

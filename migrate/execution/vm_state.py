@@ -31,6 +31,7 @@ class VmState:
     lookalikes: list[str] | None = None  # create_shell: VMs that carry the marker but are not ours (clones)
     source_stopped: bool = False  # stop_source: the toolkit stopped the source (rollback powers it on)
     volumes: dict[str, str] = field(default_factory=dict)  # copy_disk: slot -> volid
+    conversion: dict[str, Any] | None = None  # convert: node, work directory, log, copies, what it wrote
     source_nics_disconnected: bool = False  # disconnect_source_nics (rollback reconnects them)
     target_ips: list[str] | None = None  # start_target: None when the guest agent did not answer
     agent: bool | None = None  # start_target: whether the guest agent answered; None before it ran
@@ -61,6 +62,8 @@ class VmState:
             data["source_stopped"] = True
         if self.volumes:
             data["volumes"] = dict(self.volumes)
+        if self.conversion is not None:
+            data["conversion"] = copy.deepcopy(self.conversion)
         if self.source_nics_disconnected:
             data["source_nics_disconnected"] = True
         # Recorded together by start_target (an early version recorded only the IPs).

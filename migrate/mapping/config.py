@@ -20,6 +20,7 @@ class ProxmoxConfig:
     params: dict[str, str | int]
     notes: tuple[str, ...] = ()
     virtio_variant: ProxmoxConfig | None = field(default=None, repr=False)
+    conversion: dict | None = field(default=None, repr=False)  # mapping/conversion.py: whether, and what it keeps
 
     @property
     def ostype(self) -> str:

@@ -178,7 +178,7 @@ def _storage(doc: YamlDocument, key_path: tuple, value: Any, problems: Problems)
 
 def _vm_override(doc: YamlDocument, key_path: tuple, value: Any, problems: Problems) -> VmOverride:
     entry = _mapping(doc, key_path, value, problems)
-    allowed = {"name", "ostype", "cpu", "ballooning", "virtio_drivers", "storage", "networks"}
+    allowed = {"name", "ostype", "cpu", "ballooning", "virtio_drivers", "convert", "storage", "networks"}
     _unknown_keys(doc, key_path, entry, allowed, problems)
     values: dict[str, Any] = {}
     for key in ("name", "cpu"):
@@ -195,7 +195,7 @@ def _vm_override(doc: YamlDocument, key_path: tuple, value: Any, problems: Probl
             problems.add(doc, (*key_path, "storage"), f"{entry['storage']!r} is not a Proxmox storage id; write one like local-lvm")
     if "ostype" in entry and _ostype(doc, (*key_path, "ostype"), entry["ostype"], problems):
         values["ostype"] = entry["ostype"]
-    for key in ("ballooning", "virtio_drivers"):
+    for key in ("ballooning", "virtio_drivers", "convert"):
         if key in entry:
             if isinstance(entry[key], bool):
                 values[key] = entry[key]

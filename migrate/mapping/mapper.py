@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from migrate.inventory.model import Disk, Nic, Vm
 from migrate.mapping.config import ProxmoxConfig
+from migrate.mapping.conversion import conversion_of
 from migrate.mapping.guest import (
     GuestDevices,
     guest_devices,
@@ -69,7 +70,8 @@ def map_vm(
     variant = None
     if devices.virtio_later and virtio is None:
         variant = map_vm(vm, mappings, target_facts, name=str(params["name"]), virtio=True)
-    return ProxmoxConfig(vm.name, str(params["name"]), params, tuple(notes), variant)
+    return ProxmoxConfig(vm.name, str(params["name"]), params, tuple(notes), variant,
+                         conversion=conversion_of(vm, mappings).to_dict())
 
 
 def _with_virtio_proof(vm: Vm, mappings: Mappings) -> Mappings:

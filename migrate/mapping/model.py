@@ -39,6 +39,7 @@ class VmOverride:
     cpu: str | None = None
     ballooning: bool | None = None
     virtio_drivers: bool | None = None  # True: the VirtIO drivers are known to be installed (Windows)
+    convert: bool | None = None  # False: never convert this guest on the node (virt-v2v-in-place)
     storage: str | None = None
     networks: dict[str, NetworkTarget] = field(default_factory=dict)
 

@@ -6,6 +6,7 @@ Built from the VM, its readiness verdict and the mapper's config; pure.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from migrate.inventory.model import Vm
@@ -14,7 +15,8 @@ from migrate.mapping.config import ProxmoxConfig
 from migrate.mapping.mapper import ordered_disks
 from migrate.mapping.model import Mappings
 from migrate.mapping.names import vm_key
-from migrate.planning.model import MIB, PlannedNic
+from migrate.planning.model import MIB, PlannedCheck, PlannedNic
+from migrate.readiness.rule import Finding, Severity
 
 _DISK_SLOT = re.compile(r"^(scsi|sata|ide|virtio)\d+$")
 _SMALL_VOLUMES = {"efidisk0": 4 * MIB, "tpmstate0": 4 * MIB}
@@ -48,6 +50,7 @@ class Candidate:
     blockers: tuple[str, ...] = ()  # the readiness rule ids that block it
     preferred_node: str | None = None  # the node the wave document names for it
     unmapped: tuple[str, ...] = ()  # its networks and datastores the mapping file does not map yet
+    checks: tuple[PlannedCheck, ...] = ()  # the readiness findings the cutover must handle
 
     @property
     def key(self) -> str:
@@ -66,14 +69,21 @@ def build_candidate(
     vm: Vm, config: ProxmoxConfig, verdict: str, mappings: Mappings, *, vm_id: int | None = None,
     ha_wanted: bool = False, group: str | None = None, anti_affinity: tuple[str, ...] = (), blockers: tuple[str, ...] = (),
     preferred_node: str | None = None,
-    unmapped: tuple[str, ...] = (),
+    unmapped: tuple[str, ...] = (), checks: tuple[PlannedCheck, ...] = (),
 ) -> Candidate:
     """The placement needs of `vm` mapped to `config`."""
     return Candidate(
         vm=vm, vm_id=vm_id, verdict=verdict, config=config, disks=_disk_needs(vm, config, mappings),
         nics=_nics(vm, config), ha_wanted=ha_wanted, group=group, anti_affinity=anti_affinity,
-        blockers=blockers, preferred_node=preferred_node, unmapped=unmapped,
+        blockers=blockers, preferred_node=preferred_node, unmapped=unmapped, checks=checks,
     )
+
+
+def cutover_checks(findings: Iterable[Finding]) -> tuple[PlannedCheck, ...]:
+    """The findings an operator must act on at cutover, blockers first: warnings (and the blockers of a forced
+    plan); information findings need no action."""
+    acting = sorted((f for f in findings if f.severity is not Severity.INFO), key=lambda f: f.severity is not Severity.BLOCKER)
+    return tuple(PlannedCheck(f.rule_id, str(f.severity), f.message, f.remedy) for f in acting)
 
 
 def _disk_needs(vm: Vm, config: ProxmoxConfig, mappings: Mappings) -> tuple[DiskNeed, ...]:

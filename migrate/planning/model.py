@@ -61,6 +61,17 @@ class PlannedNic:
 
 
 @dataclass(frozen=True)
+class PlannedCheck:
+    """A readiness finding that applies to the VM at its cutover (a warning, or a blocker of a forced plan): the
+    runbook makes it a checklist item with its remedy."""
+
+    rule_id: str
+    severity: str
+    message: str
+    remedy: str
+
+
+@dataclass(frozen=True)
 class PlannedVm:
     vm_id: int | None  # the inventory's row id
     vm_key: str
@@ -85,6 +96,7 @@ class PlannedVm:
     shutdown_seconds: int = 0
     create_seconds: int = 0
     boot_seconds: int = 0
+    checks: tuple[PlannedCheck, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,7 @@ def _planned_vm(data: dict[str, Any]) -> PlannedVm:
     values["disks"] = tuple(PlannedDisk(**_known(PlannedDisk, d)) for d in data.get("disks") or [])
     values["nics"] = tuple(PlannedNic(**_known(PlannedNic, n)) for n in data.get("nics") or [])
     values["notes"] = tuple(data.get("notes") or ())
+    values["checks"] = tuple(PlannedCheck(**_known(PlannedCheck, c)) for c in data.get("checks") or [])
     return PlannedVm(**values)
 
 

@@ -106,9 +106,11 @@ def planned_vm(candidate: Candidate, choice: Choice, vmid: int, settings: PlanSe
         vcpus=int(params.get("sockets", 1)) * int(params.get("cores", 1)), verdict=candidate.verdict, config=params,
         disks=disks, nics=candidate.nics, transfer_bytes=transfer, copy_seconds=copy_seconds,
         downtime_seconds=settings.shutdown_s + copy_seconds + settings.create_s + settings.boot_s,
-        ha_wanted=candidate.ha_wanted, group=candidate.group, guest=guest_summary(vm, candidate.config.ostype),
+        ha_wanted=candidate.ha_wanted, group=candidate.group,
+        guest={**guest_summary(vm, candidate.config.ostype), "conversion": candidate.config.conversion},
         notes=candidate.config.notes, transfer_estimated=any(d.transfer_estimated for d in disks),
         shutdown_seconds=settings.shutdown_s, create_seconds=settings.create_s, boot_seconds=settings.boot_s,
+        checks=candidate.checks,
     )
 
 
@@ -135,4 +137,15 @@ def guest_summary(vm: Vm, ostype: str) -> dict:
             for nic in vm.nics for ip in nic.ip_addresses
             if ip.origin == "manual" and ":" not in ip.address
         ],
+        "known_ips": known_ips(vm),
     }
+
+
+def known_ips(vm: Vm) -> list[dict]:
+    """Every address VMware Tools reported (IPv6 link-local left out: it follows the MAC) with how the guest got
+    it (`manual`, `dhcp`, or None when not reported), and the VM's primary IP when no NIC lists it."""
+    found = [{"nic": nic.label, "mac": nic.mac, "address": ip.address, "prefix": ip.prefix_length, "origin": ip.origin}
+             for nic in vm.nics for ip in nic.ip_addresses if not ip.address.lower().startswith("fe80:")]
+    if vm.primary_ip and vm.primary_ip not in {ip["address"] for ip in found}:
+        found.append({"nic": None, "mac": None, "address": vm.primary_ip, "prefix": None, "origin": None})
+    return found

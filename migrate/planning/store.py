@@ -21,7 +21,7 @@ from migrate.errors import NotFoundError
 from migrate.inventory.model import Cluster, Vm
 from migrate.inventory.store import load_inventory
 from migrate.mapping.service import source_mappings
-from migrate.planning.candidates import Candidate, build_candidate
+from migrate.planning.candidates import Candidate, build_candidate, cutover_checks
 from migrate.planning.inputs import SETTINGS, changed_inputs, plan_inputs
 from migrate.planning.model import Plan, PlanSettings
 from migrate.planning.place import place_wave
@@ -106,7 +106,7 @@ def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mapp
                 anti_affinity=apart.get(vm.name, ()),
                 blockers=tuple(sorted({f.rule_id for f in assessment.findings if f.severity is Severity.BLOCKER})),
                 preferred_node=decisions[record.id].node if record.id in decisions else None,
-                unmapped=assessment.unmapped,
+                unmapped=assessment.unmapped, checks=cutover_checks(assessment.findings),
             ))
     return candidates
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from migrate.inventory.model import Vm
 from migrate.inventory.sizes import vm_size
 from migrate.readiness.assess import VmAssessment
 from migrate.readiness.rule import Severity
@@ -26,18 +27,30 @@ UNKNOWN_SEVERITY = "unknown"
 UNKNOWN_REMEDY = "Complete the inventory: discover through the vSphere API, or export the missing RVTools columns"
 
 
-def vm_rows(assessments: Iterable[VmAssessment]) -> Iterator[tuple[Any, ...]]:
-    """One row per VM, values in VM_COLUMNS order."""
+def vm_rows(assessments: Iterable[VmAssessment], *, exact_sizes: bool = False) -> Iterator[tuple[Any, ...]]:
+    """One row per VM, values in VM_COLUMNS order; `exact_sizes` gives the GiB unrounded (the workbook shows
+    them with one decimal), else whole GiB as the CSV has them."""
+    scale = (lambda size: size / GIB) if exact_sizes else (lambda size: round(size / GIB))
     for assessment in assessments:
         vm, size = assessment.vm, vm_size(assessment.vm)
         yield (
-            vm.name, vm.datacenter, vm.cluster, vm.folder, vm.power_state, vm.guest_full_name or vm.guest_id,
-            vm.num_cpu, _memory_gib(vm.memory_mb), len(vm.disks), round(size.provisioned_bytes / GIB),
-            round(size.to_move_bytes / GIB), "yes" if size.estimated else "no", str(assessment.verdict),
+            vm.name, vm.datacenter, vm.cluster, vm.folder, vm.power_state, os_name(vm),
+            vm.num_cpu, _memory_gib(vm.memory_mb), len(vm.disks), scale(size.provisioned_bytes),
+            scale(size.to_move_bytes), "yes" if size.estimated else "no", str(assessment.verdict),
             assessment.count(Severity.BLOCKER), assessment.count(Severity.WARNING), _finding_ids(assessment),
             ";".join(assessment.unmapped),  # the mapping file's gaps, apart from the verdict
             assessment.config.name, assessment.config.ostype, ";".join(assessment.config.bridges),
         )
+
+
+def os_name(vm: Vm) -> str | None:
+    """The guest OS as the report names it: the configured full name, else the guest id."""
+    return vm.guest_full_name or vm.guest_id
+
+
+def attribute_names(assessments: Iterable[VmAssessment]) -> list[str]:
+    """Every custom attribute some VM has (owner, application, cost centre...), by name."""
+    return sorted({name for assessment in assessments for name in assessment.vm.custom_attributes or {}})
 
 
 def finding_rows(assessments: Iterable[VmAssessment]) -> Iterator[tuple[str, ...]]:

@@ -1,14 +1,15 @@
 """Render a wave's runbook from its plan with the Jinja2 templates of `runbooks/`.
 
 Undefined names fail loudly (StrictUndefined): a template typo must never print an empty step that an
-operator would follow. Text from the inventory is escaped for Markdown table cells (`|`, newlines).
+operator would follow. Text from the inventory is escaped for Markdown (`migrate.runbook.markdown`): in table
+cells, headings and prose it renders literally, and commands sit in code spans that survive backticks.
 """
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -18,20 +19,27 @@ from migrate.planning.model import GIB, Plan
 from migrate.planning.schedule import plan_seconds
 from migrate.planning.throughput import Throughput
 from migrate.resources import data_dir
+from migrate.runbook.addresses import known_addresses
+from migrate.runbook.markdown import code_span, inline, markdown_cell, text
+from migrate.runbook.timeline import timeline
 from migrate.waves.policy import StopPolicy
+from migrate.words import counted
+
+__all__ = ["code_span", "inline", "markdown_cell", "render_runbook", "text"]
 
 RUNBOOK_DIR = data_dir("migrate.runbooks")
 TEMPLATE = "wave.md.j2"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def render_runbook(plan: Plan, version: int, digest: str, templates: str | Path = RUNBOOK_DIR,
-                   policy: StopPolicy = StopPolicy()) -> str:
-    """The Markdown runbook of `plan` (version `version` of its wave), whose sources are stopped by `policy`."""
+                   policy: StopPolicy = StopPolicy(), window_start: datetime | None = None) -> str:
+    """The Markdown runbook of `plan` (version `version` of its wave), whose sources are stopped by `policy`;
+    its timeline gives clock times from `window_start`, else offsets from the wave's start (T+0)."""
     environment = _environment(Path(templates))
     try:
         template = environment.get_template(TEMPLATE)
-        return template.render(plan=plan, version=version, digest=digest, policy=policy, **_facts(plan))
+        return template.render(plan=plan, version=version, digest=digest, policy=policy, timeline=timeline(plan, window_start),
+                               addresses={vm.vm_key: known_addresses(vm) for vm in plan.vms}, **_facts(plan))
     except jinja2.TemplateNotFound as exc:
         raise UsageError(f"runbook template {exc.name} not found in {templates}") from None
     except (jinja2.TemplateSyntaxError, jinja2.UndefinedError) as exc:
@@ -43,8 +51,8 @@ def _environment(templates: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates), undefined=jinja2.StrictUndefined, autoescape=False,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    environment.filters.update(cell=markdown_cell, inline=inline, heading=inline, gib=gib, duration=duration,
-                               shell=shlex.quote, code=code_span)
+    environment.filters.update(cell=markdown_cell, inline=inline, text=text, gib=gib, duration=duration,
+                               shell=shlex.quote, code=code_span, counted=counted)
     return environment
 
 
@@ -67,25 +75,6 @@ def _facts(plan: Plan) -> dict:
         "wave_seconds": plan_seconds(plan),
         "windows_count": sum(1 for vm in plan.vms if (vm.guest or {}).get("windows")),
     }
-
-
-def markdown_cell(value: object) -> str:
-    """Text that stays inside one Markdown table cell: `|` escaped, line breaks as <br>, controls dropped."""
-    text = _CONTROL.sub("", "" if value is None else str(value))
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
-
-
-def code_span(command: object) -> str:
-    """A command as a Markdown code span that shows it exactly, whatever backticks the (shell-quoted) names hold."""
-    text = inline(command)
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def inline(value: object) -> str:
-    """Text that stays on one Markdown line."""
-    return " ".join(_CONTROL.sub("", "" if value is None else str(value)).split())
 
 
 def gib(size: int) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from migrate.clients.vsphere.connection import DEFAULT_TIMEOUT, VcenterEndpoint
 from migrate.db.models import Source
+from migrate.addresses import host_and_port
 from migrate.errors import NotFoundError, UsageError
 
 
@@ -33,24 +34,10 @@ class VcenterAccess:
 
 def parse_vcenter(value: str, port: int | None = None, option: str = "--vcenter") -> tuple[str, int]:
     """HOST, HOST:PORT, [IPv6]:PORT or https://HOST[:PORT]/ -> (host, port); `port` is a --port that must agree."""
-    text = value.strip().removeprefix("https://").split("/", 1)[0]
-    given = ""
-    if text.startswith("[") and "]" in text:
-        host, _, rest = text[1:].partition("]")
-        given = rest.removeprefix(":")
-    elif text.count(":") == 1:
-        host, _, given = text.partition(":")
-    else:
-        host = text
-    if given:
-        if not given.isdigit() or not 1 <= int(given) <= 65535:
-            raise UsageError(f"{option} {value!r}: the port must be a number from 1 to 65535")
-        if port and port != int(given):
-            raise UsageError(f"{option} {value!r} and --port {port} disagree")
-        port = int(given)
-    if not host:
-        raise UsageError(f"{option} {value!r} names no host")
-    return host, port or 443
+    host, given = host_and_port(value, port or 443, option)
+    if port and given != port:
+        raise UsageError(f"{option} {value!r} and --port {port} disagree")
+    return host, given
 
 
 def source_name(host: str, port: int) -> str:

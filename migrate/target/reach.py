@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from migrate.db.plan_models import Target
+from migrate.addresses import host_and_port
 from migrate.errors import UsageError
 
 
@@ -32,16 +33,7 @@ def ssh_address(target: Target, node: str, cluster_address: str | None,
 
 def split_address(value: str, default_port: int) -> SshAddress:
     """HOST, HOST:PORT or [IPv6]:PORT."""
-    if value.startswith("[") and "]" in value:
-        host, _, rest = value[1:].partition("]")
-        port = rest.removeprefix(":")
-    elif value.count(":") == 1:
-        host, _, port = value.partition(":")
-    else:
-        host, port = value, ""
-    if port and not (port.isdigit() and 1 <= int(port) <= 65535):
-        raise UsageError(f"node address {value!r}: the port must be a number from 1 to 65535")
-    return SshAddress(host, int(port) if port else default_port)
+    return SshAddress(*host_and_port(value, default_port, "node address"))
 
 
 def parse_node_address(value: str) -> tuple[str, str]:

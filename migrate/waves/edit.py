@@ -7,7 +7,6 @@ moving it would leave its journal, its target VM and its source's state behind i
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,42 +17,18 @@ from migrate.db.plan_models import PlanRecord, PlanVm, Wave, WaveVm
 from migrate.errors import WaveError
 from migrate.inventory.store import list_vms
 from migrate.waves.policy import StopPolicy
-from migrate.waves.store import get_wave
+from migrate.waves.store import WaveMember, get_wave, wave_members
 
 # Statuses that mean nothing was done to the VM, or that what was done was undone.
 UNTOUCHED = {VmStatus.PENDING.value, VmStatus.ROLLED_BACK.value}
 
 
-@dataclass(frozen=True)
-class WaveMember:
-    """One VM of a wave as `wave show` and `wave export` present it."""
-
-    vm_id: int
-    name: str
-    moref: str | None
-    instance_uuid: str | None
-    reason: str
-    proxmox_name: str | None
-    node: str | None
-    cutover_order: int | None
-    owner: str | None
-    notes: str | None
-    migration: str | None  # the journal's status of the VM in this wave, if it has one
-
-
-def wave_members(session: Session, number: int) -> list[WaveMember]:
-    """The VMs of wave `number`, by cutover order then name."""
-    wave = get_wave(session, number)
-    statuses = migration_statuses(session, [member.vm_id for member in wave.members])
-    records = {r.id: r for r in session.scalars(select(VmRecord).where(VmRecord.id.in_([m.vm_id for m in wave.members])))}
-    members = [_member(records[m.vm_id], m, statuses.get((wave.number, m.vm_id))) for m in wave.members]
-    return sorted(members, key=lambda m: (m.cutover_order is None, m.cutover_order or 0, m.name, m.vm_id))
-
-
-def _member(record: VmRecord, row: WaveVm, migration: str | None) -> WaveMember:
-    return WaveMember(vm_id=record.id, name=record.name, moref=record.moref, instance_uuid=record.instance_uuid,
-                      reason=row.reason, proxmox_name=row.proxmox_name, node=row.node, cutover_order=row.cutover_order,
-                      owner=row.owner, notes=row.notes, migration=migration)
+def wave_members_with_migration(session: Session, number: int) -> list[tuple[WaveMember, str | None]]:
+    """The VMs of wave `number` in cutover order, each with the journal's status of its migration in the wave."""
+    get_wave(session, number)  # a wave that does not exist is named, not shown empty
+    members = wave_members(session, number=number)
+    statuses = migration_statuses(session, [m.vm_id for m in members])
+    return [(member, statuses.get((number, member.vm_id))) for member in members]
 
 
 def migration_statuses(session: Session, vm_ids: Iterable[int]) -> dict[tuple[int, int], str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from migrate.db.models import ClusterRecord, VmRecord
+from migrate.db.models import ClusterRecord, Source, VmRecord
 from migrate.db.plan_models import Wave, WaveVm
 from migrate.errors import InputFileError, NotFoundError, WaveError
 from migrate.inventory.model import Cluster, Vm
@@ -142,6 +142,39 @@ def wave_decisions(session: Session, source_id: int | None = None) -> dict[int, 
     if source_id is not None:
         query = query.join(VmRecord, VmRecord.id == WaveVm.vm_id).where(VmRecord.source_id == source_id)
     return {row.vm_id: row for row in session.scalars(query)}
+
+
+@dataclass(frozen=True)
+class WaveMember:
+    """A VM of a wave as the wave document has it: why it is in, and what the customer decided for it."""
+
+    wave: int
+    wave_name: str | None
+    vm: str
+    reason: str
+    proxmox_name: str | None
+    node: str | None
+    cutover_order: int | None
+    owner: str | None
+    notes: str | None
+    vm_id: int | None = None
+    moref: str | None = None
+    instance_uuid: str | None = None
+
+
+def wave_members(session: Session, source: str | None = None, number: int | None = None) -> list[WaveMember]:
+    """The VMs in waves, of source `source` and/or of wave `number` only, by wave, cutover order, then VM name."""
+    query = (select(Wave, WaveVm, VmRecord).join(WaveVm, WaveVm.wave_id == Wave.id)
+             .join(VmRecord, VmRecord.id == WaveVm.vm_id).join(Source, Source.id == VmRecord.source_id))
+    if source is not None:
+        query = query.where(Source.name == source)
+    if number is not None:
+        query = query.where(Wave.number == number)
+    members = [WaveMember(wave.number, wave.name, record.name, member.reason, member.proxmox_name, member.node,
+                          member.cutover_order, member.owner, member.notes, record.id, record.moref,
+                          record.instance_uuid)
+               for wave, member, record in session.execute(query)]
+    return sorted(members, key=lambda m: (m.wave, m.cutover_order is None, m.cutover_order or 0, m.vm, m.vm_id or 0))
 
 
 def chosen_names(session: Session, source_id: int) -> dict[str, str]:

@@ -128,3 +128,10 @@ def allocate(pve):
         return Target(storage.content(volid).get()["path"], fmt, zeroed=True)
 
     return allocate
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path, monkeypatch):
+    """Each execution test works in its own directory: a run on PostgreSQL writes its log into the working
+    directory (there is no database file to put it beside), which must never be the checkout."""
+    monkeypatch.chdir(tmp_path)

@@ -23,7 +23,7 @@ def test_every_step_that_changes_something_declares_an_undo():
 def test_a_rollback_undoes_the_target_before_the_source_each_side_last_step_first():
     assert [step.name for step in undo_order(ITINERARY)] == [
         "start_target", "attach", "create_shell",  # the VM: destroying it takes its config, its power, its disks
-        "copy_disk",  # then the volumes destroying the VM did not take
+        "convert", "copy_disk",  # then what the VM did not take: the conversion's copies, then the volumes
         "disconnect_source_nics", "stop_source",  # the source last: NICs reconnected before it powers on
     ]
 
@@ -74,3 +74,10 @@ def test_disks_are_verified_before_the_target_first_starts_and_before_the_source
     names = [step.name for step in ITINERARY]
     assert names.index("attach") < names.index("verify") < names.index("disconnect_source_nics")
     assert names.index("verify") < names.index("start_target")
+
+
+def test_the_guest_is_converted_after_its_disks_are_verified_and_before_the_first_start():
+    names = [step.name for step in ITINERARY]
+    assert names.index("verify") < names.index("convert") < names.index("start_target")
+    # A failed conversion leaves the source's NICs connected, so the rollback brings the source back as it was.
+    assert names.index("convert") < names.index("disconnect_source_nics")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -149,3 +150,5 @@ def test_a_wave_that_does_not_exist_is_named_before_missing_credentials(bed, db_
     assert back.exit_code == ExitCode.ERROR, back.stderr
     assert back.stderr == ("migrate: error: wave 9 has no migration in the journal: `migrate status` lists the waves "
                            "that ran\n")
+    logs = [*Path.cwd().glob("migrate-wave-*.log"), *Path(db_url.removeprefix("sqlite:///")).parent.glob("*.log")]
+    assert logs == []  # a run refused before it starts leaves no log file behind

@@ -34,7 +34,8 @@ def services_factory(bed: dict):
 def options_of(bed: dict, **overrides) -> RunOptions:
     values = dict(parallel=2, start=True, agent_timeout=0.5, retry_backoff=0.05,
                   datastore_paths={bed["datastore"]: bed["datastore_dir"]} if bed.get("node_path", True) else {})
-    return RunOptions(**{**values, **overrides})
+    # A bed may carry options for the processes it is run in (`run_wave.py`): conversion, say.
+    return RunOptions(**{**values, **bed.get("run_options", {}), **overrides})
 
 
 def write_bed(bed: dict, path: Path) -> Path:

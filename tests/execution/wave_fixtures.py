@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 from pyVmomi import vim
@@ -66,8 +67,11 @@ def bed(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, 
 
 
 def plan_wave(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path,
-              pattern: str = "DC0_*") -> dict:
-    """Wave 1 of the estate's VMs matching `pattern`, planned onto the fake cluster: the bed's description."""
+              pattern: str = "DC0_*", convert: bool = False) -> dict:
+    """Wave 1 of the estate's VMs matching `pattern`, planned onto the fake cluster: the bed's description.
+
+    The test estate's disks hold random bytes, no system: the plan converts none of them (`convert: false` for
+    each VM in the mapping file) unless `convert` asks for the conversion a real guest would get."""
     sim, vms, store = estate
     _reset_sources(sim, vms)
     store_inventory(session, make_inventory(*vms))
@@ -75,7 +79,8 @@ def plan_wave(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeyp
     served_pve.storages["tgt"].update(total=100 * 1024**3, avail=100 * 1024**3)
     set_bridges(monkeypatch, {"pve1": [("vmbr0", False)]})
     (tmp_path / "mappings").mkdir()
-    (tmp_path / "mappings" / "vc.example.com.yaml").write_text(MAPPING)
+    overrides = "" if convert else "vms:\n" + "".join(f"  {json.dumps(vm.name)}: {{convert: false}}\n" for vm in vms)
+    (tmp_path / "mappings" / "vc.example.com.yaml").write_text(MAPPING + overrides)
     env = {"MIGRATE_PVE_TOKEN_SECRET": SECRET}
     for args in (("target", "add", "pve", "--api", f"{served_pve.host}:{served_pve.port}", "--token-id", TOKEN,
                   "--ca-file", fakepve_cafile, "--ssh-user", sshd.username, "--ssh-key", str(sshd.client_key),

@@ -4,6 +4,8 @@ disk is compared byte for byte with its source VMDK by the test itself (qemu-img
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -61,6 +63,7 @@ def test_demo_migrates_wave_one_and_every_disk_matches_its_source(tmp_path, monk
     (found,) = seen
     # The management report the demo writes opens offline in a real browser with every chart drawn.
     check_report(tmp_path / "demo" / "report.html", tmp_path / "demo" / "migrate.db")
+    check_runbook(tmp_path / "demo")
     assert "the management report" in err and "report.html" in err
     assert found["vms"] == 6 and found["planned"] >= found["vms"]
     assert len(found["results"]) == found["planned"] == found["journal_volumes"]
@@ -76,3 +79,47 @@ def test_demo_migrates_wave_one_and_every_disk_matches_its_source(tmp_path, monk
         assert row["bytes_moved"] < row["bytes_planned"]  # the demo's disks hold 1 MiB each, the plan counts more
         assert 0 < row["mib_per_second"] < 2000, row  # a few MiB over loopback SSH, not GiB over the copy's time
         assert row["started"] and row["finished"] and row["downtime_seconds"] is None  # --no-start: not started
+
+
+DEMO_GOLDEN = Path(__file__).parent / "golden" / "demo-wave-1.md"
+
+
+def check_runbook(workdir: Path) -> None:
+    """The demo's runbook as reviewed (its plan digest aside, which the lab's temporary paths change), and every
+    command in it parses with the CLI and names a wave, VM, source or target that exists."""
+    import click
+    from sqlalchemy import select
+
+    from migrate.cli.main import cli
+    from migrate.db.models import Source
+    from migrate.db.plan_models import Target, Wave
+    from migrate.db.session import make_engine, session_factory
+    from migrate.planning.store import load_plan
+    from tests.runbook.test_runbook import _commands
+
+    text = (workdir / "wave-1.md").read_text()
+    reviewed = re.sub(r"digest `[0-9a-f]{12}`", "digest `<digest>`", text)
+    if os.environ.get("MIGRATE_UPDATE_GOLDEN"):
+        DEMO_GOLDEN.parent.mkdir(exist_ok=True)
+        DEMO_GOLDEN.write_text(reviewed)
+    assert reviewed == DEMO_GOLDEN.read_text()
+    engine = make_engine(f"sqlite:///{workdir / 'migrate.db'}")
+    try:
+        with session_factory(engine)() as session:
+            waves = set(session.scalars(select(Wave.number)))
+            vms = {vm.vm_name for vm in load_plan(session, 1)[1].vms}
+            targets = set(session.scalars(select(Target.name)))
+            sources = set(session.scalars(select(Source.name)))
+    finally:
+        engine.dispose()
+    commands = _commands(text)
+    assert len(commands) >= 2 * len(vms)  # a run and a rollback per VM at least
+    for words in commands:
+        with cli.make_context("migrate", list(words[1:])) as context:
+            name, command, rest = cli.resolve_command(context, list(words[1:]))
+            if isinstance(command, click.Group):
+                name, command, rest = command.resolve_command(context, rest)
+            params = command.make_context(name, rest, parent=context).params
+        assert params.get("number") in (None, *waves), words
+        assert set(params.get("only") or ()) <= vms and params.get("vm_name") in (None, *vms), words
+        assert params.get("name") in (None, *targets) and params.get("source_name") in (None, *sources), words

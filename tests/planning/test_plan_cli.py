@@ -245,3 +245,16 @@ def test_the_wave_documents_node_and_name_are_what_the_plan_uses(db_url, session
         ("app-0", "billing-app", "pve3"), ("app-1", "app-1", "pve3")]
     assert ("left out: app-2: node pve9 (chosen in the wave document) is not an online node of the target: "
             "choose one of pve1, pve2, pve3") in result.stderr
+
+
+def test_the_plan_carries_each_vms_warnings_for_its_runbook(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path):
+    vms = [make_vm("app-0", memory_mb=1024, disks=_disk("app-0"), power_state="poweredOn", tools_running="guestToolsNotRunning"),
+           make_vm("app-1", memory_mb=1024, disks=_disk("app-1"), power_state="poweredOn", tools_running="guestToolsRunning")]
+    _setup(db_url, session, fakepve, fakepve_cafile, monkeypatch, tmp_path, vms)
+    run_cli("wave", "create", "1", "--pattern", "app-*", db_url=db_url)
+
+    result = _plan(db_url, tmp_path, "--format", "json")
+
+    assert result.exit_code == 0, result.stderr
+    checks = {vm.vm_name: [check.rule_id for check in vm.checks] for vm in Plan.from_dict(json.loads(result.stdout)).vms}
+    assert "TLS-01" in checks["app-0"] and "TLS-01" not in checks["app-1"]

@@ -46,7 +46,7 @@ def _runbook_bytes(text: str) -> dict[str, tuple[float, bool]]:
     """Per VM section of the runbook: its `Data to copy` in GiB, and whether the row says it is an estimate."""
     found = {}
     for section in text.split("\n### ")[1:]:
-        name = re.match(r"\d+\. (\S+) →", section).group(1)
+        name = re.match(r"[\d.]+ (\S+) →", section).group(1)
         row = re.search(r"^\| Data to copy \| ([\d.]+) GiB(.*)\|$", section, re.M)
         found[name] = (float(row.group(1)), "estimate" in row.group(2))
     return found

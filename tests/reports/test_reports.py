@@ -85,7 +85,7 @@ def test_the_maps_gaps_are_a_column_of_their_own_and_a_section_apart_from_the_ve
     assert 'name="Maps"' in workbook and "<t>datastore ds9</t>" in strings and "<t>dmz01, dmz02</t>" in strings
 
 
-def test_xlsx_has_three_sheets_and_no_formula_cells(tmp_path, assessments):
+def test_xlsx_keeps_formula_like_names_as_text_and_states_the_rules_version(tmp_path, assessments):
     path = tmp_path / "readiness.xlsx"
     write_readiness_xlsx(assessments, path, source="vc1.example.com", generated_at=datetime(2026, 1, 2, tzinfo=UTC))
     with zipfile.ZipFile(path) as archive:

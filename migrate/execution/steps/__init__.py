@@ -6,6 +6,7 @@ from __future__ import annotations
 from migrate.execution.itinerary import Step
 from migrate.execution.steps import (
     attach,
+    convert,
     copy_disk,
     create_shell,
     disconnect_source_nics,
@@ -25,6 +26,8 @@ ITINERARY: list[Step] = [
     # so only a volume no guest has run on can be compared with its source; a failed check also leaves the
     # source's NICs connected.
     verify.STEP,
+    # After the copy is verified (the compare reads the volumes as copied) and before the first start.
+    convert.STEP,
     disconnect_source_nics.STEP,
     start_target.STEP,
 ]

@@ -6,8 +6,8 @@ The source: there, with no snapshot and no pending consolidation (the copy reads
 snapshot's newer data would be lost), and with the disks the plan was made for (none added, removed or
 resized). The target: the planned VMID free (or the toolkit's own), every NIC's bridge (or SDN VNet) on the
 planned node and VLAN-aware where a tag is planned, no other guest using one of the VM's MACs, the storages
-with room. The node: reached over SSH with a known host key, with a working qemu-img, and reading every source
-disk as the copy will. `execute_wave` checks the target once at the start for the VMs not started yet; this runs
+with room. The node: reached over SSH with a known host key, with a working qemu-img (and the conversion's
+tools when the guest is converted), and reading every source disk as the copy will. `execute_wave` checks the target once at the start for the VMs not started yet; this runs
 for each VM just before its first change (before its source is stopped), so it also sees what changed during a
 long wave, and a resumed VM.
 """
@@ -23,6 +23,7 @@ from migrate.clients.vsphere.source_state import SourceState, source_state
 from migrate.errors import PreflightError, StalePlanError, TargetApiError
 from migrate.execution.disk_copy import probe_source, require_qemu_img
 from migrate.execution.itinerary import Step, StepContext
+from migrate.execution.steps import convert
 from migrate.execution.steps.common import copied_disks, ownership
 from migrate.execution.steps.source_disk import connection_for, source_of
 from migrate.mapping.source_copy import copy_refusals
@@ -101,6 +102,7 @@ def _check_node_reads_sources(ctx: StepContext) -> None:
     HTTPS through the datastore file API), at its planned size. A node found wanting here costs no downtime."""
     with ctx.services.shell(ctx.vm.node) as shell:
         require_qemu_img(shell)
+        convert.require_tools(ctx, shell)
         for disk in copied_disks(ctx):
             source, cookie = source_of(ctx, disk, connection_for(ctx, disk))
             probe_source(shell, source, cookie, disk.size_bytes)
