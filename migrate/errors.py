@@ -84,6 +84,14 @@ class SourceProtocolError(MigrateError):
     exit_code = ExitCode.ERROR
 
 
+class ChangeIdInvalidError(SourceProtocolError):
+    """A change id that vSphere no longer knows (change tracking was reset): the disk must be copied whole."""
+
+
+class ChangeTrackingOffError(SourceProtocolError):
+    """A disk without changed block tracking at the snapshot asked about."""
+
+
 def transient_http_status(status: int) -> bool:
     """Whether an HTTP error status may go away by itself: a server error (5xx) or 429 "too many requests".
 
