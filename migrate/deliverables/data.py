@@ -22,13 +22,13 @@ from migrate.inventory.sizes import vm_size
 from migrate.inventory.store import load_inventory
 from migrate.mapping import TargetFacts
 from migrate.mapping.service import source_mappings
-from migrate.planning.capacity import Capacity, charge, pool_key
+from migrate.planning.capacity import Capacity, pool_key
 from migrate.planning.model import Plan, PlanSettings
 from migrate.planning.schedule import plan_seconds
 from migrate.planning.store import latest_plans
 from migrate.planning.target_check import check_target
 from migrate.readiness.assess import VmAssessment, assess
-from migrate.readiness.rule import Finding, Severity, Verdict
+from migrate.readiness.rule import Finding, Severity
 from migrate.readiness.rules import ALL_RULES
 from migrate.reports.summary import ReadinessSummary, summarize
 from migrate.target.store import latest_snapshot, list_targets
@@ -230,17 +230,14 @@ def _capacity(snapshot, plans: list[Plan]) -> list[CapacityRow]:
 
 
 def _waves(session: Session, wave: int | None) -> list[WaveRow]:
-    plans: dict[int, tuple[int, Plan]] = {}
-    for target in list_targets(session):
-        for plan in latest_plans(session, target):
-            plans[plan.wave] = (0, plan)
+    plans = {plan.wave: plan for target in list_targets(session) for plan in latest_plans(session, target)}
     versions = dict(session.execute(select(Wave.number, PlanRecord.version).join(PlanRecord, PlanRecord.wave_id == Wave.id)
                                     .order_by(PlanRecord.version)).all())
     rows = []
     for summary in list_waves(session):
         if wave is not None and summary.number != wave:
             continue
-        plan = plans.get(summary.number, (0, None))[1]
+        plan = plans.get(summary.number)
         rows.append(WaveRow(
             summary.number, summary.name or "", summary.vms, len(plan.vms) if plan else 0,
             plan.transfer_bytes if plan else summary.to_move_bytes,
@@ -258,6 +255,3 @@ def _progress(session: Session, wave: int | None) -> list[ProgressRow]:
     return [ProgressRow(row["wave"], row["vm"], str(row["status"]), estimates.get((row["wave"], row["vm"])),
                         row.get("downtime_seconds"), row.get("bytes_moved"))
             for row in wave_status(session, wave)]
-
-
-VERDICT_ORDER = [Verdict.READY, Verdict.READY_WITH_CONDITIONS, Verdict.UNKNOWN, Verdict.NOT_READY]

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from migrate.clients.proxmox import SECRET_ENV, connect
 from migrate.clients.ssh import NodeAddress
-from migrate.clients.vsphere.connection import VcenterEndpoint
 from migrate.clients.vsphere.connection import connect as vsphere_connect
 from migrate.db.plan_models import Target
 from migrate.errors import UsageError

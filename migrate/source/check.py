@@ -29,6 +29,6 @@ def check_source(session: Session, name: str | None, password: Callable[[str, st
     with connect(endpoint) as connection:
         about = connection.content.about
         product, api_version = str(about.fullName), str(about.apiVersion)
-    trust = ("not verified (--insecure)" if endpoint.insecure else f"pinned by thumbprint" if endpoint.thumbprint
+    trust = ("not verified (--insecure)" if endpoint.insecure else "pinned by thumbprint" if endpoint.thumbprint
              else f"CA file {endpoint.ca_file}" if endpoint.ca_file else "the system's CAs")
     return SourceCheck(source.name, endpoint.name, endpoint.user, product, api_version, trust)
