@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 from pathlib import Path
 
@@ -23,8 +24,8 @@ from migrate.words import counted
 
 STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_planned",
                   "bytes_estimated", "bytes_moved",
-                  "mib_per_second", "started", "finished", "duration_seconds", "downtime_seconds", "ips", "agent",
-                  "error")
+                  "mib_per_second", "started", "finished", "duration_seconds", "downtime_seconds", "ips", "ips_missing",
+                  "agent", "error")
 AGENT_CELLS = {True: "yes", False: "no answer", None: ""}
 DRY_RUN_HEADERS = ("vm", "node", "vmid", "disks")
 
@@ -151,6 +152,10 @@ def _report(app: AppContext, number: int, result, agent_timeout: float) -> None:
             + (f", {others} left to another run" if others else ""))
     for name, error in sorted(outcome.failed.items()):
         app.say(f"failed: {error}")
+    for name, missing in sorted(result.ips_missing.items()):
+        app.say(f"warning: {name} came back without its static address {', '.join(missing)} (the guest agent reports "
+                "others): its network configuration did not follow the new NIC; fix it in the guest, or roll it back "
+                f"with `migrate rollback --vm {shlex.quote(name)}`")
     if result.no_agent:
         app.say(f"warning: the guest agent of {_vms(result.no_agent)} did not answer within {agent_timeout:g} s: "
                 f"{'its' if len(result.no_agent) == 1 else 'their'} IP addresses are unknown; check that "
@@ -229,7 +234,7 @@ def status(app: AppContext, number: int | None, watch: bool, interval: float, ou
 
 
 def _cell(header: str, value):
-    if header == "ips":
+    if header in ("ips", "ips_missing"):
         return ",".join(value)
     if header == "bytes_estimated":
         return {True: "yes", False: "no", None: ""}[value]

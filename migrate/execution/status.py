@@ -134,7 +134,7 @@ def _row(migration: VmMigration, copies: Copies, times: Times) -> dict[str, Any]
         "step": migration.current_step or "", "disk": disk, **_target_columns(state),
         "disks_copied": len(copies.finished), "bytes_planned": None, "bytes_estimated": None, "bytes_moved": moved,
         "mib_per_second": round(speed / 2**20, 1) if speed else None, **_time_columns(migration, times),
-        "ips": state.target_ips or [], "agent": state.agent, "error": error,
+        "ips": state.target_ips or [], "ips_missing": state.ips_missing or [], "agent": state.agent, "error": error,
     }
 
 

@@ -35,6 +35,7 @@ class VmState:
     source_nics_disconnected: bool = False  # disconnect_source_nics (rollback reconnects them)
     target_ips: list[str] | None = None  # start_target: None when the guest agent did not answer
     agent: bool | None = None  # start_target: whether the guest agent answered; None before it ran
+    ips_missing: list[str] | None = None  # start_target: the source's static addresses the guest does not report
     rolled_back: list[str] | None = None  # rollback: what it undid
     other: dict[str, Any] = field(default_factory=dict)  # keys this version does not know
 
@@ -71,6 +72,8 @@ class VmState:
             data["target_ips"] = list(self.target_ips) if self.target_ips is not None else None
         if self.agent is not None:
             data["agent"] = self.agent
+        if self.ips_missing:
+            data["ips_missing"] = list(self.ips_missing)
         if self.rolled_back is not None:
             data["rolled_back"] = list(self.rolled_back)
         return {**data, **copy.deepcopy(self.other)}

@@ -49,6 +49,7 @@ class WaveRun:
     left_out: list[str] = field(default_factory=list)  # rolled-back VMs this run did not migrate again
     rollback_unfinished: list[str] = field(default_factory=list)  # VMs left out: their rollback did not finish
     no_agent: list[str] = field(default_factory=list)  # VMs done whose guest agent did not answer
+    ips_missing: dict[str, list[str]] = field(default_factory=dict)  # VM -> static addresses that did not come back
     lookalikes: dict[str, list[str]] = field(default_factory=dict)  # VM -> VMs that look like its target (clones)
     held_back: list[str] = field(default_factory=list)  # VMs of a later cutover order, not begun: an earlier one failed
 
@@ -110,10 +111,12 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         with sessions() as session:
             journal.end_run(session, run_id, RunStatus.FAILED if outcome.failed else RunStatus.SUCCEEDED)
             no_agent = _no_agent(session, work, outcome)
+            ips_missing = _ips_missing(session, work, outcome)
             lookalikes = _lookalikes(session, work)
     finally:
         services.close()
     return WaveRun(wave, record.version, outcome, run_id=run_id, left_out=left_out, no_agent=no_agent,
+                   ips_missing=ips_missing,
                    rollback_unfinished=unfinished, lookalikes=lookalikes, held_back=sorted(held_back))
 
 
@@ -151,6 +154,12 @@ def _check_names(plan: Plan, wave: int, again: Collection[str]) -> None:
     if unknown:
         raise UsageError(f"{', '.join(unknown)} not in wave {wave}: check the names with "
                          f"`migrate status --wave {wave}`")
+
+
+def _ips_missing(session: Session, work: list[WorkItem], outcome: WaveOutcome) -> dict[str, list[str]]:
+    done = [item.vm_migration_id for item in work if item.vm_name in outcome.done]
+    return {m.vm_name: missing for m in session.scalars(select(VmMigration).where(VmMigration.id.in_(done)))
+            if (missing := VmState.from_dict(m.state).ips_missing)}
 
 
 def _no_agent(session: Session, work: list[WorkItem], outcome: WaveOutcome) -> list[str]:
