@@ -19,9 +19,9 @@ from tqdm import tqdm
 
 from migrate.db.session import resolve_db_url
 from migrate.files import cannot_write, require_writable
+from migrate.words import size_text
 
 EXECUTION_LOGGER = "migrate.execution"
-GIB = 2**30
 
 
 class UtcFormatter(logging.Formatter):
@@ -75,10 +75,6 @@ def run_display(stderr: IO[str], log_path: Path, *, terminal: bool, quiet: bool)
             handler.close()
         logger.setLevel(previous)
         logger.propagate = True
-
-
-def _size(count: float) -> str:
-    return f"{count / GIB:.1f} GiB" if count >= GIB else f"{count / 2**20:.0f} MiB"
 
 
 class WaveBars(logging.Handler):
@@ -139,7 +135,7 @@ class WaveBars(logging.Handler):
     def _postfix(self) -> None:
         if self.wave is not None:
             read = sum(self.read.values())
-            self.wave.set_description_str(f"{_size(read)} of {_size(self.total_bytes)} read", refresh=True)
+            self.wave.set_description_str(f"{size_text(read)} of {size_text(self.total_bytes)} read", refresh=True)
 
     def _write(self, line: str) -> None:
         tqdm.write(line, file=self.stream)

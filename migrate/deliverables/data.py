@@ -135,9 +135,11 @@ def collect(session: Session, mappings_dir: Path, wave: int | None = None) -> Re
         clusters=_clusters(vms), os_mix=_os_mix(vms), readiness=summarize(assessments, top=10),
         blockers=_blockers(assessments), not_assessed=_not_assessed(assessments),
     )
-    _target(session, data, mappings_dir, wave)
-    data.waves = _waves(session, wave)
-    data.progress = _progress(session, wave)
+    plans = {target.name: latest_plans(session, target) for target in list_targets(session)}  # read once
+    _target(session, data, mappings_dir, wave, plans)
+    every_plan = [plan for target_plans in plans.values() for plan in target_plans]
+    data.waves = _waves(session, wave, every_plan)
+    data.progress = _progress(session, wave, every_plan)
     return data
 
 
@@ -194,7 +196,8 @@ def _not_assessed(assessments: list[VmAssessment]) -> list[tuple[str, str, int]]
     return [(rule, missing, vms) for (rule, missing), vms in sorted(counts.items(), key=lambda i: (-i[1], i[0]))[:10]]
 
 
-def _target(session: Session, data: ReportData, mappings_dir: Path, wave: int | None) -> None:
+def _target(session: Session, data: ReportData, mappings_dir: Path, wave: int | None,
+            plans_by_target: dict[str, list[Plan]]) -> None:
     targets = list_targets(session)
     if not targets:
         return
@@ -205,7 +208,7 @@ def _target(session: Session, data: ReportData, mappings_dir: Path, wave: int | 
         return
     data.target_name = target.name
     data.target_findings = check_target(session, target.name, mappings_dir)
-    plans = [plan for plan in latest_plans(session, target) if wave is None or plan.wave == wave]
+    plans = [plan for plan in plans_by_target[target.name] if wave is None or plan.wave == wave]
     data.capacity = _capacity(snapshot, plans)
 
 
@@ -229,8 +232,8 @@ def _capacity(snapshot, plans: list[Plan]) -> list[CapacityRow]:
     return rows
 
 
-def _waves(session: Session, wave: int | None) -> list[WaveRow]:
-    plans = {plan.wave: plan for target in list_targets(session) for plan in latest_plans(session, target)}
+def _waves(session: Session, wave: int | None, every_plan: list[Plan]) -> list[WaveRow]:
+    plans = {plan.wave: plan for plan in every_plan}
     versions = dict(session.execute(select(Wave.number, PlanRecord.version).join(PlanRecord, PlanRecord.wave_id == Wave.id)
                                     .order_by(PlanRecord.version)).all())
     rows = []
@@ -247,11 +250,10 @@ def _waves(session: Session, wave: int | None) -> list[WaveRow]:
     return rows
 
 
-def _progress(session: Session, wave: int | None) -> list[ProgressRow]:
+def _progress(session: Session, wave: int | None, every_plan: list[Plan]) -> list[ProgressRow]:
     if session.scalar(select(VmMigration.id).limit(1)) is None:
         return []
-    estimates = {(plan.wave, vm.vm_name): vm.downtime_seconds for target in list_targets(session)
-                 for plan in latest_plans(session, target) for vm in plan.vms}
+    estimates = {(plan.wave, vm.vm_name): vm.downtime_seconds for plan in every_plan for vm in plan.vms}
     return [ProgressRow(row["wave"], row["vm"], str(row["status"]), estimates.get((row["wave"], row["vm"])),
                         row.get("downtime_seconds"), row.get("bytes_moved"))
             for row in wave_status(session, wave)]

@@ -16,6 +16,7 @@ from migrate.deliverables import charts
 from migrate.deliverables.data import ReportData, collect
 from migrate.files import replace_when_done, require_writable
 from migrate.resources import data_dir
+from migrate.runbook.render import duration
 
 GIB = 2**30
 
@@ -34,7 +35,7 @@ def render(data: ReportData, written: datetime | None = None) -> str:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(data_dir("migrate.deliverables"))),
                                      autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                                      lstrip_blocks=True, keep_trailing_newline=True)
-    environment.filters.update(gib=_gib, duration=_duration)
+    environment.filters.update(gib=_gib, duration=duration)
     progress_counts = Counter(row.status for row in data.progress)
     return environment.get_template("report.html.j2").render(
         data=data, charts=_charts(data, progress_counts), progress_counts=progress_counts, version=__version__,
@@ -69,7 +70,3 @@ def _share(part: int, total: int) -> float:
 def _gib(size: int | float) -> str:
     return f"{size / GIB:,.1f} GiB" if size >= GIB or size == 0 else f"{size / 2**20:,.0f} MiB"
 
-
-def _duration(seconds: int | float) -> str:
-    hours, rest = divmod(int(seconds), 3600)
-    return f"{hours} h {rest // 60:02d} min" if hours else f"{rest // 60} min {rest % 60:02d} s"

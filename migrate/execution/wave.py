@@ -29,7 +29,7 @@ from migrate.planning.stale import plan_is_stale
 from migrate.planning.store import load_plan
 from migrate.waves.policy import StopPolicy
 from migrate.waves.store import stop_policy, wave_decisions
-from migrate.words import counted
+from migrate.words import counted, size_text
 
 ServicesFactory = Callable[[Target, RunOptions], Services]  # a run's connections, closed at its end
 WAVE_STARTED = "wave_started"
@@ -97,7 +97,7 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
             journal.readmit(session, readmitted)
             run_id = journal.begin_run(session, wave, _journaled(services.options, again, policy, only, exclude)).id
         to_read = sum(d.size_bytes for item in work for d in item.plan.vm.disks if d.source_file)
-        log.info("wave %d run %d: %s, %s of disks to read", wave, run_id, counted(len(work), "VM"), _size(to_read),
+        log.info("wave %d run %d: %s, %s of disks to read", wave, run_id, counted(len(work), "VM"), size_text(to_read),
                  extra={"event": WAVE_STARTED, "vms": len(work), "bytes": to_read})
         limits = Limits(total=options.parallel, per_resource=options.per_resource)
         retry = Retry(attempts=options.step_attempts, backoff=options.retry_backoff)
@@ -118,10 +118,6 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
     return WaveRun(wave, record.version, outcome, run_id=run_id, left_out=left_out, no_agent=no_agent,
                    ips_missing=ips_missing,
                    rollback_unfinished=unfinished, lookalikes=lookalikes, held_back=sorted(held_back))
-
-
-def _size(count: int) -> str:
-    return f"{count / 2**30:.1f} GiB" if count >= 2**30 else f"{count / 2**20:.0f} MiB"
 
 
 def _cutover_groups(session: Session, work: list[WorkItem]) -> list[list[WorkItem]]:

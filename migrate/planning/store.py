@@ -71,7 +71,7 @@ def plan_wave(
     changed = changed_inputs(latest.document.get("inputs") if latest else None, inputs)
     if latest is not None and not replan and not changed:
         return PlanOutcome(latest, False, (), latest.document["inputs"].get(SETTINGS) != inputs[SETTINGS])
-    candidates = wave_candidates(session, wave, snapshot, mappings_dir)
+    candidates = wave_candidates(session, wave, snapshot, mappings_dir, records)
     plan = place_wave(candidates, snapshot, settings, wave=wave.number, wave_name=wave.name,
                       snapshot_version=snapshot_row.version, force=force, pending=pending)
     return PlanOutcome(_store(session, wave, target_row.id, snapshot_row.id, plan, inputs), True, tuple(changed))
@@ -82,11 +82,13 @@ def _latest_record(session: Session, wave: Wave) -> PlanRecord | None:
                           .order_by(PlanRecord.version.desc()).limit(1))
 
 
-def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mappings_dir: str | Path) -> list[Candidate]:
-    """Each VM of the wave judged and mapped against its whole source inventory and the target's facts."""
+def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mappings_dir: str | Path,
+                    records: list[VmRecord] | None = None) -> list[Candidate]:
+    """Each VM of the wave (`records`, when the caller read them already) judged and mapped against its whole
+    source inventory and the target's facts."""
     group_attribute = (wave.selection or {}).get("group_attribute") or DEFAULT_GROUP_ATTRIBUTE
     by_source: dict[int, list[VmRecord]] = defaultdict(list)
-    for record in wave_records(session, wave):
+    for record in records if records is not None else wave_records(session, wave):
         by_source[record.source_id].append(record)
     candidates = []
     for source_id, records in sorted(by_source.items()):

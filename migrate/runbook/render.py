@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from migrate.errors import UsageError
-from migrate.planning.model import GIB, Plan
+from migrate.planning.model import Plan
 from migrate.planning.schedule import plan_seconds
 from migrate.planning.throughput import Throughput
 from migrate.resources import data_dir
@@ -23,7 +23,7 @@ from migrate.runbook.addresses import known_addresses
 from migrate.runbook.markdown import code_span, inline, markdown_cell, text
 from migrate.runbook.timeline import timeline
 from migrate.waves.policy import StopPolicy
-from migrate.words import counted
+from migrate.words import counted, size_text
 
 __all__ = ["code_span", "inline", "markdown_cell", "render_runbook", "text"]
 
@@ -51,7 +51,7 @@ def _environment(templates: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates), undefined=jinja2.StrictUndefined, autoescape=False,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    environment.filters.update(cell=markdown_cell, inline=inline, text=text, gib=gib, duration=duration,
+    environment.filters.update(cell=markdown_cell, inline=inline, text=text, gib=size_text, duration=duration,
                                shell=shlex.quote, code=code_span, counted=counted)
     return environment
 
@@ -75,11 +75,6 @@ def _facts(plan: Plan) -> dict:
         "wave_seconds": plan_seconds(plan),
         "windows_count": sum(1 for vm in plan.vms if (vm.guest or {}).get("windows")),
     }
-
-
-def gib(size: int) -> str:
-    """A size for people: GiB with one decimal, MiB under 1 GiB (EFI and TPM volumes)."""
-    return f"{size / GIB:.1f} GiB" if size >= GIB else f"{size / 1024**2:.0f} MiB"
 
 
 def duration(seconds: int | float) -> str:

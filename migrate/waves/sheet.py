@@ -73,13 +73,14 @@ def export_rows(session: Session, mappings_dir: Path) -> list[dict[str, str]]:
     return sorted(rows, key=lambda r: (r["wave"] == "", int(r["wave"] or 0), r["vm"], r["instance_uuid"], r["moref"]))
 
 
-def document(session: Session, mappings_dir: Path) -> dict[int, dict[str, str]]:
+def document(session: Session, mappings_dir: Path, records: list[VmRecord] | None = None) -> dict[int, dict[str, str]]:
     """VM id -> its row of the document as it stands."""
     members = {row.vm_id: row for row in session.scalars(select(WaveVm))}
     waves = {wave.id: wave.number for wave in session.scalars(select(Wave))}
-    names = _current_names(session, mappings_dir)
+    records = list_vms(session) if records is None else records
+    names = _current_names(session, mappings_dir, records, members)
     rows = {}
-    for record in list_vms(session):
+    for record in records:
         member = members.get(record.id)
         rows[record.id] = {
             "wave": str(waves[member.wave_id]) if member else "", "vm": record.name,
@@ -106,16 +107,17 @@ def _defuse(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _current_names(session: Session, mappings_dir: Path) -> dict[int, str]:
+def _current_names(session: Session, mappings_dir: Path, records: list[VmRecord],
+                   members: dict[int, WaveVm]) -> dict[int, str]:
     """VM id -> the Proxmox name it will get: the wave document's, else its latest plan's, else the mapping file's."""
-    chosen = {row.vm_id: row.proxmox_name for row in session.scalars(select(WaveVm)) if row.proxmox_name}
+    chosen = {vm_id: row.proxmox_name for vm_id, row in members.items() if row.proxmox_name}
     planned = {}
-    for plan_id, vm_id, name in session.execute(select(PlanVm.plan_id, PlanVm.vm_id, PlanVm.proxmox_name)
+    for vm_id, name in session.execute(select(PlanVm.vm_id, PlanVm.proxmox_name)
                                                 .join(PlanRecord).order_by(PlanRecord.version)):
         planned[vm_id] = name
     pins: dict[int, dict[str, str]] = {}
     names = {}
-    for record in list_vms(session):
+    for record in records:
         if record.source_id not in pins:
             source = session.get(Source, record.source_id)
             mappings = source_mappings(source.name, mappings_dir)
@@ -153,7 +155,7 @@ def read_sheet(path: str | Path, session: Session, mappings_dir: Path) -> SheetP
             plan.rows[row.vm_id] = row
     except csv.Error as exc:
         raise InputFileError(f"{path}: not a CSV file ({exc}): save it as CSV UTF-8") from None
-    before = document(session, mappings_dir)
+    before = document(session, mappings_dir, list(records.values()))
     _diff(plan, records, before)
     _refuse_started(path, session, plan, before)
     return plan
