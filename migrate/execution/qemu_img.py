@@ -162,3 +162,17 @@ def _volume(path: str) -> None:
     storage without krbd (qemu-img opens it with its rbd driver, as PVE's own QEMU does)."""
     if not RBD_VOLUME.fullmatch(path):
         _absolute(path)
+
+
+def blockdev(image: Source | Target) -> dict:
+    """The block node that opens a node-mounted source disk or a target volume as qemu-img would (format over
+    protocol), for a `json:` filename that reads or writes only part of it (`extent_copy`). A volume on a block
+    device (LVM, ZFS zvol) is opened with `host_device`, which qemu requires for one; an RBD address is not a path
+    and is refused."""
+    if isinstance(image, HttpsFile):
+        raise ValueError("an HTTPS source is read in areas by its URL, not as a block node on the node")
+    if isinstance(image, Target) and RBD_VOLUME.fullmatch(image.path):
+        raise ValueError(f"an RBD volume cannot be written in areas by path: {image.path!r}")
+    _absolute(image.path)
+    protocol = {"driver": "host_device" if image.path.startswith("/dev/") else "file", "filename": image.path}
+    return protocol if image.format == "raw" else {"driver": image.format, "file": protocol}

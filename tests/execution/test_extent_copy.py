@@ -1,0 +1,74 @@
+"""Copying only some areas of a disk into its volume on the node (the later passes of a warm copy): over the loopback
+node, from a VMDK of each running subformat, every other byte of the volume left as it was."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from migrate.errors import DiskCopyError
+from migrate.execution.extent_copy import copy_extents
+from migrate.execution.qemu_img import HttpsFile, NodePath, Target, blockdev
+from tests.support.vmdk import MIB, make_vmdk
+
+SIZE = 8 * MIB
+
+
+@pytest.mark.parametrize("subformat", ["monolithicSparse", "monolithicFlat"])
+def test_only_the_given_areas_of_the_volume_take_the_disks_bytes(subformat, node, allocate, tmp_path):
+    raw = tmp_path / "disk.raw"
+    raw.write_bytes(os.urandom(SIZE))
+    source = NodePath(str(make_vmdk(raw, tmp_path / "disk.vmdk", subformat)))
+    target = allocate(140, SIZE)
+    volume = Path(target.path)
+    volume.write_bytes(b"\x07" * SIZE)  # what an earlier pass wrote
+    areas = [(0, 65536), (3 * MIB + 65536, 2 * 65536), (SIZE - 65536, 65536)]
+    assert copy_extents(node, source, target, areas) == 4 * 65536
+    expected = bytearray(b"\x07" * SIZE)
+    disk = raw.read_bytes()
+    for start, length in areas:
+        expected[start:start + length] = disk[start:start + length]
+    assert volume.read_bytes() == bytes(expected)
+
+
+def test_areas_are_copied_in_batches(node, allocate, tmp_path, monkeypatch):
+    from migrate.execution import extent_copy
+
+    monkeypatch.setattr(extent_copy, "BATCH", 2)
+    raw = tmp_path / "disk.raw"
+    raw.write_bytes(os.urandom(SIZE))
+    target = allocate(141, SIZE)
+    areas = [(n * MIB, 4096) for n in range(5)]
+    assert copy_extents(node, NodePath(str(make_vmdk(raw, tmp_path / "s.vmdk", "monolithicSparse"))), target,
+                        areas) == 5 * 4096
+    copied, disk = Path(target.path).read_bytes(), raw.read_bytes()
+    assert all(copied[s:s + n] == disk[s:s + n] for s, n in areas)
+
+
+def test_an_area_beyond_the_disk_fails_naming_it(node, allocate, tmp_path):
+    raw = tmp_path / "disk.raw"
+    raw.write_bytes(os.urandom(SIZE))
+    source = NodePath(str(make_vmdk(raw, tmp_path / "s.vmdk", "monolithicSparse")))
+    with pytest.raises(DiskCopyError, match=f"from byte {SIZE}"):
+        copy_extents(node, source, allocate(142, SIZE), [(SIZE, 65536)])
+
+
+@pytest.mark.parametrize("image, expected", [
+    (NodePath("/mnt/ds/vm/vm.vmdk"), {"driver": "vmdk", "file": {"driver": "file", "filename": "/mnt/ds/vm/vm.vmdk"}}),
+    (Target("/var/lib/vz/images/1/vm-1-migrate-scsi0.raw"),
+     {"driver": "file", "filename": "/var/lib/vz/images/1/vm-1-migrate-scsi0.raw"}),
+    (Target("/dev/pve/vm-1-migrate-scsi0"), {"driver": "host_device", "filename": "/dev/pve/vm-1-migrate-scsi0"}),
+    (Target("/x/vm-1-migrate-scsi0.qcow2", "qcow2"),
+     {"driver": "qcow2", "file": {"driver": "file", "filename": "/x/vm-1-migrate-scsi0.qcow2"}}),
+])
+def test_a_disk_and_a_volume_open_as_block_nodes_of_their_format(image, expected):
+    assert blockdev(image) == expected
+
+
+@pytest.mark.parametrize("image", [HttpsFile("https://vc/folder/x.vmdk"), Target("rbd:pool/vm-1-disk-0"),
+                                   NodePath("relative/x.vmdk")])
+def test_what_cannot_be_opened_by_path_on_the_node_is_refused(image):
+    with pytest.raises(ValueError):
+        blockdev(image)
