@@ -37,7 +37,11 @@ def copy_extents(shell: NodeShell, source: Source, target: Target, extents: Sequ
     """Copy each (start, length) area of `source` into the same area of `target` on the node; the bytes copied.
     Raises DiskCopyError naming the batch's first area when qemu-img fails."""
     stop_stale_writers(shell, target)  # a killed pass's last qemu-img, if it still runs
-    words = [json.dumps(blockdev(source), separators=(",", ":")), json.dumps(blockdev(target), separators=(",", ":"))]
+    try:
+        words = [json.dumps(blockdev(image), separators=(",", ":")) for image in (source, target)]
+    except ValueError as exc:
+        raise DiskCopyError(f"the changed areas of {describe(source)} cannot be copied into {target.path} on node "
+                            f"{shell.address.label}: {exc}") from None
     for first in range(0, len(extents), BATCH):
         batch = extents[first:first + BATCH]
         areas = [str(int(n)) for start, length in batch for n in (start, length)]

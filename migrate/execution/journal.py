@@ -214,3 +214,9 @@ def sync_passes_killed(session: Session, vm_migration_id: int) -> list[SyncPass]
         row.state, row.finished_at, row.error = SyncState.FAILED, utcnow(), "killed: found unfinished at the next pass"
     session.commit()
     return rows
+
+
+def save_state(session: Session, vm_migration_id: int, state: VmState) -> None:
+    """Save a VM's state outside a step (a sync pass made its target VM or volumes), at once."""
+    session.get(VmMigration, vm_migration_id).state = state.to_dict()
+    session.commit()

@@ -1,0 +1,259 @@
+"""`migrate sync`: copy a wave's disks into their final target volumes while the sources run, and keep them close.
+
+One pass per VM per call, each journaled in `sync_passes`:
+- at the first contact, a pass a killed process left `started` is failed, and every snapshot of the toolkit's
+  on the VM (named with `SNAPSHOT_PREFIX`, so none of anyone else's) is removed: a killed pass's is an orphan;
+- change tracking must be on: a VM without it is refused naming `--enable-cbt`, which turns it on (a snapshot
+  cycle) only when asked;
+- pass 1 checks the VM as `migrate run`'s preflight does, creates the target VM and its volumes as run does
+  (`create_shell`, `copy_disk`), takes a snapshot without memory (quiesced when VMware Tools run) so that the
+  base disks are frozen, copies them whole with run's copy, and records each disk's change id;
+- a later pass takes a new snapshot, asks `QueryChangedDiskAreas` for the areas changed since the newest done
+  pass's change id, and the node copies only those areas from the frozen base into the volume (`extent_copy`);
+  a disk whose change id is unknown or no longer valid (tracking was reset) is copied whole again;
+- the pass's snapshot is removed when it ends, copied or failed.
+
+The bytes never pass through the controller: the node reads the base disks from its mount of their datastore
+(`--datastore-path`). A later pass over the HTTPS transport is not supported yet and is refused naming the fix.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from migrate.clients.proxmox import vm as pvevm
+from migrate.clients.vsphere import changed_blocks as cbt
+from migrate.clients.vsphere.source_state import source_state
+from migrate.db.execution_models import SyncPass, VmMigration
+from migrate.db.plan_models import Target, Wave
+from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, MigrateError, SourceProtocolError, UsageError
+from migrate.execution import failpoints, journal
+from migrate.execution.engine import WorkItem, duration
+from migrate.execution.extent_copy import copy_extents
+from migrate.execution.itinerary import Services, StepContext
+from migrate.execution.locks import VmLocker
+from migrate.execution.qemu_img import Target as Volume
+from migrate.execution.services import RunOptions
+from migrate.execution.steps import copy_disk, create_shell, preflight
+from migrate.execution.steps.common import copied_disks
+from migrate.execution.steps.source_disk import disk_job, mount_of
+from migrate.execution.vm_state import VmState
+from migrate.execution.wave import check_names, work_items
+from migrate.planning.model import PlannedDisk
+from migrate.planning.store import load_plan
+from migrate.waves.store import stop_policy
+
+log = logging.getLogger(__name__)
+
+ServicesFactory = Callable[[Target, RunOptions], Services]
+
+
+@dataclass(frozen=True)
+class PassOutcome:
+    """What one VM's pass did."""
+
+    vm: str
+    number: int
+    whole: list[str]  # the disks copied whole (pass 1, or a change id no longer valid)
+    extents: int
+    bytes_read: int
+    bytes_written: int
+    seconds: float
+    orphans_removed: list[str] = field(default_factory=list)  # snapshots of the toolkit's a killed pass left
+    tracking_enabled: bool = False  # --enable-cbt turned change tracking on
+
+
+@dataclass
+class WaveSync:
+    """What `sync_wave` did, per VM."""
+
+    wave: int
+    passes: list[PassOutcome] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # VM -> why no pass ran
+
+
+def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, services_factory: ServicesFactory,
+              only: Collection[str] = (), enable_cbt: bool = False) -> WaveSync:
+    """Run one sync pass for each VM of wave `wave` (or those in `only`) by its newest plan, one VM at a time."""
+    with sessions() as session:
+        record, plan = load_plan(session, wave)
+        check_names(plan, wave, only)
+        target = session.get(Target, record.target_id)
+        session.expunge(target)
+        migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
+        policy = stop_policy(session.get(Wave, record.wave_id))
+        work = [item for item in work_items(session, plan, migrations, set(), policy)
+                if not only or item.vm_name in only]
+        skipped = {m.vm_name: f"its migration is {m.status}: a sync is for a VM not migrated yet"
+                   for m in migrations if (not only or m.vm_name in only)
+                   and m.vm_name not in {item.vm_name for item in work}}
+    result = WaveSync(wave, skipped=skipped)
+    services = services_factory(target, options)
+    locker = VmLocker(sessions.kw["bind"])
+    try:
+        for item in work:
+            if not locker.try_lock(item.vm_migration_id):
+                result.skipped[item.vm_name] = "another run is working on it"
+                continue
+            try:
+                result.passes.append(sync_vm(sessions, item, services, enable_cbt))
+            except MigrateError as exc:
+                result.failed[item.vm_name] = str(exc)
+                log.warning("%s: sync failed: %s", item.vm_name, exc)
+            finally:
+                locker.release(item.vm_migration_id)
+    finally:
+        services.close()
+    return result
+
+
+def sync_vm(sessions: sessionmaker[Session], item: WorkItem, services: Services, enable_cbt: bool) -> PassOutcome:
+    """One pass for one VM (locked by the caller), journaled; its snapshot removed whatever happens."""
+    started = time.monotonic()
+    with sessions() as session:
+        migration = session.get(VmMigration, item.vm_migration_id)
+        ctx = StepContext(item.vm_migration_id, item.vm_name, item.plan.vm, item.plan.source, item.plan.stop,
+                          VmState.from_dict(migration.state), services)
+        _require_node_mounts(ctx)
+        journal.sync_passes_killed(session, item.vm_migration_id)
+        orphans = remove_toolkit_snapshots(ctx)
+        enabled = require_change_tracking(ctx, enable_cbt)
+        previous = journal.last_done_pass(session, item.vm_migration_id)
+        row = journal.sync_pass_started(session, item.vm_migration_id)
+        try:
+            whole = run_pass(session, ctx, row, previous)
+        except Exception as exc:
+            journal.sync_pass_ended(session, row, str(exc) if isinstance(exc, MigrateError) else
+                                    f"{type(exc).__name__}: {exc}")
+            raise
+        journal.sync_pass_ended(session, row)
+        outcome = PassOutcome(item.vm_name, row.number, whole, row.extents, row.bytes_read, row.bytes_written,
+                              time.monotonic() - started, orphans, enabled)
+    log.info("%s: sync pass %d done in %s: %d areas, %d bytes read", item.vm_name, outcome.number,
+             duration(outcome.seconds), outcome.extents, outcome.bytes_read)
+    return outcome
+
+
+def remove_toolkit_snapshots(ctx: StepContext) -> list[str]:
+    """Remove every snapshot of the toolkit's on the source VM (newest first); their names. Another's is kept."""
+    conn, moref = ctx.services.vsphere, ctx.source.moref
+    found = cbt.toolkit_snapshots(conn, moref)
+    for snapshot, name in reversed(found):
+        log.warning("%s: removing snapshot %r left by an interrupted pass", ctx.vm_name, name)
+        cbt.remove_snapshot(conn, snapshot)
+    return [name for _, name in found]
+
+
+def require_change_tracking(ctx: StepContext, enable: bool) -> bool:
+    """Refuse a source without changed block tracking, or turn it on when `enable` (then True)."""
+    conn, moref = ctx.services.vsphere, ctx.source.moref
+    if cbt.change_tracking_enabled(conn, moref):
+        return False
+    if not enable:
+        raise ChangeTrackingOffError(f"source VM {ctx.vm_name} has changed block tracking off, which a warm copy "
+                                     "needs: run `migrate sync` again with --enable-cbt to turn it on (it takes "
+                                     "and removes a snapshot of the running VM)")
+    cbt.enable_change_tracking(conn, moref)
+    log.info("%s: changed block tracking turned on", ctx.vm_name)
+    return True
+
+
+def run_pass(session: Session, ctx: StepContext, row: SyncPass, previous: SyncPass | None) -> list[str]:
+    """Snapshot, copy (whole or the changed areas) and remove the snapshot; the disks copied whole."""
+    conn, moref = ctx.services.vsphere, ctx.source.moref
+    _prepare_target(session, ctx, previous)
+    name = f"{cbt.SNAPSHOT_PREFIX} sync pass {row.number}"
+    snapshot = cbt.create_snapshot(conn, moref, name, quiesce=cbt.tools_running(conn, moref))
+    try:
+        keys = _disk_keys(ctx, snapshot)
+        journal.sync_snapshot_taken(session, row, snapshot.moref, name,
+                                    {slot: snapshot.change_ids.get(key) for slot, key in keys.items()})
+        whole = []
+        for disk in copied_disks(ctx):
+            if not _copy_changes(session, ctx, row, disk, snapshot, keys[disk.slot], previous):
+                whole.append(disk.slot)
+            failpoints.reached("mid:sync_pass")  # the crash tests kill the pass between its disks
+    except BaseException:
+        _remove_after_failure(ctx, snapshot.moref)
+        raise
+    cbt.remove_snapshot(conn, snapshot.moref)
+    return whole
+
+
+def _prepare_target(session: Session, ctx: StepContext, previous: SyncPass | None) -> None:
+    """Before pass 1 (or until its target VM exists), the checks and the target VM of `migrate run`; before a later
+    pass, the source checked again (no other snapshot, the planned disks)."""
+    if previous is None or ctx.state.target is None:
+        preflight.run(ctx)
+        create_shell.run(ctx)
+        journal.save_state(session, ctx.vm_migration_id, ctx.state)
+    else:
+        preflight.check_source(ctx.vm, source_state(ctx.services.vsphere, ctx.source.moref))
+
+
+def _copy_changes(session: Session, ctx: StepContext, row: SyncPass, disk: PlannedDisk, snapshot: cbt.Snapshot,
+                  key: int, previous: SyncPass | None) -> bool:
+    """Copy the disk's areas changed since the previous pass; the whole disk when there is no change id to ask
+    from (pass 1, or tracking was off then) or it is no longer valid. False when it was copied whole."""
+    since = previous.change_ids.get(disk.slot) if previous is not None else None
+    if since is not None and disk.slot in ctx.state.volumes:
+        try:
+            areas = cbt.changed_areas(ctx.services.vsphere, ctx.source.moref, snapshot.moref, key, disk.size_bytes,
+                                      since)
+        except ChangeIdInvalidError as exc:
+            log.warning("%s: %s", ctx.vm_name, exc)
+        else:
+            started = time.monotonic()
+            with ctx.services.shell(ctx.state.target.node) as shell:
+                copied = copy_extents(shell, disk_job(ctx, disk, _volume(ctx, disk), None).source,
+                                      _volume(ctx, disk), areas)
+            journal.sync_disk_copied(session, row, disk.slot, len(areas), copied, copied,
+                                     {"whole": False, "seconds": round(time.monotonic() - started, 3)})
+            return True
+    ctx.item = disk.slot
+    detail = copy_disk.run(ctx)
+    journal.save_state(session, ctx.vm_migration_id, ctx.state)
+    read = detail["moved_bytes"] if detail["moved_bytes"] is not None else detail["bytes"]
+    journal.sync_disk_copied(session, row, disk.slot, 1, read, read,
+                             {"whole": True, "seconds": detail["seconds"], "volid": detail["volid"]})
+    return False
+
+
+def _volume(ctx: StepContext, disk: PlannedDisk) -> Volume:
+    pve, node = ctx.services.pve, ctx.state.target.node
+    return Volume(pvevm.volume_path(pve, node, ctx.state.volumes[disk.slot]), disk.format or "raw")
+
+
+def _disk_keys(ctx: StepContext, snapshot: cbt.Snapshot) -> dict[str, int]:
+    """Each planned disk's device key, by the file the snapshot froze (the base VMDK: no other snapshot exists)."""
+    by_file = {file: key for key, file in snapshot.files.items()}
+    keys = {}
+    for disk in copied_disks(ctx):
+        if disk.source_file not in by_file:
+            raise SourceProtocolError(f"snapshot {snapshot.name!r} of {ctx.vm_name} froze no disk {disk.source_file} "
+                                      f"(it froze {', '.join(sorted(by_file)) or 'none'}): discover the source and "
+                                      "plan the wave again")
+        keys[disk.slot] = by_file[disk.source_file]
+    return keys
+
+
+def _remove_after_failure(ctx: StepContext, snapshot: str) -> None:
+    """Remove a failed pass's snapshot; if that fails too, the next pass removes it (it is the toolkit's)."""
+    try:
+        cbt.remove_snapshot(ctx.services.vsphere, snapshot)
+    except MigrateError as exc:
+        log.warning("%s: the failed pass's snapshot %s stays until the next pass: %s", ctx.vm_name, snapshot, exc)
+
+
+def _require_node_mounts(ctx: StepContext) -> None:
+    """A later pass reads areas of the base disks on the node, from its mount of their datastores."""
+    unmounted = sorted({d.datastore or d.source_file for d in copied_disks(ctx) if not mount_of(ctx, d)})
+    if unmounted:
+        raise UsageError(f"{ctx.vm_name}: datastore {', '.join(unmounted)} is not mounted on the nodes, and a warm "
+                         "copy reads its disks there: give --datastore-path DATASTORE=/path/on/the/node")

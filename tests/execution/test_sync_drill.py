@@ -1,0 +1,129 @@
+"""The warm copy drill (`migrate sync`) on the lab: a running VM with a dense random disk behind the warm vCenter
+(changed block tracking, a delta per snapshot), synced, written to by its guest, synced again: the target volume
+holds the source's current bytes, a later pass reads only what changed, and no snapshot of the toolkit's is left,
+also after a pass killed half-way."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyVmomi import vim
+from sqlalchemy import select
+
+from lab.warm.vcenter import WarmVcenter
+from migrate.clients.proxmox import vm as pvevm
+from migrate.clients.vsphere import changed_blocks as cbt
+from migrate.db.execution_models import SyncPass, VmMigration
+from migrate.db.session import session_factory
+from migrate.execution.sync import sync_wave
+from tests.execution.wave_bed import options_of, services_factory, write_bed
+from tests.execution.wave_fixtures import _vcenter, bed, estate  # noqa: F401  (fixtures)
+from tests.lab.warm_bed import pki  # noqa: F401  (fixture)
+from tests.support.vmdk import make_vmdk
+
+ROOT = Path(__file__).resolve().parents[2]
+BLOCK = 64 * 1024  # the lab's tracked block
+
+
+@pytest.fixture
+def warm(bed, estate, pki, tmp_path):
+    """The estate's second VM (one monolithicFlat disk) with dense random bytes, change tracking off, behind the
+    warm vCenter; (layer, the bed through it, the VM, its disk's path in the datastore)."""
+    sim, vms, store = estate
+    vm = vms[1]
+    disk = vm.disks[0]
+    raw = tmp_path / "dense.raw"
+    raw.write_bytes(os.urandom(disk.capacity_bytes))
+    for old in (store / vm.name).glob(f"{vm.name}_0*"):
+        old.unlink()
+    base = make_vmdk(raw, store / vm.name / f"{vm.name}_0.vmdk", "monolithicFlat")
+    with _vcenter(sim) as conn:  # straight to vcsim: a previous test may have left tracking on
+        task = cbt.find_vm(conn, vm.moref).ReconfigVM_Task(vim.vm.ConfigSpec(changeTrackingEnabled=False))
+        cbt._wait(task, "turning change tracking off")
+    (tmp_path / "deltas").mkdir()
+    with WarmVcenter(sim, {"LocalDS_0": store}, *pki, tmp_path / "deltas") as layer:
+        yield layer, {**bed, "vc_port": layer.port, "vc_ca": pki[0]}, vm, base
+
+
+def sync(engine, bed, vm, **options):
+    return sync_wave(session_factory(engine), 1, options_of(bed), services_factory(bed), only=[vm.name], **options)
+
+
+def target_volume(engine, bed, vm) -> str:
+    with session_factory(engine)() as session:
+        state = session.scalar(select(VmMigration.state).where(VmMigration.vm_name == vm.name))
+    pve = services_factory(bed)(None, options_of(bed)).pve
+    return pvevm.volume_path(pve, state["target"]["node"], state["volumes"]["scsi0"])
+
+
+def same_as_source(base: Path, volume: str) -> bool:
+    compared = subprocess.run(["qemu-img", "compare", "-f", "vmdk", str(base), "-F", "raw", volume],
+                              capture_output=True, text=True, timeout=120)
+    return compared.returncode == 0
+
+
+def toolkit_snapshots(bed, vm) -> list:
+    with services_factory(bed)(None, options_of(bed)).vsphere as conn:
+        return cbt.toolkit_snapshots(conn, vm.moref)
+
+
+def write_blocks(layer, vm, seed: int, count: int) -> int:
+    """The guest writes `count` random tracked blocks at distinct places; the bytes changed."""
+    capacity = vm.disks[0].capacity_bytes
+    offsets = sorted({(seed * 7919 + n * 104729) % (capacity // BLOCK) * BLOCK for n in range(count)})
+    key, = layer.vm(vm.moref).disks
+    layer.write_many_to_running_disk(vm.moref, key, [(offset, os.urandom(BLOCK)) for offset in offsets])
+    return len(offsets) * BLOCK
+
+
+def passes(engine) -> list[tuple]:
+    with session_factory(engine)() as session:
+        return [(p.number, p.state, p.extents, p.bytes_read) for p in
+                session.scalars(select(SyncPass).order_by(SyncPass.number))]
+
+
+@pytest.mark.vcsim
+def test_a_synced_volume_follows_the_running_source_byte_for_byte_reading_only_what_changed(warm, engine):
+    layer, bed, vm, base = warm
+    refused = sync(engine, bed, vm)
+    assert "--enable-cbt" in refused.failed[vm.name] and refused.passes == []
+    first = sync(engine, bed, vm, enable_cbt=True)
+    assert first.failed == {} and [(p.number, p.whole, p.tracking_enabled) for p in first.passes] == [
+        (1, ["scsi0"], True)]
+    volume = target_volume(engine, bed, vm)
+    assert same_as_source(base, volume)
+    changed = write_blocks(layer, vm, seed=1, count=24)
+    assert not same_as_source(base, volume)
+    second, = sync(engine, bed, vm).passes
+    assert second.whole == [] and second.extents > 0
+    assert abs(second.bytes_read - changed) <= changed / 10, (second.bytes_read, changed)
+    assert same_as_source(base, volume)
+    changed = write_blocks(layer, vm, seed=2, count=5)
+    third, = sync(engine, bed, vm).passes
+    assert third.bytes_read == changed and same_as_source(base, volume)
+    assert toolkit_snapshots(bed, vm) == []
+    assert [(n, state) for n, state, *_ in passes(engine)] == [(1, "done"), (2, "done"), (3, "done")]
+
+
+@pytest.mark.vcsim
+def test_a_pass_killed_half_way_leaves_a_snapshot_the_next_pass_removes_and_still_ends_identical(warm, engine,
+                                                                                                db_url, tmp_path):
+    layer, bed, vm, base = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    write_blocks(layer, vm, seed=3, count=12)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIGRATE_FAILPOINT": "mid:sync_pass"}
+    killed = subprocess.run([sys.executable, str(ROOT / "tests" / "execution" / "run_sync.py"), db_url,
+                             str(write_bed(bed, tmp_path / "bed.json")), vm.name], env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert len(toolkit_snapshots(bed, vm)) == 1  # the killed pass's, left on the VM
+    write_blocks(layer, vm, seed=4, count=6)  # the guest goes on writing
+    resumed, = sync(engine, bed, vm).passes
+    assert resumed.orphans_removed == ["migrate-toolkit sync pass 2"] and resumed.whole == []
+    assert same_as_source(base, target_volume(engine, bed, vm))
+    assert toolkit_snapshots(bed, vm) == []
+    assert [(n, state) for n, state, *_ in passes(engine)] == [(1, "done"), (2, "failed"), (3, "done")]
