@@ -61,7 +61,9 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import db, discover, inventory, mapping, plan, readiness, report, run, runbook, source, target, wave
+    from migrate.cli import (
+        db, discover, inventory, mapping, plan, readiness, report, run, runbook, source, sync, target, wave,
+    )
 
     cli.add_command(db.db)
     cli.add_command(source.source)
@@ -74,6 +76,7 @@ def _register_commands() -> None:
     cli.add_command(wave.wave)
     cli.add_command(plan.plan)
     cli.add_command(runbook.runbook)
+    cli.add_command(sync.sync)
     cli.add_command(run.run)
     cli.add_command(run.status)
     cli.add_command(run.rollback)

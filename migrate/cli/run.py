@@ -52,7 +52,8 @@ def with_source_options(command):
     return command
 
 
-def _factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
+def source_services(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
+    """The factory of a run's connections, from the source options (`with_source_options`)."""
     pairs = dict(parse_node_address(value) for value in node_addresses)
     with app.session() as session:
         return live_services(session, SourceAccess(vcenter, user, ca_file, insecure, ssh_port, pairs, app.env,
@@ -111,15 +112,15 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
         migrate run --wave 1 --user administrator@vsphere.local --parallel 4 --verify
       migrate run --wave 1 --vm db-01 --user administrator@vsphere.local
     """
-    paths = dict(_pair(p, "--datastore-path", "DATASTORE=/absolute/path/on/the/node") for p in datastore_paths)
+    paths = dict(name_value(p, "--datastore-path", "DATASTORE=/absolute/path/on/the/node") for p in datastore_paths)
     if any(not path.startswith("/") for path in paths.values()):
         raise click.BadParameter("give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
     options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
                          agent_timeout=agent_timeout, stall_timeout=stall_timeout, step_attempts=attempts,
                          datastore_paths=paths, insecure_source=insecure_source, convert=convert,
                          convert_timeout=convert_timeout, virtio_win=virtio_win)
-    factory = None if dry_run else _factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port,
-                                            node_addresses)
+    factory = None if dry_run else source_services(app, source_name, vcenter, user, ca_file, insecure_source,
+                                                   ssh_port, node_addresses)
     if dry_run:
         result = execute_wave(app.sessions, number, options, factory, again=again, only=only, exclude=exclude)
     else:
@@ -192,7 +193,8 @@ def _them(names: list[str]) -> str:
     return "it" if len(names) == 1 else "them"
 
 
-def _pair(value: str, option: str, form: str) -> tuple[str, str]:
+def name_value(value: str, option: str, form: str) -> tuple[str, str]:
+    """NAME=VALUE of an option, or a BadParameter naming the option and the `form` it takes."""
     name, sep, rest = value.partition("=")
     if not sep or not name or not rest:
         raise click.BadParameter(f"{value!r}: give {form}", param_hint=option)
@@ -256,7 +258,7 @@ def rollback(app: AppContext, number: int | None, vm_name: str | None, source_na
     """
     if (number is None) == (vm_name is None):
         raise click.UsageError("give one of --wave N and --vm NAME")
-    factory = _factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
+    factory = source_services(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
     outcome = rollback_vms(app.sessions, factory, wave=number, vm_name=vm_name)
     for name, undone in sorted(outcome.rolled_back.items()):
         click.echo(f"{name}: " + ("; ".join(undone) or "nothing to undo"), file=app.stdout)

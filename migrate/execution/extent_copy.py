@@ -28,7 +28,8 @@ BATCH_TIMEOUT = 3600.0
 _AREAS = (
     'src=$1 tgt=$2; shift 2; '
     'while [ $# -gt 1 ]; do '
-    'echo "$1" || exit 125; ' + QEMU_IMG + ' convert -n "json:{\\"driver\\":\\"raw\\",\\"offset\\":$1,\\"size\\":$2,\\"file\\":$src}" '
+    'echo "$1" || exit 125; '
+    + QEMU_IMG + ' convert -n "json:{\\"driver\\":\\"raw\\",\\"offset\\":$1,\\"size\\":$2,\\"file\\":$src}" '
     '"json:{\\"driver\\":\\"raw\\",\\"offset\\":$1,\\"size\\":$2,\\"file\\":$tgt}" || exit $?; '
     'shift 2; done')
 

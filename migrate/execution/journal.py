@@ -176,7 +176,8 @@ def sync_pass_started(session: Session, vm_migration_id: int) -> SyncPass:
     return row
 
 
-def sync_snapshot_taken(session: Session, row: SyncPass, moref: str, name: str, change_ids: dict[str, str | None]) -> None:
+def sync_snapshot_taken(session: Session, row: SyncPass, moref: str, name: str,
+                        change_ids: dict[str, str | None]) -> None:
     row.snapshot_moref, row.snapshot_name, row.change_ids = moref, name, dict(change_ids)
     session.commit()
 

@@ -5,6 +5,7 @@ also after a pass killed half-way."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,10 +20,12 @@ from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import changed_blocks as cbt
 from migrate.db.execution_models import SyncPass, VmMigration
 from migrate.db.session import session_factory
+from migrate.errors import ExitCode
 from migrate.execution.sync import sync_wave
-from tests.execution.wave_bed import options_of, services_factory, write_bed
+from tests.execution.wave_bed import SECRET, options_of, services_factory, write_bed
 from tests.execution.wave_fixtures import _vcenter, bed, estate  # noqa: F401  (fixtures)
 from tests.lab.warm_bed import pki  # noqa: F401  (fixture)
+from tests.support.cli import run_cli
 from tests.support.vmdk import make_vmdk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,3 +130,28 @@ def test_a_pass_killed_half_way_leaves_a_snapshot_the_next_pass_removes_and_stil
     assert same_as_source(base, target_volume(engine, bed, vm))
     assert toolkit_snapshots(bed, vm) == []
     assert [(n, state) for n, state, *_ in passes(engine)] == [(1, "done"), (2, "failed"), (3, "done")]
+
+
+@pytest.mark.vcsim
+def test_sync_from_the_command_line_refuses_cbt_off_naming_the_flag_then_syncs_with_it(warm, estate, sshd, db_url):
+    layer, bed, vm, _ = warm
+    sim = estate[0]
+    env = {"MIGRATE_PVE_TOKEN_SECRET": SECRET, "MIGRATE_VCENTER_PASSWORD": sim.password}
+
+    def cli(*args):
+        return run_cli("sync", "--wave", "1", "--vcenter", f"{layer.host}:{layer.port}", "--user", sim.username,
+                       "--ca-file", bed["vc_ca"], "--node-address", f"pve1={sshd.host}:{sshd.port}",
+                       "--datastore-path", f"{bed['datastore']}={bed['datastore_dir']}", *args, db_url=db_url,
+                       env=env)
+
+    unknown = cli("--vm", "no-such-vm")
+    assert unknown.exit_code == ExitCode.USAGE and unknown.stderr.count("\n") == 1 and "no-such-vm" in unknown.stderr
+    refused = cli("--vm", vm.name, "--format", "json")
+    assert refused.exit_code == ExitCode.STEP_FAILED and json.loads(refused.stdout) == []
+    assert f"failed: {vm.name}: source VM {vm.name} has changed block tracking off" in refused.stderr
+    assert "--enable-cbt" in refused.stderr and "Traceback" not in refused.stderr
+    synced = cli("--vm", vm.name, "--enable-cbt", "--format", "json")
+    assert synced.exit_code == 0, synced.stderr
+    row, = json.loads(synced.stdout)
+    assert (row["vm"], row["pass"], row["copied_whole"], row["cbt_enabled"]) == (vm.name, 1, "scsi0", "yes")
+    assert "1 VM synced, 0 failed" in synced.stderr and SECRET not in synced.stdout + synced.stderr
