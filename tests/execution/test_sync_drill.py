@@ -155,3 +155,54 @@ def test_sync_from_the_command_line_refuses_cbt_off_naming_the_flag_then_syncs_w
     row, = json.loads(synced.stdout)
     assert (row["vm"], row["pass"], row["copied_whole"], row["cbt_enabled"]) == (vm.name, 1, "scsi0", "yes")
     assert "1 VM synced, 0 failed" in synced.stderr and SECRET not in synced.stdout + synced.stderr
+
+
+@pytest.mark.vcsim
+def test_a_reset_change_tracking_copies_the_disk_whole_again(warm, engine):
+    layer, bed, vm, base = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    write_blocks(layer, vm, seed=5, count=8)
+    with services_factory(bed)(None, options_of(bed)).vsphere as conn:  # an administrator turns it off and on
+        cbt._wait(cbt.find_vm(conn, vm.moref).ReconfigVM_Task(vim.vm.ConfigSpec(changeTrackingEnabled=False)),
+                  "turning change tracking off")
+        cbt.enable_change_tracking(conn, vm.moref)
+    again, = sync(engine, bed, vm).passes
+    assert again.whole == ["scsi0"] and same_as_source(base, target_volume(engine, bed, vm))
+    write_blocks(layer, vm, seed=6, count=3)
+    after, = sync(engine, bed, vm).passes
+    assert (after.whole, after.bytes_read) == ([], 3 * BLOCK) and same_as_source(base, target_volume(engine, bed, vm))
+
+
+@pytest.mark.vcsim
+def test_a_pass_that_fails_removes_its_snapshot_and_the_next_catches_up(warm, engine, monkeypatch):
+    from migrate.errors import DiskCopyError
+    from migrate.execution import sync as warm_sync
+
+    layer, bed, vm, base = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    write_blocks(layer, vm, seed=7, count=10)
+
+    def broken(*args, **kwargs):
+        raise DiskCopyError("the node's disk is full")
+
+    monkeypatch.setattr(warm_sync, "copy_extents", broken)
+    failed = sync(engine, bed, vm)
+    assert failed.failed == {vm.name: "the node's disk is full"} and toolkit_snapshots(bed, vm) == []
+    monkeypatch.undo()
+    write_blocks(layer, vm, seed=8, count=4)
+    caught_up, = sync(engine, bed, vm).passes
+    assert caught_up.whole == [] and caught_up.number == 3 and same_as_source(base, target_volume(engine, bed, vm))
+    assert [(n, state) for n, state, *_ in passes(engine)] == [(1, "done"), (2, "failed"), (3, "done")]
+
+
+@pytest.mark.vcsim
+def test_someone_elses_snapshot_is_refused_and_left_alone(warm, engine):
+    layer, bed, vm, _ = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    with services_factory(bed)(None, options_of(bed)).vsphere as conn:
+        cbt._wait(cbt.find_vm(conn, vm.moref).CreateSnapshot_Task(name="before the upgrade", description="",
+                                                                  memory=False, quiesce=False), "snapshot")
+        refused = sync(engine, bed, vm)
+        assert "snapshot" in refused.failed[vm.name] and refused.passes == []
+        names = [s.name for s in cbt.find_vm(conn, vm.moref).snapshot.rootSnapshotList]
+    assert names == ["before the upgrade"] and toolkit_snapshots(bed, vm) == []
