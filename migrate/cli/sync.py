@@ -23,7 +23,7 @@ HEADERS = ("vm", "pass", "copied_whole", "extents", "bytes_read", "bytes_written
 @click.option("--enable-cbt", is_flag=True, help="Turn changed block tracking on where it is off (takes and removes "
               "a snapshot of the running VM); without it such a VM is refused.")
 @click.option("--datastore-path", "datastore_paths", multiple=True, metavar="DATASTORE=PATH",
-              help="A source datastore mounted on the nodes (NFS) at PATH: a warm copy reads its disks there.")
+              help="A source datastore mounted on the nodes (NFS) at PATH; others are read over HTTPS.")
 @click.option("--stall-timeout", type=click.FloatRange(1), default=900, show_default=True, metavar="SECONDS",
               help="Stop a whole-disk copy that shows no progress for this long.")
 @render.format_option

@@ -14,7 +14,8 @@ One pass per VM per call, each journaled in `sync_passes`:
 - the pass's snapshot is removed when it ends, copied or failed.
 
 The bytes never pass through the controller: the node reads the base disks from its mount of their datastore
-(`--datastore-path`). A later pass over the HTTPS transport is not supported yet and is refused naming the fix.
+(`--datastore-path`), or over HTTPS from the vCenter's datastore file API, a later pass with one Range request
+per changed area.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from migrate.clients.vsphere import changed_blocks as cbt
 from migrate.clients.vsphere.source_state import source_state
 from migrate.db.execution_models import SyncPass, VmMigration
 from migrate.db.plan_models import Target, Wave
-from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, MigrateError, SourceProtocolError, UsageError
+from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, MigrateError, SourceProtocolError
 from migrate.execution import failpoints, journal
 from migrate.execution.engine import WorkItem, duration
 from migrate.execution.extent_copy import copy_extents
@@ -41,7 +42,7 @@ from migrate.execution.qemu_img import Target as Volume
 from migrate.execution.services import RunOptions
 from migrate.execution.steps import copy_disk, create_shell, preflight
 from migrate.execution.steps.common import copied_disks
-from migrate.execution.steps.source_disk import disk_job, mount_of
+from migrate.execution.steps.source_disk import connection_for, disk_job
 from migrate.execution.vm_state import VmState
 from migrate.execution.wave import check_names, work_items
 from migrate.planning.model import PlannedDisk
@@ -120,7 +121,6 @@ def sync_vm(sessions: sessionmaker[Session], item: WorkItem, services: Services,
         migration = session.get(VmMigration, item.vm_migration_id)
         ctx = StepContext(item.vm_migration_id, item.vm_name, item.plan.vm, item.plan.source, item.plan.stop,
                           VmState.from_dict(migration.state), services)
-        _require_node_mounts(ctx)
         journal.sync_passes_killed(session, item.vm_migration_id)
         orphans = remove_toolkit_snapshots(ctx)
         enabled = require_change_tracking(ctx, enable_cbt)
@@ -210,18 +210,20 @@ def _copy_changes(session: Session, ctx: StepContext, row: SyncPass, disk: Plann
             log.warning("%s: %s", ctx.vm_name, exc)
         else:
             started = time.monotonic()
+            job = disk_job(ctx, disk, _volume(ctx, disk), connection_for(ctx, disk))
             with ctx.services.shell(ctx.state.target.node) as shell:
-                copied = copy_extents(shell, disk_job(ctx, disk, _volume(ctx, disk), None).source,
-                                      _volume(ctx, disk), areas)
+                copied = copy_extents(shell, job.source, job.target, areas, job.cookie)
             journal.sync_disk_copied(session, row, disk.slot, len(areas), copied, copied,
-                                     {"whole": False, "seconds": round(time.monotonic() - started, 3)})
+                                     {"whole": False, "seconds": round(time.monotonic() - started, 3),
+                                      "transport": copy_disk.transport(job)})
             return True
     ctx.item = disk.slot
     detail = copy_disk.run(ctx)
     journal.save_state(session, ctx.vm_migration_id, ctx.state)
     read = detail["moved_bytes"] if detail["moved_bytes"] is not None else detail["bytes"]
     journal.sync_disk_copied(session, row, disk.slot, 1, read, read,
-                             {"whole": True, "seconds": detail["seconds"], "volid": detail["volid"]})
+                             {"whole": True, "seconds": detail["seconds"], "volid": detail["volid"],
+                              "transport": detail["transport"]})
     return False
 
 
@@ -250,10 +252,3 @@ def _remove_after_failure(ctx: StepContext, snapshot: str) -> None:
     except MigrateError as exc:
         log.warning("%s: the failed pass's snapshot %s stays until the next pass: %s", ctx.vm_name, snapshot, exc)
 
-
-def _require_node_mounts(ctx: StepContext) -> None:
-    """A later pass reads areas of the base disks on the node, from its mount of their datastores."""
-    unmounted = sorted({d.datastore or d.source_file for d in copied_disks(ctx) if not mount_of(ctx, d)})
-    if unmounted:
-        raise UsageError(f"{ctx.vm_name}: datastore {', '.join(unmounted)} is not mounted on the nodes, and a warm "
-                         "copy reads its disks there: give --datastore-path DATASTORE=/path/on/the/node")
