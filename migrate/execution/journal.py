@@ -206,6 +206,12 @@ def last_done_pass(session: Session, vm_migration_id: int) -> SyncPass | None:
                            .order_by(SyncPass.number.desc()).limit(1)).first()
 
 
+def synced(session: Session, vm_migration_ids: Iterable[int]) -> set[int]:
+    """The VM migrations of those given that have had a sync pass (a rollback looks for their snapshots)."""
+    return set(session.scalars(select(SyncPass.vm_migration_id).distinct()
+                               .where(SyncPass.vm_migration_id.in_(list(vm_migration_ids)))))
+
+
 def sync_passes_killed(session: Session, vm_migration_id: int) -> list[SyncPass]:
     """Mark the VM's passes still `started` failed (their process was killed: none runs, the VM is locked), and
     return them: their snapshots are orphans to remove."""

@@ -36,7 +36,7 @@ from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, Migrate
 from migrate.execution import failpoints, journal
 from migrate.execution.engine import WorkItem, duration
 from migrate.execution.extent_copy import copy_extents
-from migrate.execution.itinerary import Services, StepContext
+from migrate.execution.itinerary import Services, StepContext, UndoContext
 from migrate.execution.locks import VmLocker
 from migrate.execution.qemu_img import Target as Volume
 from migrate.execution.services import RunOptions
@@ -252,3 +252,14 @@ def _remove_after_failure(ctx: StepContext, snapshot: str) -> None:
     except MigrateError as exc:
         log.warning("%s: the failed pass's snapshot %s stays until the next pass: %s", ctx.vm_name, snapshot, exc)
 
+
+
+def undo_snapshots(ctx: UndoContext) -> None:
+    """A rollback's undo of `migrate sync` on the source: remove the toolkit's snapshots a killed pass left there
+    (each finished pass removed its own); the target VM and volumes go with `create_shell`'s and `copy_disk`'s."""
+    if ctx.source.moref is None:
+        return
+    conn = ctx.services.vsphere
+    for snapshot, name in reversed(cbt.toolkit_snapshots(conn, ctx.source.moref)):
+        cbt.remove_snapshot(conn, snapshot)
+        ctx.undone.append(f"removed snapshot {name!r} of the source")

@@ -124,18 +124,23 @@ def test_a_synced_volume_follows_the_running_source_byte_for_byte_reading_only_w
     assert [(n, state) for n, state, *_ in passes(engine)] == [(1, "done"), (2, "done"), (3, "done")]
 
 
-@pytest.mark.vcsim
-def test_a_pass_killed_half_way_leaves_a_snapshot_the_next_pass_removes_and_still_ends_identical(warm, engine,
-                                                                                                db_url, tmp_path):
-    layer, bed, vm, base = warm
-    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
-    write_blocks(layer, vm, seed=3, count=12)
+def kill_a_pass(bed, vm, db_url, tmp_path) -> None:
+    """Pass 2 in a process of its own, killed after its disk was copied, before its snapshot was removed."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MIGRATE_FAILPOINT": "mid:sync_pass"}
     killed = subprocess.run([sys.executable, str(ROOT / "tests" / "execution" / "run_sync.py"), db_url,
                              str(write_bed(bed, tmp_path / "bed.json")), vm.name], env=env, capture_output=True,
                             text=True, timeout=300)
     assert killed.returncode == -9, killed.stderr[-2000:]
     assert len(toolkit_snapshots(bed, vm)) == 1  # the killed pass's, left on the VM
+
+
+@pytest.mark.vcsim
+def test_a_pass_killed_half_way_leaves_a_snapshot_the_next_pass_removes_and_still_ends_identical(warm, engine,
+                                                                                                db_url, tmp_path):
+    layer, bed, vm, base = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    write_blocks(layer, vm, seed=3, count=12)
+    kill_a_pass(bed, vm, db_url, tmp_path)
     write_blocks(layer, vm, seed=4, count=6)  # the guest goes on writing
     resumed, = sync(engine, bed, vm).passes
     assert resumed.orphans_removed == ["migrate-toolkit sync pass 2"] and resumed.whole == []
@@ -218,3 +223,25 @@ def test_someone_elses_snapshot_is_refused_and_left_alone(warm, engine):
         assert "snapshot" in refused.failed[vm.name] and refused.passes == []
         names = [s.name for s in cbt.find_vm(conn, vm.moref).snapshot.rootSnapshotList]
     assert names == ["before the upgrade"] and toolkit_snapshots(bed, vm) == []
+
+
+@pytest.mark.vcsim
+def test_a_rollback_after_a_killed_pass_removes_the_target_and_the_orphan_snapshot_and_leaves_the_source_running(
+        warm, engine, db_url, tmp_path):
+    from migrate.clients.vsphere import power
+    from migrate.execution.rollback import rollback
+
+    layer, bed, vm, _ = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    with session_factory(engine)() as session:
+        volid = session.scalar(select(VmMigration.state).where(VmMigration.vm_name == vm.name))["volumes"]["scsi0"]
+    write_blocks(layer, vm, seed=9, count=4)
+    kill_a_pass(bed, vm, db_url, tmp_path)
+    outcome = rollback(session_factory(engine), services_factory(bed), vm_name=vm.name)
+    assert outcome.failed == {}
+    assert "removed snapshot 'migrate-toolkit sync pass 2' of the source" in outcome.rolled_back[vm.name]
+    assert any(line.startswith("destroyed target VM") for line in outcome.rolled_back[vm.name])
+    pve = services_factory(bed)(None, options_of(bed)).pve
+    assert toolkit_snapshots(bed, vm) == [] and not pvevm.volume_exists(pve, "pve1", volid)
+    with services_factory(bed)(None, options_of(bed)).vsphere as conn:
+        assert power.power_state(conn, vm.moref) == "poweredOn"
