@@ -74,3 +74,51 @@ def test_a_disk_and_a_volume_open_as_block_nodes_of_their_format(image, expected
 def test_what_cannot_be_opened_by_path_on_the_node_is_refused(image):
     with pytest.raises(ValueError):
         blockdev(image)
+
+
+def _loops_running(volume: str) -> list[int]:
+    """The node's extent loops writing `volume` (the loopback node's processes are this machine's)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            words = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if words[:2] == [b"sh", b"-c"] and b"shift 2" in words[2] and any(volume.encode() in w for w in words):
+            found.append(int(proc.name))
+    return found
+
+
+def test_the_nodes_loop_ends_when_the_controllers_connection_goes(node_address, allocate, tmp_path):
+    import threading
+    import time
+
+    from migrate.clients.ssh import NodeShell
+
+    raw = tmp_path / "disk.raw"
+    raw.write_bytes(os.urandom(SIZE))
+    source = NodePath(str(make_vmdk(raw, tmp_path / "s.vmdk", "monolithicSparse")))
+    target = allocate(143, SIZE)
+    areas = [(n * 4096 % SIZE, 4096) for n in range(3000)]  # some seconds of work
+    shell = NodeShell.connect(node_address)
+    errors = []
+    thread = threading.Thread(target=lambda: _catch(errors, copy_extents, shell, source, target, areas), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not _loops_running(target.path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _loops_running(target.path), "the loop never started"
+    shell.close()  # the controller dies
+    deadline = time.monotonic() + 5
+    while _loops_running(target.path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _loops_running(target.path) == []
+    thread.join(10)
+    assert errors  # the copy did not end as done
+
+
+def _catch(errors: list, call, *args) -> None:
+    try:
+        call(*args)
+    except Exception as exc:  # noqa: BLE001 - the test looks at it
+        errors.append(exc)
