@@ -23,6 +23,7 @@ from migrate.db.session import session_factory
 from migrate.errors import ExitCode
 from migrate.execution.sync import sync_wave
 from tests.execution.wave_bed import SECRET, options_of, services_factory, write_bed
+from tests.execution.test_run_wave import _dump
 from tests.execution.wave_fixtures import _vcenter, bed, estate  # noqa: F401  (fixtures)
 from tests.lab.warm_bed import pki  # noqa: F401  (fixture)
 from tests.support.cli import run_cli
@@ -92,13 +93,17 @@ def passes(engine) -> list[tuple]:
 @pytest.mark.vcsim
 @pytest.mark.parametrize("transport", ["node", "https"])
 def test_a_synced_volume_follows_the_running_source_byte_for_byte_reading_only_what_changed(warm, engine, transport,
-                                                                                           sshd, pki):
+                                                                                           sshd, pki, monkeypatch):
+    from migrate.clients.vsphere import power
+
     layer, bed, vm, base = warm
+    cookies, real_cookie = [], power.session_cookie
     if transport == "https":
         if sshd.ca_bundle is None:
             pytest.skip("the node can trust the layer's certificate only as root (private mount namespace)")
         sshd.trust(Path(pki[0]))
         bed = {**bed, "node_path": False}
+        monkeypatch.setattr(power, "session_cookie", lambda conn: cookies.append(real_cookie(conn)) or cookies[-1])
     refused = sync(engine, bed, vm)
     assert "--enable-cbt" in refused.failed[vm.name] and refused.passes == []
     first = sync(engine, bed, vm, enable_cbt=True)
@@ -122,6 +127,10 @@ def test_a_synced_volume_follows_the_running_source_byte_for_byte_reading_only_w
     assert third.bytes_read == changed and same_as_source(base, volume)
     assert toolkit_snapshots(bed, vm) == []
     assert [(n, state) for n, state, *_ in passes(engine)] == [(1, "done"), (2, "done"), (3, "done")]
+    journaled = _dump(engine)  # no session cookie, token secret or vCenter password in the journal
+    assert (len(cookies) >= 3) == (transport == "https")
+    assert all(c.split("=", 1)[1].strip('"') not in journaled for c in cookies)
+    assert SECRET not in journaled and bed["vc_password"] not in journaled
 
 
 def kill_a_pass(bed, vm, db_url, tmp_path) -> None:
