@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import changed_blocks as cbt
 from migrate.clients.vsphere.source_state import source_state
-from migrate.db.execution_models import SyncPass, VmMigration
+from migrate.db.execution_models import SyncPass, VmMigration, VmStatus
 from migrate.db.plan_models import Target, Wave
 from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, MigrateError, SourceProtocolError
 from migrate.execution import failpoints, journal
@@ -89,11 +89,11 @@ def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, s
         session.expunge(target)
         migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
         policy = stop_policy(session.get(Wave, record.wave_id))
+        pending = {m.id for m in migrations if m.status == VmStatus.PENDING}
         work = [item for item in work_items(session, plan, migrations, set(), policy)
-                if not only or item.vm_name in only]
-        skipped = {m.vm_name: f"its migration is {m.status}: a sync is for a VM not migrated yet"
-                   for m in migrations if (not only or m.vm_name in only)
-                   and m.vm_name not in {item.vm_name for item in work}}
+                if (not only or item.vm_name in only) and item.vm_migration_id in pending]
+        skipped = {m.vm_name: _why_not(m.status) for m in migrations
+                   if (not only or m.vm_name in only) and m.vm_name not in {item.vm_name for item in work}}
     result = WaveSync(wave, skipped=skipped)
     services = services_factory(target, options)
     locker = VmLocker(sessions.kw["bind"])
@@ -112,6 +112,13 @@ def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, s
     finally:
         services.close()
     return result
+
+
+def _why_not(status: str) -> str:
+    """Why a VM of the wave gets no sync pass: a sync is for a VM whose `migrate run` has not begun."""
+    if status in (VmStatus.RUNNING, VmStatus.FAILED):
+        return f"its migration is {status}: a `migrate run` began for it; finish it with `migrate run` (or roll it back)"
+    return f"its migration is {status}: a sync is for a VM not migrated yet"
 
 
 def sync_vm(sessions: sessionmaker[Session], item: WorkItem, services: Services, enable_cbt: bool) -> PassOutcome:

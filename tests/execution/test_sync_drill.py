@@ -254,3 +254,16 @@ def test_a_rollback_after_a_killed_pass_removes_the_target_and_the_orphan_snapsh
     assert toolkit_snapshots(bed, vm) == [] and not pvevm.volume_exists(pve, "pve1", volid)
     with services_factory(bed)(None, options_of(bed)).vsphere as conn:
         assert power.power_state(conn, vm.moref) == "poweredOn"
+
+
+@pytest.mark.vcsim
+def test_a_vm_whose_run_began_is_not_synced(warm, engine):
+    layer, bed, vm, _ = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    with session_factory(engine)() as session:
+        session.scalars(select(VmMigration).where(VmMigration.vm_name == vm.name)).one().status = "failed"
+        session.commit()
+    result = sync(engine, bed, vm)
+    assert result.passes == [] and result.failed == {}
+    assert "a `migrate run` began for it" in result.skipped[vm.name]
+    assert [n for n, *_ in passes(engine)] == [1]
