@@ -117,7 +117,8 @@ def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, s
 def _why_not(status: str) -> str:
     """Why a VM of the wave gets no sync pass: a sync is for a VM whose `migrate run` has not begun."""
     if status in (VmStatus.RUNNING, VmStatus.FAILED):
-        return f"its migration is {status}: a `migrate run` began for it; finish it with `migrate run` (or roll it back)"
+        return (f"its migration is {status}: a `migrate run` began for it; finish it with `migrate run` "
+                "(or roll it back)")
     return f"its migration is {status}: a sync is for a VM not migrated yet"
 
 
