@@ -217,13 +217,7 @@ def _copy_changes(session: Session, ctx: StepContext, row: SyncPass, disk: Plann
         except ChangeIdInvalidError as exc:
             log.warning("%s: %s", ctx.vm_name, exc)
         else:
-            started = time.monotonic()
-            job = disk_job(ctx, disk, _volume(ctx, disk), connection_for(ctx, disk))
-            with ctx.services.shell(ctx.state.target.node) as shell:
-                copied = copy_extents(shell, job.source, job.target, areas, job.cookie)
-            journal.sync_disk_copied(session, row, disk.slot, len(areas), copied, copied,
-                                     {"whole": False, "seconds": round(time.monotonic() - started, 3),
-                                      "transport": copy_disk.transport(job)})
+            _copy_areas(session, ctx, row, disk, areas)
             return True
     ctx.item = disk.slot
     detail = copy_disk.run(ctx)
@@ -233,6 +227,20 @@ def _copy_changes(session: Session, ctx: StepContext, row: SyncPass, disk: Plann
                              {"whole": True, "seconds": detail["seconds"], "volid": detail["volid"],
                               "transport": detail["transport"]})
     return False
+
+
+def _copy_areas(session: Session, ctx: StepContext, row: SyncPass, disk: PlannedDisk,
+                areas: list[tuple[int, int]]) -> None:
+    """Copy the changed areas on the node and journal them; a disk without any is not even opened."""
+    started, detail = time.monotonic(), {"whole": False}
+    copied = 0
+    if areas:
+        job = disk_job(ctx, disk, _volume(ctx, disk), connection_for(ctx, disk))
+        with ctx.services.shell(ctx.state.target.node) as shell:
+            copied = copy_extents(shell, job.source, job.target, areas, job.cookie)
+        detail["transport"] = copy_disk.transport(job)
+    detail["seconds"] = round(time.monotonic() - started, 3)
+    journal.sync_disk_copied(session, row, disk.slot, len(areas), copied, copied, detail)
 
 
 def _volume(ctx: StepContext, disk: PlannedDisk) -> Volume:

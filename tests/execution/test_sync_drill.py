@@ -1,4 +1,4 @@
-"""The warm copy drill (`migrate sync`) on the lab: a running VM with a dense random disk behind the warm vCenter
+"""The warm copy drill (`migrate sync`) on the lab: a running VM with two dense random disks behind the warm vCenter
 (changed block tracking, a delta per snapshot), synced, written to by its guest, synced again: the target volume
 holds the source's current bytes, a later pass reads only what changed, and no snapshot of the toolkit's is left,
 also after a pass killed half-way."""
@@ -29,45 +29,51 @@ from tests.lab.warm_bed import pki  # noqa: F401  (fixture)
 from tests.support.cli import run_cli
 from tests.support.vmdk import make_vmdk
 
+SUBFORMATS = ("monolithicSparse", "monolithicFlat")  # the VM's disks, dense random
+
 ROOT = Path(__file__).resolve().parents[2]
 BLOCK = 64 * 1024  # the lab's tracked block
 
 
 @pytest.fixture
 def warm(bed, estate, pki, tmp_path):
-    """The estate's second VM (one monolithicFlat disk) with dense random bytes, change tracking off, behind the
-    warm vCenter; (layer, the bed through it, the VM, its disk's path in the datastore)."""
+    """The estate's first VM with dense random bytes on both its disks (monolithicSparse and monolithicFlat),
+    change tracking off, behind the warm vCenter; (layer, the bed through it, the VM, its disks' base VMDKs)."""
     sim, vms, store = estate
-    vm = vms[1]
-    disk = vm.disks[0]
-    raw = tmp_path / "dense.raw"
-    raw.write_bytes(os.urandom(disk.capacity_bytes))
-    for old in (store / vm.name).glob(f"{vm.name}_0*"):
-        old.unlink()
-    base = make_vmdk(raw, store / vm.name / f"{vm.name}_0.vmdk", "monolithicFlat")
+    vm = vms[0]
+    bases = []
+    for unit, (disk, subformat) in enumerate(zip(vm.disks, SUBFORMATS)):
+        raw = tmp_path / f"dense-{unit}.raw"
+        raw.write_bytes(os.urandom(disk.capacity_bytes))
+        for old in (store / vm.name).glob(f"{vm.name}_{unit}*"):
+            old.unlink()
+        bases.append(make_vmdk(raw, store / vm.name / f"{vm.name}_{unit}.vmdk", subformat))
     with _vcenter(sim) as conn:  # straight to vcsim: a previous test may have left tracking on
         task = cbt.find_vm(conn, vm.moref).ReconfigVM_Task(vim.vm.ConfigSpec(changeTrackingEnabled=False))
         cbt._wait(task, "turning change tracking off")
     (tmp_path / "deltas").mkdir()
     with WarmVcenter(sim, {"LocalDS_0": store}, *pki, tmp_path / "deltas") as layer:
-        yield layer, {**bed, "vc_port": layer.port, "vc_ca": pki[0]}, vm, base
+        yield layer, {**bed, "vc_port": layer.port, "vc_ca": pki[0]}, vm, bases
 
 
 def sync(engine, bed, vm, **options):
     return sync_wave(session_factory(engine), 1, options_of(bed), services_factory(bed), only=[vm.name], **options)
 
 
-def target_volume(engine, bed, vm) -> str:
+def target_volumes(engine, bed, vm) -> list[str]:
+    """The paths of the VM's target volumes, in the order of its disks."""
     with session_factory(engine)() as session:
         state = session.scalar(select(VmMigration.state).where(VmMigration.vm_name == vm.name))
     pve = services_factory(bed)(None, options_of(bed)).pve
-    return pvevm.volume_path(pve, state["target"]["node"], state["volumes"]["scsi0"])
+    return [pvevm.volume_path(pve, state["target"]["node"], state["volumes"][f"scsi{unit}"])
+            for unit in range(len(vm.disks))]
 
 
-def same_as_source(base: Path, volume: str) -> bool:
-    compared = subprocess.run(["qemu-img", "compare", "-f", "vmdk", str(base), "-F", "raw", volume],
-                              capture_output=True, text=True, timeout=120)
-    return compared.returncode == 0
+def in_sync(engine, bed, vm, bases: list[Path]) -> bool:
+    """Whether every target volume holds its source disk's current bytes (the test's own qemu-img compare)."""
+    return all(subprocess.run(["qemu-img", "compare", "-f", "vmdk", str(base), "-F", "raw", volume],
+                              capture_output=True, timeout=120).returncode == 0
+               for base, volume in zip(bases, target_volumes(engine, bed, vm), strict=True))
 
 
 def toolkit_snapshots(bed, vm) -> list:
@@ -75,11 +81,11 @@ def toolkit_snapshots(bed, vm) -> list:
         return cbt.toolkit_snapshots(conn, vm.moref)
 
 
-def write_blocks(layer, vm, seed: int, count: int) -> int:
-    """The guest writes `count` random tracked blocks at distinct places; the bytes changed."""
-    capacity = vm.disks[0].capacity_bytes
+def write_blocks(layer, vm, seed: int, count: int, disk: int = 0) -> int:
+    """The guest writes `count` random tracked blocks at distinct places of its disk `disk`; the bytes changed."""
+    capacity = vm.disks[disk].capacity_bytes
     offsets = sorted({(seed * 7919 + n * 104729) % (capacity // BLOCK) * BLOCK for n in range(count)})
-    key, = layer.vm(vm.moref).disks
+    key = sorted(layer.vm(vm.moref).disks)[disk]
     layer.write_many_to_running_disk(vm.moref, key, [(offset, os.urandom(BLOCK)) for offset in offsets])
     return len(offsets) * BLOCK
 
@@ -96,7 +102,7 @@ def test_a_synced_volume_follows_the_running_source_byte_for_byte_reading_only_w
                                                                                            sshd, pki, monkeypatch):
     from migrate.clients.vsphere import power
 
-    layer, bed, vm, base = warm
+    layer, bed, vm, bases = warm
     cookies, real_cookie = [], power.session_cookie
     if transport == "https":
         if sshd.ca_bundle is None:
@@ -108,23 +114,26 @@ def test_a_synced_volume_follows_the_running_source_byte_for_byte_reading_only_w
     assert "--enable-cbt" in refused.failed[vm.name] and refused.passes == []
     first = sync(engine, bed, vm, enable_cbt=True)
     assert first.failed == {} and [(p.number, p.whole, p.tracking_enabled) for p in first.passes] == [
-        (1, ["scsi0"], True)]
-    volume = target_volume(engine, bed, vm)
-    assert same_as_source(base, volume)
-    changed = write_blocks(layer, vm, seed=1, count=24)
-    assert not same_as_source(base, volume)
+        (1, ["scsi0", "scsi1"], True)]
+    assert in_sync(engine, bed, vm, bases)
+    changed = write_blocks(layer, vm, seed=1, count=24, disk=1)
+    if transport == "node":
+        # Over HTTPS a monolithicSparse VMDK costs up to 1 MiB per area besides (qemu's vmdk driver reads its
+        # embedded descriptor at each open: docs/execution.md); ESXi's datastores hold flat extents, read exactly.
+        changed += write_blocks(layer, vm, seed=11, count=7, disk=0)
+    assert not in_sync(engine, bed, vm, bases)
     served = layer.served_bytes
     second, = sync(engine, bed, vm).passes
     assert second.whole == [] and second.extents > 0
     assert abs(second.bytes_read - changed) <= changed / 10, (second.bytes_read, changed)
     if transport == "https":  # what the node really read from the datastore file API: the changed areas alone
-        assert abs(layer.served_bytes - served - changed) <= changed / 10, (layer.served_bytes - served, changed)
+        assert abs(layer.served_bytes - served - changed) <= changed / 100, (layer.served_bytes - served, changed)
     else:
         assert layer.served_bytes == served == 0
-    assert same_as_source(base, volume)
-    changed = write_blocks(layer, vm, seed=2, count=5)
+    assert in_sync(engine, bed, vm, bases)
+    changed = write_blocks(layer, vm, seed=2, count=5, disk=1)
     third, = sync(engine, bed, vm).passes
-    assert third.bytes_read == changed and same_as_source(base, volume)
+    assert third.bytes_read == changed and in_sync(engine, bed, vm, bases)
     assert toolkit_snapshots(bed, vm) == []
     assert [(n, state) for n, state, *_ in passes(engine)] == [(1, "done"), (2, "done"), (3, "done")]
     journaled = _dump(engine)  # no session cookie, token secret or vCenter password in the journal
@@ -146,14 +155,14 @@ def kill_a_pass(bed, vm, db_url, tmp_path) -> None:
 @pytest.mark.vcsim
 def test_a_pass_killed_half_way_leaves_a_snapshot_the_next_pass_removes_and_still_ends_identical(warm, engine,
                                                                                                 db_url, tmp_path):
-    layer, bed, vm, base = warm
+    layer, bed, vm, bases = warm
     assert sync(engine, bed, vm, enable_cbt=True).failed == {}
     write_blocks(layer, vm, seed=3, count=12)
     kill_a_pass(bed, vm, db_url, tmp_path)
     write_blocks(layer, vm, seed=4, count=6)  # the guest goes on writing
     resumed, = sync(engine, bed, vm).passes
     assert resumed.orphans_removed == ["migrate-toolkit sync pass 2"] and resumed.whole == []
-    assert same_as_source(base, target_volume(engine, bed, vm))
+    assert in_sync(engine, bed, vm, bases)
     assert toolkit_snapshots(bed, vm) == []
     assert [(n, state) for n, state, *_ in passes(engine)] == [(1, "done"), (2, "failed"), (3, "done")]
 
@@ -179,13 +188,13 @@ def test_sync_from_the_command_line_refuses_cbt_off_naming_the_flag_then_syncs_w
     synced = cli("--vm", vm.name, "--enable-cbt", "--format", "json")
     assert synced.exit_code == 0, synced.stderr
     row, = json.loads(synced.stdout)
-    assert (row["vm"], row["pass"], row["copied_whole"], row["cbt_enabled"]) == (vm.name, 1, "scsi0", "yes")
+    assert (row["vm"], row["pass"], row["copied_whole"], row["cbt_enabled"]) == (vm.name, 1, "scsi0,scsi1", "yes")
     assert "1 VM synced, 0 failed" in synced.stderr and SECRET not in synced.stdout + synced.stderr
 
 
 @pytest.mark.vcsim
 def test_a_reset_change_tracking_copies_the_disk_whole_again(warm, engine):
-    layer, bed, vm, base = warm
+    layer, bed, vm, bases = warm
     assert sync(engine, bed, vm, enable_cbt=True).failed == {}
     write_blocks(layer, vm, seed=5, count=8)
     with services_factory(bed)(None, options_of(bed)).vsphere as conn:  # an administrator turns it off and on
@@ -193,10 +202,10 @@ def test_a_reset_change_tracking_copies_the_disk_whole_again(warm, engine):
                   "turning change tracking off")
         cbt.enable_change_tracking(conn, vm.moref)
     again, = sync(engine, bed, vm).passes
-    assert again.whole == ["scsi0"] and same_as_source(base, target_volume(engine, bed, vm))
+    assert again.whole == ["scsi0", "scsi1"] and in_sync(engine, bed, vm, bases)
     write_blocks(layer, vm, seed=6, count=3)
     after, = sync(engine, bed, vm).passes
-    assert (after.whole, after.bytes_read) == ([], 3 * BLOCK) and same_as_source(base, target_volume(engine, bed, vm))
+    assert (after.whole, after.bytes_read) == ([], 3 * BLOCK) and in_sync(engine, bed, vm, bases)
 
 
 @pytest.mark.vcsim
@@ -204,7 +213,7 @@ def test_a_pass_that_fails_removes_its_snapshot_and_the_next_catches_up(warm, en
     from migrate.errors import DiskCopyError
     from migrate.execution import sync as warm_sync
 
-    layer, bed, vm, base = warm
+    layer, bed, vm, bases = warm
     assert sync(engine, bed, vm, enable_cbt=True).failed == {}
     write_blocks(layer, vm, seed=7, count=10)
 
@@ -217,7 +226,7 @@ def test_a_pass_that_fails_removes_its_snapshot_and_the_next_catches_up(warm, en
     monkeypatch.undo()
     write_blocks(layer, vm, seed=8, count=4)
     caught_up, = sync(engine, bed, vm).passes
-    assert caught_up.whole == [] and caught_up.number == 3 and same_as_source(base, target_volume(engine, bed, vm))
+    assert caught_up.whole == [] and caught_up.number == 3 and in_sync(engine, bed, vm, bases)
     assert [(n, state) for n, state, *_ in passes(engine)] == [(1, "done"), (2, "failed"), (3, "done")]
 
 
