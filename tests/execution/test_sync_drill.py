@@ -276,3 +276,42 @@ def test_a_vm_whose_run_began_is_not_synced(warm, engine):
     assert result.passes == [] and result.failed == {}
     assert "a `migrate run` began for it" in result.skipped[vm.name]
     assert [n for n, *_ in passes(engine)] == [1]
+
+
+@pytest.mark.vcsim
+def test_writes_made_while_a_pass_copies_are_caught_by_the_next_pass(warm, engine, monkeypatch):
+    from migrate.execution import sync as warm_sync
+
+    layer, bed, vm, bases = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    write_blocks(layer, vm, seed=12, count=6, disk=1)
+    during, real_copy = [], warm_sync.copy_extents
+
+    def copy_while_the_guest_writes(*args, **kwargs):
+        during.append(write_blocks(layer, vm, seed=13 + len(during), count=3, disk=1))  # into the pass's delta
+        return real_copy(*args, **kwargs)
+
+    monkeypatch.setattr(warm_sync, "copy_extents", copy_while_the_guest_writes)
+    assert sync(engine, bed, vm).failed == {} and during
+    assert not in_sync(engine, bed, vm, bases)  # the pass copied its snapshot's disk, not the later writes
+    monkeypatch.undo()
+    caught_up, = sync(engine, bed, vm).passes
+    assert caught_up.bytes_read == sum(during) and in_sync(engine, bed, vm, bases)
+    assert toolkit_snapshots(bed, vm) == []
+
+
+@pytest.mark.vcsim
+def test_a_first_pass_killed_mid_copy_is_done_again_whole_and_leaves_no_snapshot(warm, engine, db_url, tmp_path):
+    layer, bed, vm, bases = warm
+    with services_factory(bed)(None, options_of(bed)).vsphere as conn:
+        cbt.enable_change_tracking(conn, vm.moref)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MIGRATE_FAILPOINT": "mid:copy_disk"}
+    killed = subprocess.run([sys.executable, str(ROOT / "tests" / "execution" / "run_sync.py"), db_url,
+                             str(write_bed(bed, tmp_path / "bed.json")), vm.name], env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert len(toolkit_snapshots(bed, vm)) == 1
+    write_blocks(layer, vm, seed=20, count=4)
+    again, = sync(engine, bed, vm).passes
+    assert (again.number, again.whole, again.orphans_removed) == (2, ["scsi0", "scsi1"], ["migrate-toolkit sync pass 1"])
+    assert in_sync(engine, bed, vm, bases) and toolkit_snapshots(bed, vm) == []
