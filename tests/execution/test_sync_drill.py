@@ -313,5 +313,6 @@ def test_a_first_pass_killed_mid_copy_is_done_again_whole_and_leaves_no_snapshot
     assert len(toolkit_snapshots(bed, vm)) == 1
     write_blocks(layer, vm, seed=20, count=4)
     again, = sync(engine, bed, vm).passes
-    assert (again.number, again.whole, again.orphans_removed) == (2, ["scsi0", "scsi1"], ["migrate-toolkit sync pass 1"])
+    assert (again.number, again.whole, again.orphans_removed) == (2, ["scsi0", "scsi1"],
+                                                                  ["migrate-toolkit sync pass 1"])
     assert in_sync(engine, bed, vm, bases) and toolkit_snapshots(bed, vm) == []
