@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import changed_blocks as cbt
 from migrate.clients.vsphere.source_state import source_state
-from migrate.db.execution_models import SyncPass, VmMigration, VmStatus
+from migrate.db.execution_models import RunStatus, SyncPass, VmMigration, VmStatus
 from migrate.db.plan_models import Target, Wave
 from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, MigrateError, SourceProtocolError
 from migrate.execution import failpoints, journal
@@ -95,9 +95,13 @@ def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, s
         skipped = {m.vm_name: _why_not(m.status) for m in migrations
                    if (not only or m.vm_name in only) and m.vm_name not in {item.vm_name for item in work}}
     result = WaveSync(wave, skipped=skipped)
+    if not work:
+        return result
     services = services_factory(target, options)
     locker = VmLocker(sessions.kw["bind"])
     try:
+        with sessions() as session:  # journaled as an attempt of its own, as a rollback is
+            run_id = journal.begin_run(session, wave, _journaled(options, only, enable_cbt)).id
         for item in work:
             if not locker.try_lock(item.vm_migration_id):
                 result.skipped[item.vm_name] = "another run is working on it"
@@ -109,9 +113,16 @@ def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, s
                 log.warning("%s: sync failed: %s", item.vm_name, exc)
             finally:
                 locker.release(item.vm_migration_id)
+        with sessions() as session:
+            journal.end_run(session, run_id, RunStatus.FAILED if result.failed else RunStatus.SUCCEEDED)
     finally:
         services.close()
     return result
+
+
+def _journaled(options: RunOptions, only: Collection[str], enable_cbt: bool) -> dict:
+    return {"sync": True, "enable_cbt": enable_cbt, "only": sorted(only), "insecure_source": options.insecure_source,
+            "datastore_paths": dict(options.datastore_paths), "stall_timeout": options.stall_timeout}
 
 
 def _why_not(status: str) -> str:
@@ -267,7 +278,6 @@ def _remove_after_failure(ctx: StepContext, snapshot: str) -> None:
         cbt.remove_snapshot(ctx.services.vsphere, snapshot)
     except MigrateError as exc:
         log.warning("%s: the failed pass's snapshot %s stays until the next pass: %s", ctx.vm_name, snapshot, exc)
-
 
 
 def undo_snapshots(ctx: UndoContext) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from lab.warm.vcenter import WarmVcenter
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import changed_blocks as cbt
-from migrate.db.execution_models import SyncPass, VmMigration
+from migrate.db.execution_models import MigrationRun, SyncPass, VmMigration
 from migrate.db.session import session_factory
 from migrate.errors import ExitCode
 from migrate.execution.sync import sync_wave
@@ -168,7 +168,8 @@ def test_a_pass_killed_half_way_leaves_a_snapshot_the_next_pass_removes_and_stil
 
 
 @pytest.mark.vcsim
-def test_sync_from_the_command_line_refuses_cbt_off_naming_the_flag_then_syncs_with_it(warm, estate, sshd, db_url):
+def test_sync_from_the_command_line_refuses_cbt_off_naming_the_flag_then_syncs_with_it(warm, estate, sshd, db_url,
+                                                                                      engine):
     layer, bed, vm, _ = warm
     sim = estate[0]
     env = {"MIGRATE_PVE_TOKEN_SECRET": SECRET, "MIGRATE_VCENTER_PASSWORD": sim.password}
@@ -190,6 +191,10 @@ def test_sync_from_the_command_line_refuses_cbt_off_naming_the_flag_then_syncs_w
     row, = json.loads(synced.stdout)
     assert (row["vm"], row["pass"], row["copied_whole"], row["cbt_enabled"]) == (vm.name, 1, "scsi0,scsi1", "yes")
     assert "1 VM synced, 0 failed" in synced.stderr and SECRET not in synced.stdout + synced.stderr
+    with session_factory(engine)() as session:
+        runs = session.scalars(select(MigrationRun).order_by(MigrationRun.id)).all()
+    assert [(r.status, r.options["sync"], r.options["enable_cbt"], r.options["only"]) for r in runs] == [
+        ("failed", True, False, [vm.name]), ("succeeded", True, True, [vm.name])]
 
 
 @pytest.mark.vcsim
