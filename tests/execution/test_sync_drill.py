@@ -321,3 +321,20 @@ def test_a_first_pass_killed_mid_copy_is_done_again_whole_and_leaves_no_snapshot
     assert (again.number, again.whole, again.orphans_removed) == (2, ["scsi0", "scsi1"],
                                                                   ["migrate-toolkit sync pass 1"])
     assert in_sync(engine, bed, vm, bases) and toolkit_snapshots(bed, vm) == []
+
+
+@pytest.mark.vcsim
+def test_migrate_run_of_a_synced_vm_adopts_its_target_and_migrates_it_byte_for_byte(warm, engine):
+    from migrate.execution.wave import execute_wave
+
+    layer, bed, vm, bases = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    with session_factory(engine)() as session:
+        synced = session.scalar(select(VmMigration.state).where(VmMigration.vm_name == vm.name))["target"]["vmid"]
+    write_blocks(layer, vm, seed=30, count=5)
+    result = execute_wave(session_factory(engine), 1, options_of(bed, start=False), services_factory(bed),
+                          only=[vm.name])
+    assert result.outcome.done == [vm.name], result.outcome.failed
+    assert in_sync(engine, bed, vm, bases) and toolkit_snapshots(bed, vm) == []
+    pve = services_factory(bed)(None, options_of(bed)).pve
+    assert [r["vmid"] for r in pve.get("/cluster/resources", type="vm")] == [synced]  # adopted, not made again
