@@ -8,8 +8,10 @@ from sqlalchemy import select, text
 
 from migrate.db.plan_models import Target, TargetSnapshotRecord
 from migrate.target.privileges import READ_PRIVILEGES, REQUIRED_PRIVILEGES
+from tests.factories import make_vm
 from tests.support.cli import run_cli
 from tests.support.pve import SECRET, TOKEN_ID, add_nodes, endpoint, set_bridges
+from tests.test_cli import seed
 
 ENV = {"MIGRATE_PVE_TOKEN_SECRET": SECRET}
 
@@ -197,7 +199,7 @@ def test_node_addresses_recorded_with_target_set_are_what_check_judges(db_url, f
     assert changed.exit_code == 0, changed.stderr
     assert changed.stdout == ("target pve-prod: nodes reached as root on port 22, pve2=127.0.0.1:2299, "
                               "pve3=127.0.0.1:2203; plans assume the default 100 MiB/s per VM until runs on it have "
-                              "measured copies\n")
+                              "measured copies; no virtio-win ISO: Windows guests keep their safe config\n")
     after = json.loads(run_cli("target", "check", "pve-prod", "--format", "json", db_url=db_url).stdout)
     assert [f["message"].split(" in ")[0] for f in after] == ["no host key for node pve2 (reached at 127.0.0.1:2299)"]
     removed = run_cli("target", "set", "pve-prod", "--node-address", "pve2=", db_url=db_url)
@@ -210,9 +212,40 @@ def test_target_set_refuses_bad_addresses_and_unknown_targets(db_url, fakepve, f
     cases = {
         ("pve-prod", "--node-address", "pve1"): "--node-address 'pve1': give it as NODE=HOST[:PORT], e.g. pve1=10.0.0.11",
         ("pve-prod", "--node-address", "pve1=h:99999"): "node address 'h:99999': the port must be a number from 1 to 65535",
+        ("pve-prod", "--virtio-win", "local:iso/virtio-win.iso"): "--virtio-win local:iso/virtio-win.iso: give the "
+        "ISO's absolute path on the nodes, e.g. /var/lib/vz/template/iso/virtio-win.iso (`pvesm path "
+        "local:iso/virtio-win.iso` prints it)",
+        ("pve-prod", "--virtio-win", "/i.iso", "--clear-virtio-win"): "give one of --virtio-win PATH and --clear-virtio-win",
         ("nope", "--ssh-port", "2222"): "target nope is not known: add it with `migrate target add nope --api HOST "
                                         "--token-id ID`",
     }
     for args, message in cases.items():
         result = run_cli("target", "set", *args, db_url=db_url)
         assert result.exit_code != 0 and result.stderr == f"migrate: error: {message}\n", (args, result.stderr)
+
+
+def test_the_virtio_win_iso_a_target_names_puts_windows_on_virtio_in_mapping_show_with_its_safe_config_kept(
+        db_url, fakepve, fakepve_cafile, tmp_path):
+    add_nodes(fakepve, 1)
+    seed(db_url, make_vm("win-01", guest_id="windows2019srv_64Guest",
+                         guest_full_name="Microsoft Windows Server 2019 (64-bit)"))
+    add(db_url, fakepve, fakepve_cafile)
+    assert run_cli("target", "discover", "pve-prod", db_url=db_url, env=ENV).exit_code == 0
+    iso = "/var/lib/vz/template/iso/virtio-win.iso"
+
+    def shown(*target):
+        result = run_cli("mapping", "show", "win-01", "--dir", str(tmp_path), "--format", "json", *target, db_url=db_url)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    assert shown("--target", "pve-prod")["params"]["boot"] == "order=sata0", "no ISO named: its safe config"
+    changed = run_cli("target", "set", "pve-prod", "--virtio-win", iso, db_url=db_url)
+    assert changed.exit_code == 0 and changed.stdout.endswith(f"; Windows guests converted with {iso}\n")
+    onto = shown("--target", "pve-prod")
+    assert onto["params"]["boot"] == "order=scsi0" and onto["params"]["net0"].startswith("virtio=")
+    assert onto["conversion"]["virtio_win"] == iso and onto["unconverted"]["boot"] == "order=sata0"
+    assert shown()["params"]["boot"] == "order=sata0", "without --target no target's ISO is assumed"
+    listed = json.loads(run_cli("target", "list", "--format", "json", db_url=db_url).stdout)
+    assert listed[0]["virtio_win"] == iso
+    cleared = run_cli("target", "set", "pve-prod", "--clear-virtio-win", db_url=db_url)
+    assert cleared.exit_code == 0 and shown("--target", "pve-prod")["params"]["boot"] == "order=sata0"
