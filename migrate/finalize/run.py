@@ -1,0 +1,70 @@
+"""`migrate finalize`: read the wave and the target, plan, then (unless a dry run) apply each change, journaled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from migrate.clients.proxmox import PveClient, protection
+from migrate.db.plan_models import Target
+from migrate.errors import MigrateError
+from migrate.finalize import journal
+from migrate.finalize.model import Action, Change, FinalizePlan, Kind
+from migrate.finalize.plan import FinalizeOptions, plan_finalize
+from migrate.finalize.target import read_target
+from migrate.finalize.wave import read_wave
+
+
+@dataclass
+class FinalizeResult:
+    plan: FinalizePlan
+    applied: list[Change] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # object id -> why
+
+
+def finalize_wave(sessions: sessionmaker[Session], wave: int, options: FinalizeOptions,
+                  connect_target: Callable[[Target], PveClient]) -> FinalizeResult:
+    """Plan the wave's finalize from the journal and the target; apply it unless `options.dry_run`.
+
+    Safe to run again, also after a kill: the plan is made from what the target holds now, so what was done is
+    not planned again and what was not is."""
+    with sessions() as session:
+        facts = read_wave(session, wave, options.only)
+    pve = connect_target(facts.target)
+    plan = plan_finalize(wave, facts, read_target(pve, facts.vms + facts.elsewhere), options)
+    result = FinalizeResult(plan)
+    if options.dry_run or not plan.changes:
+        return result
+    with sessions() as session:
+        run_id = journal.begin(session, wave, {"vms": list(options.only), "backup_job": options.backup_job,
+                                               "max_restart": options.ha.max_restart,
+                                               "max_relocate": options.ha.max_relocate})
+    for change in plan.changes:
+        _apply(sessions, run_id, wave, pve, change, result)
+    with sessions() as session:
+        journal.end(session, run_id, failed=bool(result.failed))
+    return result
+
+
+def _apply(sessions: sessionmaker[Session], run_id: int, wave: int, pve: PveClient, change: Change,
+           result: FinalizeResult) -> None:
+    with sessions() as session:
+        change_id = journal.change_started(session, run_id, wave, change)
+        try:
+            SEND[(change.kind, change.action)](pve, change)
+        except MigrateError as exc:  # one change's failure is recorded; the others go on
+            journal.change_ended(session, change_id, str(exc))
+            result.failed[change.object_id] = str(exc)
+            return
+        journal.change_ended(session, change_id)
+        result.applied.append(change)
+
+
+SEND: dict[tuple[Kind, Action], Callable[[PveClient, Change], None]] = {
+    (Kind.HA_RESOURCE, Action.CREATE): lambda pve, c: protection.add_ha_resource(pve, c.params),
+    (Kind.HA_RULE, Action.CREATE): lambda pve, c: protection.create_ha_rule(pve, c.params),
+    (Kind.HA_RULE, Action.UPDATE): lambda pve, c: protection.update_ha_rule(pve, c.object_id, c.params),
+    (Kind.BACKUP_JOB, Action.UPDATE): lambda pve, c: protection.update_backup_job(pve, c.object_id, c.params),
+}

@@ -1,0 +1,81 @@
+"""Finalize's planning as pure functions of data: DRS rules over waves, backup coverage as vzdump selects."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrate.errors import NotFoundError
+from migrate.finalize.backup import covers, plan_backups
+from migrate.finalize.model import MARKER, Action, MigratedVm, TargetGuest, TargetState
+from migrate.finalize.rules import plan_ha_rules, rule_id
+from migrate.inventory.model import Cluster, ClusterRule
+
+
+def make_state(**overrides) -> TargetState:
+    values = dict(guests={}, shared_storages=frozenset({"ceph-vm"}), ha_resources={}, ha_rules={}, backup_jobs={})
+    return TargetState(**{**values, **overrides})
+
+
+def make_guest(vmid: int = 1001, **overrides) -> TargetGuest:
+    values = dict(vmid=vmid, node="pve1", status="running", pool=None, volumes=(f"ceph-vm:vm-{vmid}-disk-0",))
+    return TargetGuest(**{**values, **overrides})
+
+
+CLUSTER = Cluster("Prod", rules=[ClusterRule("apart", "anti-affinity", True, True, ["a", "b", "c"])])
+
+
+def test_a_drs_rule_grows_when_a_later_wave_brings_another_of_its_vms():
+    existing = {rule_id("Prod", "apart"): {"type": "resource-affinity", "resources": "vm:1,vm:2",
+                                           "comment": f"{MARKER}: DRS rule Prod/apart"}}
+    changes, notes = plan_ha_rules([CLUSTER], {"c"}, {"a": "vm:1", "b": "vm:2", "c": "vm:3"}, existing)
+    assert [(c.action, c.params["resources"]) for c in changes] == [(Action.UPDATE, "vm:1,vm:2,vm:3")]
+
+
+def test_a_rule_of_the_same_id_that_the_toolkit_did_not_make_is_left_alone():
+    existing = {rule_id("Prod", "apart"): {"type": "resource-affinity", "resources": "vm:7,vm:8"}}
+    changes, notes = plan_ha_rules([CLUSTER], {"a"}, {"a": "vm:1", "b": "vm:2"}, existing)
+    assert changes == [] and "the toolkit did not make" in notes[0].reason
+
+
+def test_a_rule_that_names_no_vm_of_this_finalize_is_not_looked_at():
+    assert plan_ha_rules([CLUSTER], {"z"}, {"a": "vm:1", "b": "vm:2"}, {}) == ([], [])
+
+
+def test_long_rule_names_give_distinct_valid_ids():
+    first, second = rule_id("Prod", "x" * 80 + "1"), rule_id("Prod", "x" * 80 + "2")
+    assert first != second and len(first) <= 60 and first[0].isalpha()
+
+
+@pytest.mark.parametrize("job, covered", [
+    ({"vmid": "1001,1002"}, True),
+    ({"vmid": "1002"}, False),
+    ({"all": 1}, True),
+    ({"all": 1, "exclude": "1001"}, False),
+    ({"pool": "prod"}, True),
+    ({"pool": "test"}, False),
+    ({"vmid": "1001", "node": "pve2"}, False),
+    ({"vmid": "1001", "enabled": 0}, False),
+])
+def test_a_job_covers_a_guest_as_vzdump_selects_it(job, covered):
+    assert covers(job, make_guest(pool="prod")) is covered
+
+
+def test_a_job_that_selects_all_guests_is_not_given_vmids():
+    vm = MigratedVm("a", 1, "key-a", 1001, "pve1")
+    state = make_state(guests={1001: make_guest()}, backup_jobs={"every": {"all": 1, "exclude": "1001"}})
+    changes, notes = plan_backups([vm], state, "every")
+    assert changes == [] and "selects all guests, not VMIDs" in notes[0].reason
+
+
+def test_a_disabled_job_is_added_to_but_said_to_back_up_nothing():
+    vm = MigratedVm("a", 1, "key-a", 1001, "pve1")
+    state = make_state(guests={1001: make_guest()}, backup_jobs={"off": {"vmid": "5", "enabled": 0}})
+    changes, notes = plan_backups([vm], state, "off")
+    assert changes[0].params == {"vmid": "5,1001"} and "is disabled" in notes[0].reason
+    again = make_state(guests={1001: make_guest()}, backup_jobs={"off": {"vmid": "5,1001", "enabled": 0}})
+    assert plan_backups([vm], again, "off")[0] == []
+
+
+def test_an_unknown_job_names_the_jobs_there_are():
+    with pytest.raises(NotFoundError, match="give one of daily"):
+        plan_backups([], make_state(backup_jobs={"daily": {"vmid": "1"}}), "weekly")
