@@ -1,0 +1,78 @@
+"""`migrate finalize`: after the cutover, HA and backups for a wave's migrated VMs on the target."""
+
+from __future__ import annotations
+
+import click
+
+from migrate.cli import render
+from migrate.cli.context import AppContext, pass_app
+from migrate.errors import StepFailedError
+from migrate.finalize.model import Change, HaSettings
+from migrate.finalize.plan import FinalizeOptions
+from migrate.finalize.run import FinalizeResult, finalize_wave
+from migrate.finalize.target import target_connector
+from migrate.words import counted
+
+HEADERS = ("status", "kind", "action", "object", "vms", "detail")
+PARAMS_SHOWN = ("state", "max_restart", "max_relocate", "type", "affinity", "resources", "disable", "vmid")
+
+
+@click.command("finalize")
+@click.option("--wave", "number", required=True, type=click.IntRange(1), help="The wave whose migrated VMs to protect.")
+@click.option("--vm", "only", multiple=True, metavar="NAME", help="Only this VM of the wave (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Print the changes it would make; change nothing.")
+@click.option("--backup-job", metavar="ID", help="Add the migrated VMs that no enabled backup job covers to this "
+              "job of /cluster/backup (Datacenter → Backup); without it they are only reported.")
+@click.option("--max-restart", type=click.IntRange(0, 10), default=1, show_default=True,
+              help="HA restart attempts on the same node before relocating.")
+@click.option("--max-relocate", type=click.IntRange(0, 10), default=1, show_default=True,
+              help="HA relocations to another node before giving up.")
+@render.format_option
+@pass_app
+def finalize(app: AppContext, number: int, only: tuple[str, ...], dry_run: bool, backup_job: str | None,
+             max_restart: int, max_relocate: int, output_format: str) -> None:
+    """Make a wave's migrated VMs HA resources (on shared storage), carry DRS rules over as HA rules, and put
+    them in a backup job; safe to run again.
+
+    Prints every change (planned with --dry-run, else done or failed) and every VM or rule left as it is, with the
+    reason: a VM on local storage, one already HA-managed, a DRS rule waiting for its other VMs. Only VMs this
+    toolkit migrated are ever touched. MIGRATE_PVE_TOKEN_SECRET holds the target's token secret.
+
+    \b
+    Example:
+      migrate finalize --wave 1 --dry-run
+      migrate finalize --wave 1 --backup-job daily-pbs
+    """
+    options = FinalizeOptions(only=only, dry_run=dry_run, backup_job=backup_job,
+                              ha=HaSettings(max_restart=max_restart, max_relocate=max_relocate))
+    result = finalize_wave(app.sessions, number, options, target_connector(app.env))
+    render.rows(app.stdout, output_format, HEADERS, _rows(result, dry_run))
+    _summary(app, number, result, dry_run)
+
+
+def _rows(result: FinalizeResult, dry_run: bool) -> list[list[str]]:
+    rows = []
+    for change in result.plan.changes:
+        status = "planned" if dry_run else "failed" if change.object_id in result.failed else \
+            "done" if change in result.applied else "planned"
+        rows.append([status, change.kind, change.action, change.object_id, ",".join(change.vms),
+                     result.failed.get(change.object_id) or _params(change)])
+    rows += [["left alone", note.kind, note.action, note.object_id, ",".join(note.vms), note.reason]
+             for note in result.plan.notes]
+    return rows
+
+
+def _params(change: Change) -> str:
+    return " ".join(f"{key}={change.params[key]}" for key in PARAMS_SHOWN if key in change.params)
+
+
+def _summary(app: AppContext, number: int, result: FinalizeResult, dry_run: bool) -> None:
+    changes = result.plan.changes
+    if dry_run:
+        app.say(f"wave {number}: {counted(len(changes), 'change')} planned; run it without --dry-run to make them")
+        return
+    app.say(f"wave {number}: {counted(len(result.applied), 'change')} made, {len(result.failed)} failed"
+            + ("" if changes else " (nothing to change)"))
+    if result.failed:
+        raise StepFailedError(f"{counted(len(result.failed), 'change')} of wave {number}'s finalize failed (listed "
+                              f"above): fix the cause and run `migrate finalize --wave {number}` again")

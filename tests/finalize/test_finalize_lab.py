@@ -1,0 +1,103 @@
+"""`migrate finalize` on the lab's simulated cluster: HA for the migrated VMs on shared storage only, DRS rules as HA
+rules, backup job membership, nothing of anyone else's touched, and a second finalize changes nothing."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sqlalchemy import func, select
+
+from lab.pve import start_simulated_target
+from migrate.db.execution_models import FinalizeChange
+from tests.finalize.bed import FOREIGN_VMID, build
+from tests.support.cli import run_cli
+
+
+@pytest.fixture
+def lab(tmp_path):
+    with start_simulated_target(tmp_path) as target:
+        yield target
+
+
+def finalize(lab, db_url, *args):
+    return run_cli("finalize", "--wave", "1", *args, db_url=db_url, env={"MIGRATE_PVE_TOKEN_SECRET": lab.secret})
+
+
+def rows(result) -> list[list[str]]:
+    lines = result.stdout.splitlines()
+    return [line.split(None, 4) for line in lines[1:] if line.strip()]
+
+
+def test_a_dry_run_plans_ha_for_the_vms_on_shared_storage_and_changes_nothing(lab, db_url, session):
+    build(session, lab)
+    before = copy.deepcopy((lab.simulator.ha_resources, lab.simulator.ha_rules, lab.simulator.backup_jobs))
+    result = finalize(lab, db_url, "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    planned = {(row[1], row[3]) for row in rows(result) if row[0] == "planned"}
+    assert planned == {("ha_resource", "vm:1001"), ("ha_resource", "vm:1002"), ("ha_rule", "drs-prod-sql-apart")}
+    local = [line for line in result.stdout.splitlines() if "vm:1003" in line]
+    assert len(local) == 1 and local[0].startswith("left alone") and "local-lvm:vm-1003-disk-0" in local[0] \
+        and "not shared" in local[0]
+    assert "is in no enabled backup job" in result.stdout and "3 changes planned" in result.stderr
+    assert (lab.simulator.ha_resources, lab.simulator.ha_rules, lab.simulator.backup_jobs) == before
+    assert session.scalar(select(func.count()).select_from(FinalizeChange)) == 0
+
+
+def test_finalize_protects_the_migrated_vms_and_a_second_run_changes_nothing(lab, db_url, session):
+    build(session, lab)
+    foreign = copy.deepcopy(lab.simulator.ha_resources[f"vm:{FOREIGN_VMID}"])
+    first = finalize(lab, db_url, "--backup-job", "daily")
+    assert first.exit_code == 0, first.stderr
+    sim = lab.simulator
+    assert sorted(sim.ha_resources) == ["vm:1001", "vm:1002", f"vm:{FOREIGN_VMID}"]
+    assert all(sim.ha_resources[sid]["state"] == "started" and sim.ha_resources[sid]["max_restart"] == 1
+               and sim.ha_resources[sid]["max_relocate"] == 1 for sid in ("vm:1001", "vm:1002"))
+    assert sim.ha_resources[f"vm:{FOREIGN_VMID}"] == foreign  # the customer's resource, untouched
+    rule = sim.ha_rules["drs-prod-sql-apart"]
+    assert (rule["type"], rule["affinity"], rule["resources"]) == ("resource-affinity", "negative", "vm:1001,vm:1002")
+    # Every migrated VM is backed up, the local one too; the customer's VM stays first in its job.
+    assert sim.backup_jobs["daily"]["vmid"] == f"{FOREIGN_VMID},1001,1002,1003"
+    assert "web on gold hosts (vm-host) is not carried over" in first.stdout
+    assert "app-09" in first.stdout and "not migrated (failed)" in first.stdout
+    journaled = session.scalars(select(FinalizeChange).order_by(FinalizeChange.id)).all()
+    assert [(c.kind, c.object_id, c.status) for c in journaled] == [
+        ("ha_resource", "vm:1001", "done"), ("ha_resource", "vm:1002", "done"),
+        ("ha_rule", "drs-prod-sql-apart", "done"), ("backup_job", "daily", "done")]
+    assert journaled[3].vms == ["sql-01", "sql-02", "web-01"]
+
+    state = copy.deepcopy((sim.ha_resources, sim.ha_rules, sim.backup_jobs))
+    second = finalize(lab, db_url, "--backup-job", "daily")
+    assert second.exit_code == 0, second.stderr
+    assert not [row for row in rows(second) if row[0] != "left"]
+    assert "0 changes made" in second.stderr and "nothing to change" in second.stderr
+    assert (sim.ha_resources, sim.ha_rules, sim.backup_jobs) == state
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(FinalizeChange)) == 4
+
+
+def test_a_vm_at_a_migrated_vmid_that_the_toolkit_did_not_make_is_left_alone(lab, db_url, session):
+    bed = build(session, lab)
+    vm = next(v for v in lab.simulator.vms if v.vmid == bed.vmids["sql-02"])
+    vm.config.pop("description")  # replaced by someone else's VM at the same VMID
+    result = finalize(lab, db_url, "--backup-job", "daily")
+    assert result.exit_code == 0, result.stderr
+    assert "vm:1002" not in lab.simulator.ha_resources and "vm:1001" in lab.simulator.ha_resources
+    assert "1002" not in lab.simulator.backup_jobs["daily"]["vmid"].split(",")
+    assert "not proven the toolkit's" in result.stdout
+    # sql-apart has one HA resource of the toolkit left: no rule of one VM.
+    assert lab.simulator.ha_rules == {} and "SQL apart waits" in result.stdout
+
+
+def test_an_unknown_backup_job_is_named_with_the_jobs_there_are(lab, db_url, session):
+    build(session, lab)
+    result = finalize(lab, db_url, "--backup-job", "weekly")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "backup job weekly does not exist on the target: give one of daily" in result.stderr
+    assert "Traceback" not in result.stderr and lab.secret not in result.stderr
+
+
+def test_finalize_of_a_vm_not_in_the_wave_names_the_fix(lab, db_url, session):
+    build(session, lab)
+    result = finalize(lab, db_url, "--vm", "nope")
+    assert result.exit_code == 2 and "VM nope has no migration in wave 1" in result.stderr
