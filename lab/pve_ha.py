@@ -116,6 +116,13 @@ class HaApi(StatefulRoutes):
             if hasattr(guest, "qmpstatus"):
                 guest.qmpstatus = "running"
 
+    async def _ha_request(self, vm, user, state):
+        """A start or stop of an HA-managed VM is a request to HA (fakepve): resources.cfg records its state."""
+        sid = f"vm:{vm.vmid}"
+        if sid in self.ha_resources:
+            self.ha_resources[sid]["state"] = state
+        return await super()._ha_request(vm, user, state)
+
     def _ha_forget(self, sid: str, purge: bool = True) -> None:
         """Remove a resource; with purge (the default) also from the rules naming it, a rule left empty going too."""
         self.ha_resources.pop(sid, None)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lab.pve import start_simulated_target
-from migrate.db.execution_models import FinalizeChange
+from migrate.db.execution_models import FinalizeChange, VmMigration
 from tests.finalize.bed import FOREIGN_VMID, build
 from tests.support.cli import run_cli
 
@@ -101,3 +101,33 @@ def test_finalize_of_a_vm_not_in_the_wave_names_the_fix(lab, db_url, session):
     build(session, lab)
     result = finalize(lab, db_url, "--vm", "nope")
     assert result.exit_code == 2 and "VM nope has no migration in wave 1" in result.stderr
+
+
+def test_a_finalize_that_failed_midway_is_finished_by_the_next_one(lab, db_url, session):
+    build(session, lab)
+    lab.simulator.fail("POST", "/cluster/ha/rules", 500, "cfs lock 'domain-ha' timed out", times=1)
+    first = finalize(lab, db_url, "--backup-job", "daily")
+    assert first.exit_code == 4 and "1 change of wave 1's finalize failed" in first.stderr
+    assert "vm:1001" in lab.simulator.ha_resources and lab.simulator.ha_rules == {}
+    assert lab.simulator.backup_jobs["daily"]["vmid"] == f"{FOREIGN_VMID},1001,1002,1003"  # the others went on
+    second = finalize(lab, db_url, "--backup-job", "daily")
+    assert second.exit_code == 0, second.stderr
+    assert [row[:4] for row in rows(second) if row[0] == "done"] == [
+        ["done", "ha_rule", "create", "drs-prod-sql-apart"]]
+    statuses = session.scalars(select(FinalizeChange.status).where(FinalizeChange.kind == "ha_rule")
+                               .order_by(FinalizeChange.id)).all()
+    assert statuses == ["failed", "done"]
+
+
+def test_a_finalized_vm_can_still_be_rolled_back_out_of_ha_and_its_backup_job(lab, db_url, session):
+    from migrate.clients.proxmox import PveEndpoint, connect
+    from migrate.clients.proxmox.vm import Ownership, destroy_ours
+
+    build(session, lab)
+    assert finalize(lab, db_url, "--backup-job", "daily").exit_code == 0
+    migration_id = session.scalar(select(VmMigration.id).where(VmMigration.vm_name == "sql-01"))
+    pve = connect(PveEndpoint(lab.host, lab.token_id, lab.secret, lab.port, str(lab.ca_file)))
+    assert destroy_ours(pve, Ownership("key-sql-01", 1001, migration_id)) is not None
+    assert "vm:1001" not in lab.simulator.ha_resources
+    assert lab.simulator.ha_rules["drs-prod-sql-apart"]["resources"] == "vm:1002"
+    assert lab.simulator.backup_jobs["daily"]["vmid"] == f"{FOREIGN_VMID},1002,1003"
