@@ -36,6 +36,9 @@ def _left_alone(vm: MigratedVm, state: TargetState) -> str | None:
         return (f"not added: {', '.join(local)} {'is' if len(local) == 1 else 'are'} on storage that is not shared, "
                 "where HA cannot restart it on another node; move the disks to shared storage "
                 "(`qm disk move`) and finalize again")
+    if vm.restart_priority == "disabled":
+        return ("not added: vSphere HA did not restart it (restart priority disabled); add it with "
+                f"`ha-manager add {sid}` if it should be restarted now")
     if guest.status != "running":
         return (f"not added: it is {guest.status} on the target and HA would start it; start it (or roll it back) "
                 "and finalize again")

@@ -34,6 +34,7 @@ class MigratedVm:
     vmid: int
     node: str
     cluster: str | None = None  # its vSphere cluster, whose DRS rules apply to it
+    restart_priority: str | None = None  # vSphere HA's for it (its override, else the cluster's default)
 
 
 @dataclass(frozen=True)

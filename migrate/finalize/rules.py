@@ -55,9 +55,15 @@ def _rule_change(cluster: str, rule: ClusterRule, ha_sids: dict[str, str],
                  existing: dict[str, dict[str, Any]]) -> Change:
     rid, names = rule_id(cluster, rule.name), tuple(rule.vms)
     where = f"DRS rule {cluster}/{rule.name}"
+    if rule.kind == "vm-host":
+        verb = "run on" if rule.host_affinity != "anti-affine" else "keep off"
+        must = "must" if rule.mandatory else "should"
+        return Change(Kind.HA_RULE, Action.NONE, rid, names, reason=f"{where} (its VMs {must} {verb} "
+                      f"{', '.join(rule.hosts) or 'its host group'}) is not carried over: ESXi hosts are not Proxmox "
+                      f"nodes; add a node-affinity HA rule{' with strict=1' if rule.mandatory else ''} for the nodes "
+                      "that took their place")
     if rule.kind not in AFFINITY:
-        return Change(Kind.HA_RULE, Action.NONE, rid, names, reason=f"{where} ({rule.kind}) is not carried over: "
-                      "add a node-affinity HA rule by hand (ESXi hosts are not Proxmox nodes)")
+        return Change(Kind.HA_RULE, Action.NONE, rid, names, reason=f"{where} ({rule.kind}) is not carried over")
     members = sorted({ha_sids[name] for name in rule.vms if name in ha_sids}, key=_sid_order)
     if len(members) < 2:
         return Change(Kind.HA_RULE, Action.NONE, rid, names, reason=f"{where} waits: fewer than two of its VMs "

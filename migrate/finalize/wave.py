@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,8 +47,17 @@ def read_wave(session: Session, wave: int, only: Collection[str] = ()) -> WaveFa
                                 " left out; migrate it with `migrate run` first"))
         else:
             vms.append(vm)
-    sources = {r.source_id for r in records.values()}
-    return WaveFacts(target, vms, _elsewhere(session, wave, target.id), load_clusters(session, sources), notes)
+    clusters = load_clusters(session, {r.source_id for r in records.values()})
+    vms = [replace(vm, restart_priority=restart_priority(clusters, vm)) for vm in vms]
+    return WaveFacts(target, vms, _elsewhere(session, wave, target.id), clusters, notes)
+
+
+def restart_priority(clusters: list[Cluster], vm: MigratedVm) -> str | None:
+    """vSphere HA's restart priority for the VM: its own override, else its cluster's default."""
+    cluster = next((c for c in clusters if c.name == vm.cluster), None)
+    if cluster is None:
+        return None
+    return cluster.ha_vm_overrides.get(vm.name, {}).get("restart_priority") or cluster.ha_restart_priority
 
 
 def _check_names(migrations: list[VmMigration], wave: int, only: Collection[str]) -> None:

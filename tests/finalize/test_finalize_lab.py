@@ -58,7 +58,7 @@ def test_finalize_protects_the_migrated_vms_and_a_second_run_changes_nothing(lab
     assert (rule["type"], rule["affinity"], rule["resources"]) == ("resource-affinity", "negative", "vm:1001,vm:1002")
     # Every migrated VM is backed up, the local one too; the customer's VM stays first in its job.
     assert sim.backup_jobs["daily"]["vmid"] == f"{FOREIGN_VMID},1001,1002,1003"
-    assert "web on gold hosts (vm-host) is not carried over" in first.stdout
+    assert "web on gold hosts (its VMs should run on its host group) is not carried over" in first.stdout
     assert "app-09" in first.stdout and "not migrated (failed)" in first.stdout
     journaled = session.scalars(select(FinalizeChange).order_by(FinalizeChange.id)).all()
     assert [(c.kind, c.object_id, c.status) for c in journaled] == [

@@ -79,3 +79,27 @@ def test_a_disabled_job_is_added_to_but_said_to_back_up_nothing():
 def test_an_unknown_job_names_the_jobs_there_are():
     with pytest.raises(NotFoundError, match="give one of daily"):
         plan_backups([], make_state(backup_jobs={"daily": {"vmid": "1"}}), "weekly")
+
+
+def test_a_vm_vsphere_ha_would_not_restart_gets_no_ha_resource():
+    from migrate.finalize.ha import plan_ha_resources
+    from migrate.finalize.model import HaSettings
+
+    vm = MigratedVm("batch", 1, "key-batch", 1001, "pve1", "Prod", restart_priority="disabled")
+    changes, notes = plan_ha_resources([vm], make_state(guests={1001: make_guest()}), HaSettings(), 1)
+    assert changes == [] and "restart priority disabled" in notes[0].reason
+
+
+def test_a_vms_restart_priority_is_its_override_else_its_clusters_default():
+    from migrate.finalize.wave import restart_priority
+
+    cluster = Cluster("Prod", ha_restart_priority="medium", ha_vm_overrides={"a": {"restart_priority": "disabled"},
+                                                                          "b": {"isolation_response": "none"}})
+    assert [restart_priority([cluster], MigratedVm(name, 1, None, 1, "pve1", "Prod")) for name in "abc"] == [
+        "disabled", "medium", "medium"]
+
+
+def test_a_vm_host_rule_is_reported_with_its_hosts_not_carried_over():
+    rule = ClusterRule("app-on-gold", "vm-host", True, True, ["a"], hosts=["esx1", "esx2"], host_affinity="affine")
+    changes, notes = plan_ha_rules([Cluster("Prod", rules=[rule])], {"a"}, {"a": "vm:1"}, {})
+    assert changes == [] and "must run on esx1, esx2" in notes[0].reason and "strict=1" in notes[0].reason
