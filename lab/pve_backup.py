@@ -134,6 +134,9 @@ class BackupApi:
         except OSError as exc:
             raise TaskError(f"unable to create backup archive '{directory / name}': {exc.strerror}") from None
         self.store_file(storage, name, len(content), content="backup")
+        # As PVE lists a backup: its guest, its kind and its archive format.
+        self.storages[storage]["volumes"][f"backup/{name}"].update(vmid=vmid, subtype="qemu",
+                                                                   format=name.split(".", 1)[1])
         self.backup_archives.append({"volid": f"{storage}:backup/{name}", "vmid": vmid, "path": directory / name})
 
     @property

@@ -14,7 +14,8 @@ from migrate.finalize.target import target_connector
 from migrate.words import counted
 
 HEADERS = ("status", "kind", "action", "object", "vms", "detail")
-PARAMS_SHOWN = ("state", "max_restart", "max_relocate", "type", "affinity", "resources", "disable", "vmid")
+PARAMS_SHOWN = ("state", "max_restart", "max_relocate", "type", "affinity", "resources", "disable", "vmid", "node",
+                "storage", "mode")
 
 
 @click.command("finalize")
@@ -23,6 +24,10 @@ PARAMS_SHOWN = ("state", "max_restart", "max_relocate", "type", "affinity", "res
 @click.option("--dry-run", is_flag=True, help="Print the changes it would make; change nothing.")
 @click.option("--backup-job", metavar="ID", help="Add the migrated VMs that no enabled backup job covers to this "
               "job of /cluster/backup (Datacenter → Backup); without it they are only reported.")
+@click.option("--first-backup", is_flag=True, help="Back up now, as its backup job would, each migrated VM that "
+              "has no backup on that job's storage yet, and wait for it.")
+@click.option("--backup-timeout", type=click.FloatRange(60), default=3600, show_default=True, metavar="SECONDS",
+              help="How long one VM's first backup may take.")
 @click.option("--max-restart", type=click.IntRange(0, 10), default=1, show_default=True,
               help="HA restart attempts on the same node before relocating.")
 @click.option("--max-relocate", type=click.IntRange(0, 10), default=1, show_default=True,
@@ -30,9 +35,10 @@ PARAMS_SHOWN = ("state", "max_restart", "max_relocate", "type", "affinity", "res
 @render.format_option
 @pass_app
 def finalize(app: AppContext, number: int, only: tuple[str, ...], dry_run: bool, backup_job: str | None,
-             max_restart: int, max_relocate: int, output_format: str) -> None:
+             first_backup: bool, backup_timeout: float, max_restart: int, max_relocate: int,
+             output_format: str) -> None:
     """Make a wave's migrated VMs HA resources (on shared storage), carry DRS rules over as HA rules, and put
-    them in a backup job; safe to run again.
+    them in a backup job (and back them up once now); safe to run again.
 
     Prints every change (planned with --dry-run, else done or failed) and every VM or rule left as it is, with the
     reason: a VM on local storage, one already HA-managed, a DRS rule waiting for its other VMs. Only VMs this
@@ -41,9 +47,10 @@ def finalize(app: AppContext, number: int, only: tuple[str, ...], dry_run: bool,
     \b
     Example:
       migrate finalize --wave 1 --dry-run
-      migrate finalize --wave 1 --backup-job daily-pbs
+      migrate finalize --wave 1 --backup-job daily-pbs --first-backup
     """
-    options = FinalizeOptions(only=only, dry_run=dry_run, backup_job=backup_job,
+    options = FinalizeOptions(only=only, dry_run=dry_run, backup_job=backup_job, first_backup=first_backup,
+                              backup_timeout=backup_timeout,
                               ha=HaSettings(max_restart=max_restart, max_relocate=max_relocate))
     result = finalize_wave(app.sessions, number, options, target_connector(app.env))
     render.rows(app.stdout, output_format, HEADERS, _rows(result, dry_run))
@@ -55,8 +62,9 @@ def _rows(result: FinalizeResult, dry_run: bool) -> list[list[str]]:
     for change in result.plan.changes:
         status = "planned" if dry_run else "failed" if change.object_id in result.failed else \
             "done" if change in result.applied else "planned"
+        archive = result.details.get(change.object_id, {}).get("archive")
         rows.append([status, change.kind, change.action, change.object_id, ",".join(change.vms),
-                     result.failed.get(change.object_id) or _params(change)])
+                     result.failed.get(change.object_id) or (f"archive={archive}" if archive else _params(change))])
     rows += [["left alone", note.kind, note.action, note.object_id, ",".join(note.vms), note.reason]
              for note in result.plan.notes]
     return rows

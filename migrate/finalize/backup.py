@@ -1,5 +1,6 @@
 """Backup coverage: every migrated VM must be in an enabled vzdump job of /cluster/backup; with --backup-job the
-VMs that are not are added to that job's VMID list (the job's other VMs and settings untouched)."""
+VMs that are not are added to that job's VMID list (the job's other VMs and settings untouched); with
+--first-backup each VM that has no backup yet on the storage of the job covering it is backed up now."""
 
 from __future__ import annotations
 
@@ -75,3 +76,41 @@ def _not_covered_by(job_id: str, job: dict[str, Any], guest: TargetGuest) -> str
 def _jobs_hint(state: TargetState) -> str:
     jobs = sorted(state.backup_jobs)
     return f" (jobs on the target: {', '.join(jobs)})" if jobs else " (the target has no backup job yet)"
+
+
+def plan_first_backups(vms: list[MigratedVm], state: TargetState,
+                       job_changes: list[Change]) -> tuple[list[Change], list[Change]]:
+    """(changes, notes): a vzdump now, as the covering job would run it (its storage, mode, compression), of each
+    VM with no backup on that storage yet; the jobs as they will be once `job_changes` are made."""
+    jobs = {job_id: dict(job) for job_id, job in state.backup_jobs.items()}
+    for change in job_changes:
+        jobs[change.object_id].update(change.params)
+    changes, notes = [], []
+    for vm in vms:
+        guest = state.guests.get(vm.vmid)
+        if guest is None or guest.not_ours:
+            continue
+        job_id = next((job_id for job_id in sorted(jobs) if covers(jobs[job_id], guest)), None)
+        if job_id is None:
+            notes.append(Change(Kind.FIRST_BACKUP, Action.NONE, "", (vm.name,), reason=f"no enabled backup job "
+                                f"covers VM {vm.vmid}: no first backup; give --backup-job ID"))
+        elif state.backups.get(vm.vmid):
+            notes.append(Change(Kind.FIRST_BACKUP, Action.NONE, f"vzdump:{vm.vmid}", (vm.name,),
+                                reason=f"backed up already: {sorted(state.backups[vm.vmid])[-1]}"))
+        else:
+            changes.append(Change(Kind.FIRST_BACKUP, Action.CREATE, f"vzdump:{vm.vmid}", (vm.name,),
+                                  vzdump_params(jobs[job_id], guest)))
+    return changes, notes
+
+
+def vzdump_params(job: dict[str, Any], guest: TargetGuest) -> dict[str, Any]:
+    """One VM's vzdump as its job runs it: on its node, to the job's storage (vzdump's default: local)."""
+    params = {"node": guest.node, "vmid": guest.vmid, "storage": job.get("storage") or "local",
+              "mode": job.get("mode") or "snapshot"}
+    params.update({key: job[key] for key in ("compress", "notes-template") if job.get(key)})
+    return params
+
+
+def backup_storages(jobs: dict[str, dict[str, Any]]) -> set[str]:
+    """The storages the jobs write to, where a VM's earlier backups are looked for."""
+    return {job.get("storage") or "local" for job in jobs.values()}

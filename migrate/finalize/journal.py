@@ -31,13 +31,15 @@ def end(session: Session, run_id: int, failed: bool) -> None:
 def change_started(session: Session, run_id: int, wave: int, change: Change) -> int:
     row = FinalizeChange(run_id=run_id, wave=wave, kind=str(change.kind), action=str(change.action),
                          object_id=change.object_id, vms=list(change.vms), params=dict(change.params),
-                         status=StepStatus.STARTED)
+                         detail={}, status=StepStatus.STARTED)
     session.add(row)
     session.commit()
     return row.id
 
 
-def change_ended(session: Session, change_id: int, error: str | None = None) -> None:
+def change_ended(session: Session, change_id: int, error: str | None = None,
+                 detail: dict[str, Any] | None = None) -> None:
     row = session.get(FinalizeChange, change_id)
     row.status, row.finished_at, row.error = StepStatus.FAILED if error else StepStatus.DONE, utcnow(), error
+    row.detail = dict(detail or {})
     session.commit()

@@ -16,6 +16,7 @@ class Kind(StrEnum):
     HA_RESOURCE = "ha_resource"
     HA_RULE = "ha_rule"
     BACKUP_JOB = "backup_job"
+    FIRST_BACKUP = "first_backup"
 
 
 class Action(StrEnum):
@@ -58,6 +59,7 @@ class TargetState:
     ha_resources: dict[str, dict[str, Any]]  # sid -> settings
     ha_rules: dict[str, dict[str, Any]]  # rule id -> settings
     backup_jobs: dict[str, dict[str, Any]]  # job id -> settings
+    backups: dict[int, list[str]] = field(default_factory=dict)  # VMID -> its archives on the jobs' storages
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from migrate.finalize.backup import plan_backups
+from migrate.finalize.backup import plan_backups, plan_first_backups
 from migrate.finalize.ha import plan_ha_resources, sid_of
 from migrate.finalize.model import FinalizePlan, HaSettings, MigratedVm, TargetState
 from migrate.finalize.rules import plan_ha_rules
@@ -16,6 +16,8 @@ class FinalizeOptions:
     only: tuple[str, ...] = ()  # --vm: these VMs of the wave only
     dry_run: bool = False
     backup_job: str | None = None  # --backup-job: add the uncovered VMs to this job
+    first_backup: bool = False  # --first-backup: back up now each VM that has no backup yet
+    backup_timeout: float = 3600.0  # how long one VM's first backup may take
     ha: HaSettings = field(default_factory=HaSettings)
 
 
@@ -28,6 +30,9 @@ def plan_finalize(wave: int, facts: WaveFacts, state: TargetState, options: Fina
     rule_changes, rule_notes = plan_ha_rules(facts.clusters, {vm.name for vm in facts.vms}, managed,
                                              state.ha_rules)
     backup_changes, backup_notes = plan_backups(facts.vms, state, options.backup_job)
+    if options.first_backup:
+        first, first_notes = plan_first_backups(facts.vms, state, backup_changes)
+        backup_changes, backup_notes = backup_changes + first, backup_notes + first_notes
     plan.changes += ha_changes + rule_changes + backup_changes
     plan.notes += ha_notes + rule_notes + backup_notes
     return plan

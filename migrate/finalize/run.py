@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +23,7 @@ class FinalizeResult:
     plan: FinalizePlan
     applied: list[Change] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # object id -> why
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)  # object id -> what came back (an archive)
 
 
 def finalize_wave(sessions: sessionmaker[Session], wave: int, options: FinalizeOptions,
@@ -33,38 +35,51 @@ def finalize_wave(sessions: sessionmaker[Session], wave: int, options: FinalizeO
     with sessions() as session:
         facts = read_wave(session, wave, options.only)
     pve = connect_target(facts.target)
-    plan = plan_finalize(wave, facts, read_target(pve, facts.vms + facts.elsewhere), options)
+    plan = plan_finalize(wave, facts, read_target(pve, facts.vms + facts.elsewhere, options.first_backup), options)
     result = FinalizeResult(plan)
     if options.dry_run or not plan.changes:
         return result
     with sessions() as session:
         run_id = journal.begin(session, wave, {"vms": list(options.only), "backup_job": options.backup_job,
+                                               "first_backup": options.first_backup,
                                                "max_restart": options.ha.max_restart,
                                                "max_relocate": options.ha.max_relocate})
     for change in plan.changes:
-        _apply(sessions, run_id, wave, pve, change, result)
+        _apply(sessions, run_id, wave, pve, change, options, result)
     with sessions() as session:
         journal.end(session, run_id, failed=bool(result.failed))
     return result
 
 
 def _apply(sessions: sessionmaker[Session], run_id: int, wave: int, pve: PveClient, change: Change,
-           result: FinalizeResult) -> None:
+           options: FinalizeOptions, result: FinalizeResult) -> None:
     with sessions() as session:
         change_id = journal.change_started(session, run_id, wave, change)
         try:
-            SEND[(change.kind, change.action)](pve, change)
+            detail = _send(pve, change, options) or {}
         except MigrateError as exc:  # one change's failure is recorded; the others go on
-            journal.change_ended(session, change_id, str(exc))
+            journal.change_ended(session, change_id, error=str(exc))
             result.failed[change.object_id] = str(exc)
             return
-        journal.change_ended(session, change_id)
+        journal.change_ended(session, change_id, detail=detail)
         result.applied.append(change)
+        if detail:
+            result.details[change.object_id] = detail
 
 
-SEND: dict[tuple[Kind, Action], Callable[[PveClient, Change], None]] = {
-    (Kind.HA_RESOURCE, Action.CREATE): lambda pve, c: protection.add_ha_resource(pve, c.params),
-    (Kind.HA_RULE, Action.CREATE): lambda pve, c: protection.create_ha_rule(pve, c.params),
-    (Kind.HA_RULE, Action.UPDATE): lambda pve, c: protection.update_ha_rule(pve, c.object_id, c.params),
-    (Kind.BACKUP_JOB, Action.UPDATE): lambda pve, c: protection.update_backup_job(pve, c.object_id, c.params),
-}
+def _send(pve: PveClient, change: Change, options: FinalizeOptions) -> dict[str, Any] | None:
+    """Make one change on the target; what came back, for a first backup."""
+    match change.kind, change.action:
+        case Kind.HA_RESOURCE, Action.CREATE:
+            protection.add_ha_resource(pve, change.params)
+        case Kind.HA_RULE, Action.CREATE:
+            protection.create_ha_rule(pve, change.params)
+        case Kind.HA_RULE, Action.UPDATE:
+            protection.update_ha_rule(pve, change.object_id, change.params)
+        case Kind.BACKUP_JOB, Action.UPDATE:
+            protection.update_backup_job(pve, change.object_id, change.params)
+        case Kind.FIRST_BACKUP, Action.CREATE:
+            return protection.back_up(pve, change.params["node"], change.params, options.backup_timeout)
+        case _:
+            raise ValueError(f"finalize cannot send {change.kind} {change.action}")
+    return None

@@ -1,4 +1,5 @@
-"""The changes `migrate finalize` made on the target (HA resources, HA rules, backup jobs), journaled one by one.
+"""The changes `migrate finalize` made on the target (HA resources, HA rules, backup jobs, first backups), journaled
+one by one.
 
 Revision ID: 0012
 Revises: 0010
@@ -26,6 +27,7 @@ def upgrade() -> None:
     sa.Column('object_id', sa.String(length=255), nullable=False),
     sa.Column('vms', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('params', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('detail', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('started_at', migrate.db.base.UtcDateTime(), nullable=False),
     sa.Column('finished_at', migrate.db.base.UtcDateTime(), nullable=True),

@@ -4,6 +4,7 @@ rules, backup job membership, nothing of anyone else's touched, and a second fin
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -131,3 +132,27 @@ def test_a_finalized_vm_can_still_be_rolled_back_out_of_ha_and_its_backup_job(la
     assert "vm:1001" not in lab.simulator.ha_resources
     assert lab.simulator.ha_rules["drs-prod-sql-apart"]["resources"] == "vm:1002"
     assert lab.simulator.backup_jobs["daily"]["vmid"] == f"{FOREIGN_VMID},1002,1003"
+
+
+def test_first_backups_write_an_archive_per_vm_once(lab, db_url, session):
+    build(session, lab)
+    first = finalize(lab, db_url, "--backup-job", "daily", "--first-backup")
+    assert first.exit_code == 0, first.stderr
+    archives = lab.simulator.backup_archives
+    assert sorted(a["vmid"] for a in archives) == [1001, 1002, 1003]  # not the customer's VM 900
+    assert all(Path(a["path"]).is_file() for a in archives)
+    done = session.scalars(select(FinalizeChange).where(FinalizeChange.kind == "first_backup")
+                           .order_by(FinalizeChange.id)).all()
+    assert [(c.object_id, c.status, c.params["storage"], c.detail["archive"]) for c in done] == [
+        (f"vzdump:{a['vmid']}", "done", "local", a["volid"]) for a in archives]
+    assert all(c.detail["task"].startswith("UPID:") for c in done)
+    second = finalize(lab, db_url, "--backup-job", "daily", "--first-backup")
+    assert second.exit_code == 0 and len(lab.simulator.backup_archives) == 3
+    assert second.stdout.count("backed up already: local:backup/vzdump-qemu-") == 3
+
+
+def test_a_vm_no_job_covers_gets_no_first_backup_and_is_said(lab, db_url, session):
+    build(session, lab)
+    result = finalize(lab, db_url, "--first-backup")
+    assert result.exit_code == 0 and lab.simulator.backup_archives == []
+    assert result.stdout.count("no first backup; give --backup-job ID") == 3

@@ -140,6 +140,8 @@ def test_vzdump_writes_an_archive_and_its_task_ends_ok(lab):
     archive = target.simulator.backup_archives[-1]
     assert archive["volid"].startswith("local:backup/vzdump-qemu-101-") and archive["volid"].endswith(".vma.zst")
     assert json.loads(Path(archive["path"]).read_text())["vmid"] == 101
+    listed = pve.get("/nodes/pve2/storage/local/content", content="backup", vmid=101)
+    assert [(item["volid"], item["vmid"], item["format"]) for item in listed] == [(archive["volid"], 101, "vma.zst")]
     assert Path(archive["path"]).is_relative_to(Path(target.ca_file).parent)
     with pytest.raises(TargetApiError, match="not on node"):
         pve.post("/nodes/pve1/vzdump", vmid="101", storage="local")

@@ -1,5 +1,6 @@
 """HA and backups through the Proxmox API: HA resources and PVE 9 HA rules (/cluster/ha), vzdump jobs
-(/cluster/backup), the guests and the shared storages they are judged by.
+(/cluster/backup) and a VM's backups (vzdump now, the archives on a storage), the guests and the shared storages
+they are judged by.
 
 Plain reads and one call per change; the changes are planned elsewhere (migrate.finalize) from these reads, so a
 change sent twice would be refused by PVE as a duplicate rather than made twice.
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from migrate.clients.proxmox.connection import PveClient
+from migrate.clients.proxmox.vm import wait_task
 
 # Drives whose value names a volume; an empty CD-ROM (`none,media=cdrom`) or a physical one (`cdrom`) is none.
 DRIVE_KEY = re.compile(r"^(?:ide|sata|scsi|virtio|efidisk|tpmstate)\d+$")
@@ -66,3 +68,20 @@ def update_ha_rule(pve: PveClient, rule: str, params: dict[str, Any]) -> None:
 
 def update_backup_job(pve: PveClient, job_id: str, params: dict[str, Any]) -> None:
     pve.put(f"/cluster/backup/{quote(job_id, safe='')}", **params)
+
+
+def backups_of(pve: PveClient, node: str, storage: str, vmid: int) -> list[str]:
+    """The volids of the VM's backups on a storage, as the node sees it (a local storage is the node's own)."""
+    rows = pve.get(f"/nodes/{node}/storage/{quote(storage, safe='')}/content", content="backup", vmid=vmid)
+    return [row["volid"] for row in rows]
+
+
+def back_up(pve: PveClient, node: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Run vzdump of one VM on its node and wait for its task; its task and the archive it wrote.
+
+    A failed or timed-out task raises TargetApiError naming its exit status."""
+    before = set(backups_of(pve, node, params["storage"], params["vmid"]))
+    upid = pve.post(f"/nodes/{node}/vzdump", **params)
+    wait_task(pve, node, upid, f"the backup of VM {params['vmid']}", timeout=timeout)
+    written = sorted(set(backups_of(pve, node, params["storage"], params["vmid"])) - before)
+    return {"task": upid, "archive": written[-1] if written else None}
