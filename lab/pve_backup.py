@@ -111,6 +111,9 @@ class BackupApi:
                 raise die(f"unable to find VM {vmid}")
             if guest.node != node:
                 raise die(f"VM {vmid} is not on node '{node}' (it is on '{guest.node}'): start vzdump there")
+        for vmid in vmids:  # PVE::API2::VZDump checks these itself: the path's permission is "all"
+            self.require(user, f"/vms/{vmid}", "VM.Backup")
+        self.require(user, f"/storage/{storage}", "Datastore.AllocateSpace")
         mode = v.get("mode") or "snapshot"
 
         async def body():

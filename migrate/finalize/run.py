@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from migrate.clients.proxmox import PveClient, protection
 from migrate.db.plan_models import Target
-from migrate.errors import MigrateError
+from migrate.clients.proxmox.target import privileges_on
+from migrate.errors import MigrateError, PreflightError
 from migrate.finalize import journal
 from migrate.finalize.model import Action, Change, FinalizePlan, Kind
 from migrate.finalize.plan import FinalizeOptions, plan_finalize
 from migrate.finalize.target import read_target
 from migrate.finalize.wave import read_wave
+from migrate.target.privileges import FINALIZE_ROLE_NAME, finalize_privileges, missing_on_paths
 
 
 @dataclass
@@ -39,6 +41,7 @@ def finalize_wave(sessions: sessionmaker[Session], wave: int, options: FinalizeO
     result = FinalizeResult(plan)
     if options.dry_run or not plan.changes:
         return result
+    _check_privileges(pve, plan)
     with sessions() as session:
         run_id = journal.begin(session, wave, {"vms": list(options.only), "backup_job": options.backup_job,
                                                "first_backup": options.first_backup,
@@ -49,6 +52,18 @@ def finalize_wave(sessions: sessionmaker[Session], wave: int, options: FinalizeO
     with sessions() as session:
         journal.end(session, run_id, failed=bool(result.failed))
     return result
+
+
+def _check_privileges(pve: PveClient, plan: FinalizePlan) -> None:
+    """Refuse before any change, naming each privilege the token lacks and where (docs/proxmox-role.md)."""
+    kinds = {change.kind for change in plan.changes}
+    backups = [(c.params["vmid"], c.params["storage"]) for c in plan.changes if c.kind is Kind.FIRST_BACKUP]
+    needs = finalize_privileges(ha=bool(kinds & {Kind.HA_RESOURCE, Kind.HA_RULE}),
+                                backup_jobs=Kind.BACKUP_JOB in kinds, backups=backups)
+    missing = missing_on_paths(needs, lambda path: privileges_on(pve, path))
+    if missing:
+        raise PreflightError(f"the API token lacks {', '.join(missing)}: grant the {FINALIZE_ROLE_NAME} role of "
+                             "docs/proxmox-role.md for the finalize; nothing was changed")
 
 
 def _apply(sessions: sessionmaker[Session], run_id: int, wave: int, pve: PveClient, change: Change,

@@ -156,3 +156,33 @@ def test_a_vm_no_job_covers_gets_no_first_backup_and_is_said(lab, db_url, sessio
     result = finalize(lab, db_url, "--first-backup")
     assert result.exit_code == 0 and lab.simulator.backup_archives == []
     assert result.stdout.count("no first backup; give --backup-job ID") == 3
+
+
+@pytest.mark.parametrize("lacking, args, named", [
+    ("Sys.Console", ("--backup-job", "daily"), "Sys.Console on /"),
+    ("Sys.Modify", ("--backup-job", "daily"), "Sys.Modify on /"),
+    ("VM.Backup", ("--backup-job", "daily", "--first-backup"), "VM.Backup on /vms/1001"),
+])
+def test_a_token_without_the_finalize_role_is_refused_before_any_change(lab, db_url, session, lacking, args, named):
+    from migrate.target.privileges import FINALIZE_PRIVILEGES, REQUIRED_PRIVILEGES
+
+    build(session, lab)
+    before = copy.deepcopy((lab.simulator.ha_resources, lab.simulator.backup_jobs))
+    for holder in (lab.token_id.split("!")[0], lab.token_id):
+        lab.simulator.grant(holder, "/", *[p for p in REQUIRED_PRIVILEGES + FINALIZE_PRIVILEGES if p != lacking])
+    result = finalize(lab, db_url, *args)
+    assert result.exit_code == 4 and f"the API token lacks {named}" in result.stderr
+    assert "MigrateFinalize role of docs/proxmox-role.md" in result.stderr
+    assert (lab.simulator.ha_resources, lab.simulator.backup_jobs) == before
+    assert session.scalar(select(func.count()).select_from(FinalizeChange)) == 0
+
+
+def test_a_token_with_both_roles_finalizes(lab, db_url, session):
+    from migrate.target.privileges import FINALIZE_PRIVILEGES, REQUIRED_PRIVILEGES
+
+    build(session, lab)
+    for holder in (lab.token_id.split("!")[0], lab.token_id):
+        lab.simulator.grant(holder, "/", *REQUIRED_PRIVILEGES, *FINALIZE_PRIVILEGES)
+    result = finalize(lab, db_url, "--backup-job", "daily", "--first-backup")
+    assert result.exit_code == 0, result.stderr
+    assert len(lab.simulator.backup_archives) == 3 and "vm:1001" in lab.simulator.ha_resources
