@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from migrate.cli import render
 from migrate.cli.context import AppContext, pass_app
+from migrate.deliverables.evidence_xlsx import write_wave_evidence
 from migrate.errors import StepFailedError
+from migrate.files import require_writable
 from migrate.finalize.model import Change, HaSettings
 from migrate.finalize.plan import FinalizeOptions
 from migrate.finalize.run import FinalizeResult, finalize_wave
@@ -28,6 +32,9 @@ PARAMS_SHOWN = ("state", "max_restart", "max_relocate", "type", "affinity", "res
               "has no backup on that job's storage yet, and wait for it.")
 @click.option("--backup-timeout", type=click.FloatRange(60), default=3600, show_default=True, metavar="SECONDS",
               help="How long one VM's first backup may take.")
+@click.option("--evidence", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.xlsx",
+              help="Write the wave's evidence workbook here afterwards: per VM the disks checked, downtime, IPs before "
+              "and after, HA and backups on the target; the journal; the sign-off fields.")
 @click.option("--max-restart", type=click.IntRange(0, 10), default=1, show_default=True,
               help="HA restart attempts on the same node before relocating.")
 @click.option("--max-relocate", type=click.IntRange(0, 10), default=1, show_default=True,
@@ -35,7 +42,7 @@ PARAMS_SHOWN = ("state", "max_restart", "max_relocate", "type", "affinity", "res
 @render.format_option
 @pass_app
 def finalize(app: AppContext, number: int, only: tuple[str, ...], dry_run: bool, backup_job: str | None,
-             first_backup: bool, backup_timeout: float, max_restart: int, max_relocate: int,
+             first_backup: bool, backup_timeout: float, evidence: Path | None, max_restart: int, max_relocate: int,
              output_format: str) -> None:
     """Make a wave's migrated VMs HA resources (on shared storage), carry DRS rules over as HA rules, and put
     them in a backup job (and back them up once now); safe to run again.
@@ -47,13 +54,18 @@ def finalize(app: AppContext, number: int, only: tuple[str, ...], dry_run: bool,
     \b
     Example:
       migrate finalize --wave 1 --dry-run
-      migrate finalize --wave 1 --backup-job daily-pbs --first-backup
+      migrate finalize --wave 1 --backup-job daily-pbs --first-backup --evidence wave-1-evidence.xlsx
     """
     options = FinalizeOptions(only=only, dry_run=dry_run, backup_job=backup_job, first_backup=first_backup,
                               backup_timeout=backup_timeout,
                               ha=HaSettings(max_restart=max_restart, max_relocate=max_relocate))
+    if evidence is not None:
+        require_writable(evidence)
     result = finalize_wave(app.sessions, number, options, target_connector(app.env))
     render.rows(app.stdout, output_format, HEADERS, _rows(result, dry_run))
+    if evidence is not None and not result.failed:
+        write_wave_evidence(app.sessions, number, evidence, target_connector(app.env))
+        app.say(f"evidence: {evidence}")
     _summary(app, number, result, dry_run)
 
 

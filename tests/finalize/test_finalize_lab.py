@@ -186,3 +186,49 @@ def test_a_token_with_both_roles_finalizes(lab, db_url, session):
     result = finalize(lab, db_url, "--backup-job", "daily", "--first-backup")
     assert result.exit_code == 0, result.stderr
     assert len(lab.simulator.backup_archives) == 3 and "vm:1001" in lab.simulator.ha_resources
+
+
+def test_the_evidence_workbook_states_each_vms_migration_ha_and_backups_and_the_journal(lab, db_url, session,
+                                                                                        tmp_path):
+    from openpyxl import load_workbook
+
+    from migrate.db.execution_models import MigrationRun, StepRun
+
+    build(session, lab)
+    run = MigrationRun(wave=1, worker="jump-host:4242", status="succeeded", options={"verify": True})
+    session.add(run)
+    session.flush()
+    sql01 = session.scalar(select(VmMigration.id).where(VmMigration.vm_name == "sql-01"))
+    session.add(StepRun(vm_migration_id=sql01, run_id=run.id, step="verify", item="", status="done",
+                        detail={"disks": {"scsi0": {"size": 8, "compared": True}, "scsi1": {"size": 8, "compared": False}}}))
+    session.commit()
+    path = tmp_path / "wave-1-evidence.xlsx"
+    result = finalize(lab, db_url, "--backup-job", "daily", "--first-backup", "--evidence", str(path))
+    assert result.exit_code == 0, result.stderr
+    workbook = load_workbook(path, read_only=True)
+    assert workbook.sheetnames == ["VMs", "Journal", "Sign-off"]
+    header, *rows = [list(r) for r in workbook["VMs"].iter_rows(values_only=True)]
+    vms = {row[0]: dict(zip(header, row)) for row in rows}
+    assert sorted(vms) == ["app-09", "sql-01", "sql-02", "web-01"]
+    assert vms["sql-01"]["HA resource"] == "vm:1001 started, max_restart 1, max_relocate 1"
+    assert vms["sql-01"]["HA rules"] == "drs-prod-sql-apart" and vms["sql-01"]["Backup jobs"] == "daily"
+    assert vms["web-01"]["HA resource"] == "none"  # local storage
+    archive = next(a["volid"] for a in lab.simulator.backup_archives if a["vmid"] == 1003)
+    assert vms["web-01"]["Newest backup"] == archive and vms["web-01"]["First backup (finalize)"].startswith(archive)
+    assert vms["app-09"]["Migration"] == "failed" and vms["app-09"]["HA resource"] is None
+    journal = [dict(zip(["started", "finished", "run", "who", "vm", "action", "item", "status"], row))
+               for row in list(workbook["Journal"].iter_rows(values_only=True))[1:]]
+    assert ("ha_resource create", "vm:1001", "done") in {(j["action"], j["item"], j["status"]) for j in journal}
+    assert all(j["who"] and ":" in j["who"] for j in journal)
+    assert {"jump-host:4242"} < {j["who"] for j in journal}
+    assert vms["sql-01"]["Disks checked (how)"] == ("scsi0: qemu-img compare with the source: identical; "
+                                                    "scsi1: size checked")
+    labels = [row[0] for row in workbook["Sign-off"].iter_rows(values_only=True) if row and row[0]]
+    assert "Accepted by (name, role)" in labels and "Signature" in labels
+
+
+def test_evidence_into_an_unwritable_directory_is_one_line_and_changes_nothing(lab, db_url, session, tmp_path):
+    build(session, lab)
+    result = finalize(lab, db_url, "--backup-job", "daily", "--evidence", str(tmp_path / "nope" / "e.xlsx"))
+    assert result.exit_code == 2 and "cannot write" in result.stderr and "Traceback" not in result.stderr
+    assert "vm:1001" not in lab.simulator.ha_resources
