@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -17,12 +18,16 @@ class Kind(StrEnum):
     HA_RULE = "ha_rule"
     BACKUP_JOB = "backup_job"
     FIRST_BACKUP = "first_backup"
+    RETIRE_SOURCE = "retire_source"
 
 
 class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     NONE = "none"  # a note: left as it is, with the reason
+    RENAME = "rename"  # a retired source: renamed with the marker and noted
+    UNREGISTER = "unregister"
+    DELETE = "delete"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,9 @@ class MigratedVm:
     node: str
     cluster: str | None = None  # its vSphere cluster, whose DRS rules apply to it
     restart_priority: str | None = None  # vSphere HA's for it (its override, else the cluster's default)
+    source_moref: str | None = None  # the source VM in vCenter
+    source_id: int | None = None  # the recorded source (vCenter) it came from
+    migrated_at: datetime | None = None  # when the journal last changed it: its migration's end
 
 
 @dataclass(frozen=True)

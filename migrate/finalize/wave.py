@@ -86,7 +86,9 @@ def _migrated(m: VmMigration, keys: dict[int | None, str], records: dict[int, Vm
         return None
     record = records.get(m.vm_id)
     cluster = (record.facts or {}).get("cluster") if record is not None else None
-    return MigratedVm(m.vm_name, m.id, keys.get(m.vm_id), target[1], target[0], cluster)
+    return MigratedVm(m.vm_name, m.id, keys.get(m.vm_id), target[1], target[0], cluster,
+                      source_moref=record.moref if record is not None else None,
+                      source_id=record.source_id if record is not None else None, migrated_at=m.updated_at)
 
 
 def _elsewhere(session: Session, wave: int, target_id: int) -> list[MigratedVm]:

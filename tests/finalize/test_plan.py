@@ -103,3 +103,34 @@ def test_a_vm_host_rule_is_reported_with_its_hosts_not_carried_over():
     rule = ClusterRule("app-on-gold", "vm-host", True, True, ["a"], hosts=["esx1", "esx2"], host_affinity="affine")
     changes, notes = plan_ha_rules([Cluster("Prod", rules=[rule])], {"a"}, {"a": "vm:1"}, {})
     assert changes == [] and "must run on esx1, esx2" in notes[0].reason and "strict=1" in notes[0].reason
+
+
+def test_deleting_a_powered_off_source_needs_it_confirmed_by_name():
+    from datetime import UTC, datetime, timedelta
+
+    from migrate.errors import UsageError
+    from migrate.finalize.model import Action
+    from migrate.finalize.retire import RetireOptions, SourceFacts, check_confirmed, plan_retirement
+
+    now = datetime(2026, 12, 20, tzinfo=UTC)
+    vm = MigratedVm("a", 1, "key-a", 1001, "pve1", source_moref="vm-1", migrated_at=now - timedelta(days=15))
+    sources = {"vm-1": SourceFacts("a", "", "poweredOff")}
+    changes, notes = plan_retirement([vm], sources, make_state(guests={1001: make_guest()}),
+                                     RetireOptions(14, now, "delete"), "pve")
+    assert [c.action for c in changes] == [Action.RENAME, Action.DELETE] and notes == []
+    assert changes[0].params["name"] == "a [migrated 2026-12-20]"
+    with pytest.raises(UsageError, match="to delete the sources, confirm exactly these VMs: --confirm a"):
+        check_confirmed(changes, ["b"])
+    check_confirmed(changes, ["a"])
+    early = plan_retirement([vm], sources, make_state(guests={1001: make_guest()}), RetireOptions(16, now, "delete"),
+                            "pve")
+    assert early[0] == [] and "grace period until 2026-12-21" in early[1][0].reason
+
+
+def test_a_long_source_name_keeps_its_marker_within_vcenters_limit():
+    from datetime import UTC, datetime
+
+    from migrate.finalize.retire import retired_name
+
+    name = retired_name("x" * 80, datetime(2026, 12, 20, tzinfo=UTC))
+    assert len(name) == 80 and name.endswith(" [migrated 2026-12-20]")
