@@ -60,11 +60,12 @@ def finalize(app: AppContext, number: int, only: tuple[str, ...], dry_run: bool,
              grace_days: float | None, unregister: bool, delete: bool, confirmed: tuple[str, ...], max_restart: int,
              max_relocate: int, output_format: str) -> None:
     """Make a wave's migrated VMs HA resources (on shared storage), carry DRS rules over as HA rules, and put
-    them in a backup job (and back them up once now); safe to run again.
+    them in a backup job (and back them up once now); or, later, retire their sources; safe to run again.
 
     Prints every change (planned with --dry-run, else done or failed) and every VM or rule left as it is, with the
-    reason: a VM on local storage, one already HA-managed, a DRS rule waiting for its other VMs. Only VMs this
-    toolkit migrated are ever touched. MIGRATE_PVE_TOKEN_SECRET holds the target's token secret.
+    reason: a VM on local storage, one already HA-managed, a DRS rule waiting for its other VMs, a source in its
+    grace period. Only VMs this toolkit migrated are ever touched. MIGRATE_PVE_TOKEN_SECRET holds the target's
+    token secret, MIGRATE_VCENTER_PASSWORD the vCenter's (for --retire-sources).
 
     \b
     Example:
@@ -76,15 +77,14 @@ def finalize(app: AppContext, number: int, only: tuple[str, ...], dry_run: bool,
                               backup_timeout=backup_timeout,
                               ha=HaSettings(max_restart=max_restart, max_relocate=max_relocate))
     if retire_sources:
-        result = retire_sources_of(app.sessions, number, options, _retire_options(
-            grace_days, unregister, delete, confirmed, bool(backup_job or first_backup or evidence)),
-            target_connector(app.env), source_connector(app.env))
-        render.rows(app.stdout, output_format, HEADERS, _rows(result, dry_run))
-        _summary(app, number, result, dry_run)
-        return
-    if evidence is not None:
-        require_writable(evidence)
-    result = finalize_wave(app.sessions, number, options, target_connector(app.env))
+        retire = _retire_options(grace_days, unregister, delete, confirmed,
+                                 bool(backup_job or first_backup or evidence))
+        result = retire_sources_of(app.sessions, number, options, retire, target_connector(app.env),
+                                   source_connector(app.env))
+    else:
+        if evidence is not None:
+            require_writable(evidence)
+        result = finalize_wave(app.sessions, number, options, target_connector(app.env))
     render.rows(app.stdout, output_format, HEADERS, _rows(result, dry_run))
     if evidence is not None and not result.failed:
         write_wave_evidence(app.sessions, number, evidence, target_connector(app.env))
