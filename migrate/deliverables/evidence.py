@@ -93,7 +93,8 @@ def _protection(vm: MigratedVm | None, state: TargetState) -> dict[str, str]:
         return {"ha_resource": "", "ha_rules": "", "backup_jobs": "", "last_backup": ""}
     sid, guest = f"vm:{vm.vmid}", state.guests[vm.vmid]
     resource = state.ha_resources.get(sid)
-    rules = [rid for rid, rule in state.ha_rules.items() if sid in str(rule.get("resources") or "").split(",")]
+    rules = [rid for rid, rule in (state.ha_rules or {}).items()
+             if sid in str(rule.get("resources") or "").split(",")]
     jobs = [job_id for job_id, job in sorted(state.backup_jobs.items()) if covers(job, guest)]
     backups = sorted(state.backups.get(vm.vmid, []))
     return {"ha_resource": (f"{sid} {resource.get('state', 'started')}, max_restart {resource.get('max_restart', 1)}, "

@@ -65,7 +65,7 @@ class TargetState:
     guests: dict[int, TargetGuest]
     shared_storages: frozenset[str]
     ha_resources: dict[str, dict[str, Any]]  # sid -> settings
-    ha_rules: dict[str, dict[str, Any]]  # rule id -> settings
+    ha_rules: dict[str, dict[str, Any]] | None  # rule id -> settings; None: PVE 8, which has no HA rules
     backup_jobs: dict[str, dict[str, Any]]  # job id -> settings
     backups: dict[int, list[str]] = field(default_factory=dict)  # VMID -> its archives on the jobs' storages
 

@@ -30,7 +30,7 @@ def rule_id(cluster: str, rule: str) -> str:
 
 
 def plan_ha_rules(clusters: list[Cluster], in_scope: set[str], ha_sids: dict[str, str],
-                  existing: dict[str, dict[str, Any]]) -> tuple[list[Change], list[Change]]:
+                  existing: dict[str, dict[str, Any]] | None) -> tuple[list[Change], list[Change]]:
     """(changes, notes) for the DRS rules naming a VM of this finalize.
 
     `ha_sids`: VM name -> HA resource id, for every VM the toolkit migrated that is (or is now being made) an
@@ -40,6 +40,11 @@ def plan_ha_rules(clusters: list[Cluster], in_scope: set[str], ha_sids: dict[str
     for cluster in clusters:
         for rule in cluster.rules:
             if in_scope.isdisjoint(rule.vms):
+                continue
+            if existing is None:
+                notes.append(Change(Kind.HA_RULE, Action.NONE, rule_id(cluster.name, rule.name), tuple(rule.vms),
+                                    reason=f"DRS rule {cluster.name}/{rule.name} is not carried over: HA rules need "
+                                    "Proxmox VE 9 (on 8, make an HA group by hand)"))
                 continue
             change = _rule_change(cluster.name, rule, ha_sids, existing)
             (changes if change.action is not Action.NONE else notes).append(change)

@@ -232,3 +232,12 @@ def test_evidence_into_an_unwritable_directory_is_one_line_and_changes_nothing(l
     result = finalize(lab, db_url, "--backup-job", "daily", "--evidence", str(tmp_path / "nope" / "e.xlsx"))
     assert result.exit_code == 2 and "cannot write" in result.stderr and "Traceback" not in result.stderr
     assert "vm:1001" not in lab.simulator.ha_resources
+
+
+def test_on_proxmox_ve_8_finalize_makes_ha_resources_and_reports_the_rules(lab, db_url, session):
+    build(session, lab)
+    lab.simulator.version = "8.4.1"
+    result = finalize(lab, db_url)
+    assert result.exit_code == 0, result.stderr
+    assert "vm:1001" in lab.simulator.ha_resources and lab.simulator.ha_rules == {}
+    assert "SQL apart is not carried over: HA rules need Proxmox VE 9" in result.stdout

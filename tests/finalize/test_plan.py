@@ -134,3 +134,8 @@ def test_a_long_source_name_keeps_its_marker_within_vcenters_limit():
 
     name = retired_name("x" * 80, datetime(2026, 12, 20, tzinfo=UTC))
     assert len(name) == 80 and name.endswith(" [migrated 2026-12-20]")
+
+
+def test_on_proxmox_ve_8_drs_rules_are_reported_not_carried_over():
+    changes, notes = plan_ha_rules([CLUSTER], {"a"}, {"a": "vm:1", "b": "vm:2"}, None)
+    assert changes == [] and "HA rules need Proxmox VE 9" in notes[0].reason

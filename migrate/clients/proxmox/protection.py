@@ -45,8 +45,11 @@ def ha_resources(pve: PveClient) -> dict[str, dict[str, Any]]:
     return {row["sid"]: row for row in pve.get("/cluster/ha/resources")}
 
 
-def ha_rules(pve: PveClient) -> dict[str, dict[str, Any]]:
-    """PVE 9's HA rules by id (PVE 8 has groups instead, and no such path)."""
+def ha_rules(pve: PveClient) -> dict[str, dict[str, Any]] | None:
+    """PVE 9's HA rules by id; None on PVE 8, which has HA groups instead and no such path."""
+    version = str((pve.get("/version") or {}).get("version") or "")
+    if version.split(".")[0].isdigit() and int(version.split(".")[0]) < 9:
+        return None
     return {row["rule"]: row for row in pve.get("/cluster/ha/rules")}
 
 
