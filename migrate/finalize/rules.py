@@ -22,10 +22,13 @@ ID_LENGTH = 60
 
 def rule_id(cluster: str, rule: str) -> str:
     """A PVE config id (a letter, then letters, digits, - and _) for a DRS rule, stable across runs."""
-    slug = re.sub(r"[^a-z0-9_-]+", "-", f"{cluster}-{rule}".lower()).strip("-")
+    plain = f"{cluster}-{rule}".lower()
+    slug = re.sub(r"[^a-z0-9_-]+", "-", plain).strip("-")
     text = f"drs-{slug}"
-    if len(text) > ID_LENGTH:  # long names keep a digest of the whole, so two long rules never collide
-        text = text[:ID_LENGTH - 9] + "-" + hashlib.sha256(f"{cluster}/{rule}".encode()).hexdigest()[:8]
+    # A name cut short or with letters an id cannot hold keeps a digest of the whole, so that two such rules
+    # ("Ärzte", "Örzte") never share an id; ASCII punctuation becomes "-" and stays readable.
+    if len(text) > ID_LENGTH or not plain.isascii():
+        text = text[:ID_LENGTH - 9].rstrip("-") + "-" + hashlib.sha256(f"{cluster}/{rule}".encode()).hexdigest()[:8]
     return text
 
 

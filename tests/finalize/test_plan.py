@@ -139,3 +139,11 @@ def test_a_long_source_name_keeps_its_marker_within_vcenters_limit():
 def test_on_proxmox_ve_8_drs_rules_are_reported_not_carried_over():
     changes, notes = plan_ha_rules([CLUSTER], {"a"}, {"a": "vm:1", "b": "vm:2"}, None)
     assert changes == [] and "HA rules need Proxmox VE 9" in notes[0].reason
+
+
+def test_rule_names_that_differ_only_in_what_an_id_cannot_hold_get_distinct_ids():
+    import re
+
+    ids = {rule_id("Prod", name) for name in ("SQL apart", "Ärzte", "Örzte", "日本", "中国")}
+    assert len(ids) == 5 and all(re.fullmatch(r"[a-z][a-z0-9_-]+", i) for i in ids)
+    assert rule_id("Prod", "SQL apart") == "drs-prod-sql-apart"
