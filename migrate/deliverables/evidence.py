@@ -28,6 +28,8 @@ from migrate.inventory.model import Vm
 
 @dataclass
 class Evidence:
+    """A wave's evidence: a row per VM and the journal."""
+
     wave: int
     target: str
     vms: list[dict[str, Any]] = field(default_factory=list)  # one row per VM, keys as EVIDENCE_KEYS

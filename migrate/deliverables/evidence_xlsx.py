@@ -48,6 +48,7 @@ def write_wave_evidence(sessions: sessionmaker[Session], wave: int, path: str | 
 
 
 def write_evidence_xlsx(evidence: Evidence, path: str | Path, generated_at: datetime | None = None) -> None:
+    """Write `evidence` as the workbook at `path`, replaced only when complete."""
     generated_at = (generated_at or datetime.now(UTC)).astimezone(UTC)
     with replace_when_done(path) as scratch:
         workbook = xlsxwriter.Workbook(str(scratch), _OPTIONS)

@@ -6,6 +6,7 @@ from migrate.finalize.model import MARKER, Action, Change, HaSettings, Kind, Mig
 
 
 def sid_of(vm: MigratedVm) -> str:
+    """The HA resource id of the VM's target: `vm:<VMID>`."""
     return f"vm:{vm.vmid}"
 
 

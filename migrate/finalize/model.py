@@ -22,6 +22,8 @@ class Kind(StrEnum):
 
 
 class Action(StrEnum):
+    """What a change does; stored by value in the journal."""
+
     CREATE = "create"
     UPDATE = "update"
     NONE = "none"  # a note: left as it is, with the reason
@@ -92,6 +94,8 @@ class Change:
 
 @dataclass
 class FinalizePlan:
+    """The changes to make, in order, and what is left as it is with the reason."""
+
     wave: int
     changes: list[Change] = field(default_factory=list)
     notes: list[Change] = field(default_factory=list)

@@ -13,6 +13,8 @@ from migrate.finalize.wave import WaveFacts
 
 @dataclass(frozen=True)
 class FinalizeOptions:
+    """What the consultant asked of `migrate finalize`."""
+
     only: tuple[str, ...] = ()  # --vm: these VMs of the wave only
     dry_run: bool = False
     backup_job: str | None = None  # --backup-job: add the uncovered VMs to this job

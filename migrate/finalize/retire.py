@@ -27,6 +27,8 @@ class SourceFacts:
 
 @dataclass(frozen=True)
 class RetireOptions:
+    """What the consultant chose for a retirement: the grace period, now, and whether to remove."""
+
     grace_days: float
     now: datetime
     remove: str | None = None  # "unregister" or "delete", else only renamed and noted
@@ -34,6 +36,7 @@ class RetireOptions:
 
 
 def retired_name(name: str, when: datetime) -> str:
+    """The source's new name: its name, cut to fit, then ` [migrated YYYY-MM-DD]`."""
     suffix = f" [migrated {when:%Y-%m-%d}]"
     return name[:NAME_LENGTH - len(suffix)] + suffix
 

@@ -22,6 +22,8 @@ from migrate.target.privileges import FINALIZE_ROLE_NAME, finalize_privileges, m
 
 @dataclass
 class FinalizeResult:
+    """The plan, and of its changes those made, those failed (with why) and what came back."""
+
     plan: FinalizePlan
     applied: list[Change] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # object id -> why

@@ -20,6 +20,8 @@ from migrate.waves.store import load_clusters
 
 @dataclass
 class WaveFacts:
+    """What the database says of a wave to finalize."""
+
     target: Target  # detached from its session
     vms: list[MigratedVm]  # the wave's VMs the toolkit migrated, those chosen with --vm
     elsewhere: list[MigratedVm] = field(default_factory=list)  # migrated by the toolkit in other waves, same target

@@ -42,6 +42,7 @@ def shared_storages(pve: PveClient) -> frozenset[str]:
 
 
 def ha_resources(pve: PveClient) -> dict[str, dict[str, Any]]:
+    """The HA resources by sid (`vm:100`), with their settings."""
     return {row["sid"]: row for row in pve.get("/cluster/ha/resources")}
 
 
@@ -54,22 +55,27 @@ def ha_rules(pve: PveClient) -> dict[str, dict[str, Any]] | None:
 
 
 def backup_jobs(pve: PveClient) -> dict[str, dict[str, Any]]:
+    """The vzdump jobs of /cluster/backup by id, with their settings."""
     return {row["id"]: row for row in pve.get("/cluster/backup")}
 
 
 def add_ha_resource(pve: PveClient, params: dict[str, Any]) -> None:
+    """POST /cluster/ha/resources: PVE refuses a resource that exists already."""
     pve.post("/cluster/ha/resources", **params)
 
 
 def create_ha_rule(pve: PveClient, params: dict[str, Any]) -> None:
+    """POST /cluster/ha/rules: PVE refuses a rule id that exists already, or over unmanaged resources."""
     pve.post("/cluster/ha/rules", **params)
 
 
 def update_ha_rule(pve: PveClient, rule: str, params: dict[str, Any]) -> None:
+    """PUT /cluster/ha/rules/{rule} with the settings to change."""
     pve.put(f"/cluster/ha/rules/{quote(rule, safe='')}", **params)
 
 
 def update_backup_job(pve: PveClient, job_id: str, params: dict[str, Any]) -> None:
+    """PUT /cluster/backup/{id} with the settings to change (the others are kept)."""
     pve.put(f"/cluster/backup/{quote(job_id, safe='')}", **params)
 
 

@@ -16,6 +16,8 @@ from migrate.errors import SourceProtocolError
 
 @dataclass(frozen=True)
 class SourceVm:
+    """A source VM as vCenter holds it now."""
+
     moref: str
     name: str
     annotation: str
