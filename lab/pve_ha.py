@@ -48,7 +48,7 @@ class HaApi(StatefulRoutes):
         if text.isdigit():
             guest = self._ha_guest(int(text))
             if guest is None:
-                raise die(f"unable to detect SID from VMID - VM/CT {text} does not exist")
+                raise die(f"unable do add resource - VM/CT {text} does not exist")  # sic, PVE's wording
             kind = "vm" if guest.guest.startswith("qemu/") else "ct"
             return f"{kind}:{text}", kind, int(text)
         match = SID.match(text)
@@ -73,7 +73,7 @@ class HaApi(StatefulRoutes):
     async def _ha_resource_read(self, v, user):
         sid = self._parse_sid(v["sid"])[0]
         if sid not in self.ha_resources:
-            raise die(f"no such ha resource '{sid}'")
+            raise die(f"no such resource '{sid}'")
         return self._resource_view(sid)
 
     async def _ha_resource_create(self, v, user):
@@ -103,7 +103,7 @@ class HaApi(StatefulRoutes):
     async def _ha_resource_delete(self, v, user):
         sid = self._parse_sid(v["sid"])[0]
         if sid not in self.ha_resources:
-            raise die(f"cannot delete service '{sid}', not HA managed!")
+            raise die(f"resource '{sid}' is not HA managed")
         self._ha_forget(sid, purge=v.get("purge", 1) not in (0, "0", False))
 
     def _ha_follow(self, sid: str) -> None:
@@ -157,22 +157,23 @@ class HaApi(StatefulRoutes):
 
     async def _ha_rule_read(self, v, user):
         if v["rule"] not in self.ha_rules:
-            raise die(f"HA rule '{v['rule']}' does not exist")
+            raise die(f"no such ha rule '{v['rule']}'")
         return self._rule_view(v["rule"])
 
     async def _ha_rule_create(self, v, user):
         kind = v.get("type")
         values = self._checked_rule(kind, {k: val for k, val in v.items() if k not in ("type",)}, create=True)
         name = values.pop("rule")
-        self._assert_rule(values)
         if name in self.ha_rules:
             raise die(f"create ha rule failed: HA rule '{name}' already defined")
+        self._assert_rule(values, "create ha rule failed")
+        self._assert_feasible(name, {"type": kind, **values})
         self.ha_rules[name] = {"type": kind, **values}
 
     async def _ha_rule_update(self, v, user):
         name = v["rule"]
         if name not in self.ha_rules:
-            raise die(f"update ha rule failed: no such ha rule '{name}'")
+            raise die(f"update HA rules failed: HA rule '{name}' does not exist")
         kind = v.get("type")
         if kind != self.ha_rules[name]["type"]:
             raise die(f"update ha rule failed: wrong type '{kind}' for HA rule '{name}'")
@@ -182,13 +183,12 @@ class HaApi(StatefulRoutes):
         check_digest(self._rules_digest(), v.get("digest"))
         rule = {k: val for k, val in self.ha_rules[name].items() if k not in split_list(v.get("delete"))}
         rule.update(values)
-        self._assert_rule(rule)
+        self._assert_rule(rule, "update HA rules failed")
+        self._assert_feasible(name, rule)
         self.ha_rules[name] = rule
 
     async def _ha_rule_delete(self, v, user):
-        if v["rule"] not in self.ha_rules:
-            raise die(f"delete ha rule failed: no such ha rule '{v['rule']}'")
-        del self.ha_rules[v["rule"]]
+        self.ha_rules.pop(v["rule"], None)  # PVE deletes a rule that does not exist without a word
 
     def _checked_rule(self, kind: str | None, values: dict[str, Any], create: bool) -> dict[str, Any]:
         """The rule's parameters checked against the schema of its type, as PVE's section config checks them
@@ -203,15 +203,28 @@ class HaApi(StatefulRoutes):
             raise PveError(400, "Parameter verification failed.", errors)
         return out
 
-    def _assert_rule(self, rule: dict[str, Any]) -> None:
+    def _assert_rule(self, rule: dict[str, Any], failed: str) -> None:
         """Rules.pm's checks: every resource is HA-managed, every node exists."""
-        unmanaged = [sid for sid in split_list(rule.get("resources")) if sid not in self.ha_resources]
+        unmanaged = sorted(sid for sid in split_list(rule.get("resources")) if sid not in self.ha_resources)
         if unmanaged:
-            raise die(f"cannot use unmanaged resource(s) {', '.join(unmanaged)}.")
+            raise die(f"{failed}: cannot use unmanaged resource(s) {', '.join(unmanaged)}.")
         nodes = [entry.split(":", 1)[0] for entry in split_list(rule.get("nodes"))]
-        missing = [node for node in nodes if node not in self.nodes]
+        missing = sorted(node for node in nodes if node not in self.nodes)
         if missing:
-            raise die(f"cannot use non-existent node(s) {', '.join(missing)}.")
+            raise die(f"{failed}: cannot use non-existant node(s) {', '.join(missing)}.")  # sic, PVE's wording
+
+    def _assert_feasible(self, name: str, rule: dict[str, Any]) -> None:
+        """Rules.pm's assert_feasibility for a resource-affinity rule (the checks of ResourceAffinity.pm that look
+        at one rule): an enabled one needs two resources, and a negative one no more than there are nodes."""
+        if rule["type"] != "resource-affinity" or str(rule.get("disable", 0)) in ("1", "True", "true"):
+            return
+        count = len(split_list(rule.get("resources")))
+        if count < 2:
+            raise PveError(400, f"Rule '{name}' is invalid.",
+                           {"resources": "rule is ineffective as there are less than two resources"})
+        if rule.get("affinity") == "negative" and count > len(self.nodes):
+            raise PveError(400, f"Rule '{name}' is invalid.",
+                           {"resources": "rule defines more resources than available nodes"})
 
 
 def _rule_spec(kind: str | None, method: str) -> dict[str, Any] | None:

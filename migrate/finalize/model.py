@@ -70,6 +70,7 @@ class TargetState:
     ha_rules: dict[str, dict[str, Any]] | None  # rule id -> settings; None: PVE 8, which has no HA rules
     backup_jobs: dict[str, dict[str, Any]]  # job id -> settings
     backups: dict[int, list[str]] = field(default_factory=dict)  # VMID -> its archives on the jobs' storages
+    node_count: int = 0  # the cluster's nodes (0: unknown)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def plan_finalize(wave: int, facts: WaveFacts, state: TargetState, options: Fina
     managed = {vm.name: sid_of(vm) for vm in facts.vms + facts.elsewhere if _managed_and_ours(vm, state)}
     managed.update({change.vms[0]: change.object_id for change in ha_changes})
     rule_changes, rule_notes = plan_ha_rules(facts.clusters, {vm.name for vm in facts.vms}, managed,
-                                             state.ha_rules)
+                                             state.ha_rules, state.node_count)
     backup_changes, backup_notes = plan_backups(facts.vms, state, options.backup_job)
     if options.first_backup:
         first, first_notes = plan_first_backups(facts.vms, state, backup_changes)

@@ -33,7 +33,7 @@ def rule_id(cluster: str, rule: str) -> str:
 
 
 def plan_ha_rules(clusters: list[Cluster], in_scope: set[str], ha_sids: dict[str, str],
-                  existing: dict[str, dict[str, Any]] | None) -> tuple[list[Change], list[Change]]:
+                  existing: dict[str, dict[str, Any]] | None, nodes: int = 0) -> tuple[list[Change], list[Change]]:
     """(changes, notes) for the DRS rules naming a VM of this finalize.
 
     `ha_sids`: VM name -> HA resource id, for every VM the toolkit migrated that is (or is now being made) an
@@ -49,7 +49,7 @@ def plan_ha_rules(clusters: list[Cluster], in_scope: set[str], ha_sids: dict[str
                                     reason=f"DRS rule {cluster.name}/{rule.name} is not carried over: HA rules need "
                                     "Proxmox VE 9 (on 8, make an HA group by hand)"))
                 continue
-            change = _rule_change(cluster.name, rule, ha_sids, existing)
+            change = _rule_change(cluster.name, rule, ha_sids, existing, nodes)
             (changes if change.action is not Action.NONE else notes).append(change)
             waiting = [name for name in rule.vms if name not in ha_sids]
             if change.action is not Action.NONE and waiting:
@@ -60,7 +60,7 @@ def plan_ha_rules(clusters: list[Cluster], in_scope: set[str], ha_sids: dict[str
 
 
 def _rule_change(cluster: str, rule: ClusterRule, ha_sids: dict[str, str],
-                 existing: dict[str, dict[str, Any]]) -> Change:
+                 existing: dict[str, dict[str, Any]], nodes: int) -> Change:
     rid, names = rule_id(cluster, rule.name), tuple(rule.vms)
     where = f"DRS rule {cluster}/{rule.name}"
     if rule.kind == "vm-host":
@@ -76,6 +76,9 @@ def _rule_change(cluster: str, rule: ClusterRule, ha_sids: dict[str, str],
     if len(members) < 2:
         return Change(Kind.HA_RULE, Action.NONE, rid, names, reason=f"{where} waits: fewer than two of its VMs "
                       "are HA resources of the toolkit; finalize again once the others are migrated")
+    if rule.kind == "anti-affinity" and rule.enabled is not False and 0 < nodes < len(members):
+        return Change(Kind.HA_RULE, Action.NONE, rid, names, reason=f"{where} would keep {len(members)} VMs apart "
+                      f"on {nodes} nodes, which PVE refuses: split the rule, or add nodes")
     params = {"type": "resource-affinity", "affinity": AFFINITY[rule.kind], "resources": ",".join(members),
               "comment": f"{MARKER}: {where}"}
     if rule.enabled is False:

@@ -33,7 +33,7 @@ def read_target(pve: PveClient, vms: list[MigratedVm], backups: bool = False) ->
     jobs = protection.backup_jobs(pve)
     archives = _archives(pve, [g for g in guests.values() if g.not_ours is None], jobs) if backups else {}
     return TargetState(guests, protection.shared_storages(pve), protection.ha_resources(pve),
-                       protection.ha_rules(pve), jobs, archives)
+                       protection.ha_rules(pve), jobs, archives, len(pve.get("/nodes") or []))
 
 
 def _archives(pve: PveClient, guests: list[TargetGuest], jobs: dict) -> dict[int, list[str]]:

@@ -147,3 +147,8 @@ def test_rule_names_that_differ_only_in_what_an_id_cannot_hold_get_distinct_ids(
     ids = {rule_id("Prod", name) for name in ("SQL apart", "Ärzte", "Örzte", "日本", "中国")}
     assert len(ids) == 5 and all(re.fullmatch(r"[a-z][a-z0-9_-]+", i) for i in ids)
     assert rule_id("Prod", "SQL apart") == "drs-prod-sql-apart"
+
+
+def test_an_anti_affinity_rule_over_more_vms_than_nodes_is_reported_not_sent():
+    changes, notes = plan_ha_rules([CLUSTER], {"a"}, {"a": "vm:1", "b": "vm:2", "c": "vm:3"}, {}, nodes=2)
+    assert changes == [] and "keep 3 VMs apart on 2 nodes, which PVE refuses" in notes[0].reason

@@ -17,7 +17,7 @@ from migrate.errors import TargetApiError
 def lab(tmp_path_factory):
     with start_simulated_target(tmp_path_factory.mktemp("pve")) as target:
         sim = target.simulator
-        for vmid, node in ((100, "pve1"), (101, "pve2"), (102, "pve3")):
+        for vmid, node in ((100, "pve1"), (101, "pve2"), (102, "pve3"), (103, "pve1")):
             sim.add_vm(vmid, f"vm{vmid}", node=node, status="running", config={"scsi0": f"ceph-vm:vm-{vmid}-disk-0"})
         pve = connect(PveEndpoint(target.host, target.token_id, target.secret, target.port, str(target.ca_file)))
         yield target, pve
@@ -61,7 +61,7 @@ def test_an_ha_resource_is_updated_and_deleted(lab):
     assert pve.get("/cluster/ha/resources/vm:101")["state"] == "stopped"
     pve.delete("/cluster/ha/resources/vm:101")
     assert pve.get("/cluster/ha/resources") == []
-    with pytest.raises(TargetApiError, match="not HA managed"):
+    with pytest.raises(TargetApiError, match="resource 'vm:101' is not HA managed"):
         pve.delete("/cluster/ha/resources/vm:101")
 
 
@@ -80,15 +80,18 @@ def test_ha_rules_of_both_kinds_are_read_back(lab):
 
 
 @pytest.mark.parametrize("params, message", [
-    (dict(type="resource-affinity", resources="vm:100,vm:102", affinity="negative"), "unmanaged resource"),
-    (dict(type="node-affinity", resources="vm:100", nodes="pve9"), "non-existent node"),
+    (dict(type="resource-affinity", resources="vm:100,vm:109", affinity="negative"), "unmanaged resource"),
+    (dict(type="node-affinity", resources="vm:100", nodes="pve9"), "non-existant node"),
+    (dict(type="resource-affinity", resources="vm:100", affinity="positive"), "less than two resources"),
+    (dict(type="resource-affinity", resources="vm:100,vm:101,vm:102,vm:103", affinity="negative"),
+     "more resources than available nodes"),
     (dict(type="resource-affinity", resources="vm:100,vm:101"), "affinity"),
     (dict(type="node-affinity", resources="vm:100", nodes="pve1", colour="red"), "colour"),
     (dict(resources="vm:100,vm:101", affinity="negative"), "type"),
 ])
 def test_a_wrong_ha_rule_is_refused_naming_the_problem(lab, params, message):
     _, pve = lab
-    for sid in ("vm:100", "vm:101"):
+    for sid in ("vm:100", "vm:101", "vm:102", "vm:103"):
         pve.post("/cluster/ha/resources", sid=sid)
     with pytest.raises(TargetApiError, match=message):
         pve.post("/cluster/ha/rules", rule="r1", **params)
