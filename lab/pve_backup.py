@@ -47,7 +47,7 @@ class BackupApi:
 
     async def _backup_read(self, v, user):
         if v["id"] not in self.backup_jobs:
-            raise die(f"Job '{v['id']}' does not exist")
+            raise param_error(id=f"No such job '{v['id']}'")
         return self._job_view(v["id"])
 
     async def _backup_create(self, v, user):
@@ -67,13 +67,16 @@ class BackupApi:
             raise die("no such vzdump job")
         settings = {k: val for k, val in job.items() if k not in split_list(v.get("delete"))}
         settings.update({k: val for k, val in v.items() if k not in NOT_JOB_KEYS})
+        if v.get("vmid"):  # a VMID list replaces a selection by all (and its excludes), as Backup.pm does
+            settings.pop("all", None)
+            settings.pop("exclude", None)
         self._check_selection(settings, check_missing=True)
         self._check_backup_storage(settings.get("storage"))
         self.backup_jobs[v["id"]] = _normalised(settings)
 
     async def _backup_delete(self, v, user):
         if v["id"] not in self.backup_jobs:
-            raise die(f"job '{v['id']}' does not exist")
+            raise param_error(id=f"No such job '{v['id']}'")
         del self.backup_jobs[v["id"]]
 
     @staticmethod

@@ -159,3 +159,8 @@ def test_destroying_a_vm_with_purge_takes_it_out_of_ha_and_backup_jobs(lab):
         pve.delete("/nodes/pve1/qemu/105")
     wait_task(pve, "pve1", pve.delete("/nodes/pve1/qemu/105", purge=1), "destroying VM 105")
     assert pve.get("/cluster/ha/resources") == [] and pve.get("/cluster/backup/daily")["vmid"] == "100"
+
+
+def test_an_unknown_backup_job_is_a_parameter_error_as_on_pve(lab):
+    with pytest.raises(TargetApiError, match=r"400 .*No such job 'weekly'"):
+        lab[1].get("/cluster/backup/weekly")
