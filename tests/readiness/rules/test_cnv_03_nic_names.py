@@ -17,3 +17,8 @@ def test_readiness_trusts_the_names_the_mapping_file_gives_and_ignores_windows()
     named = with_override(make_mappings(), "app01", nic_names=("eth0",))
     assert outcomes(rule, vm, make_context(vm, mappings=named)) == []
     assert outcomes(rule, make_vm(**WINDOWS)) == []
+
+
+def test_readiness_cannot_name_the_pinned_names_without_the_nics_macs():
+    (unknown,) = outcomes(rule, make_vm(nics=[make_nic(mac=None)]))
+    assert "MAC of Network adapter 1" in unknown.message
