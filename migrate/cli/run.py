@@ -87,6 +87,10 @@ def _factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh
               help="Stop a guest's conversion that runs longer, put its volumes back and leave it unstarted.")
 @click.option("--virtio-win", metavar="PATH", help="The virtio-win ISO on the nodes: Windows guests are converted "
               "only with it.")
+@click.option("--bwlimit", "bwlimit", type=click.FloatRange(min=0, min_open=True), metavar="MIB/S",
+              help="Read at most this much per second for the whole run, shared by the copies that can run at once.")
+@click.option("--bwlimit-node", type=click.FloatRange(min=0, min_open=True), metavar="MIB/S",
+              help="Read at most this much per second on each node, shared by its copies at once (--per-node).")
 @click.option("--vm", "only", multiple=True, metavar="NAME",
               help="Migrate only this VM of the wave (repeatable); the others are not touched.")
 @click.option("--exclude", multiple=True, metavar="NAME", help="Leave this VM of the wave out of this run (repeatable).")
@@ -98,6 +102,7 @@ def _factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
         agent_timeout: float, stall_timeout: float, attempts: int, again: tuple[str, ...],
         datastore_paths: tuple[str, ...], convert: bool, convert_timeout: float, virtio_win: str | None,
+        bwlimit: float | None, bwlimit_node: float | None,
         only: tuple[str, ...], exclude: tuple[str, ...], log_file: Path | None,
         output_format: str, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave, or some of its VMs; run it again to resume after a failure or a crash.
@@ -110,6 +115,7 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
       MIGRATE_PVE_TOKEN_SECRET=... MIGRATE_VCENTER_PASSWORD=... \\
         migrate run --wave 1 --user administrator@vsphere.local --parallel 4 --verify
       migrate run --wave 1 --vm db-01 --user administrator@vsphere.local
+      migrate run --wave 1 --bwlimit 400 --bwlimit-node 200
     """
     paths = dict(_pair(p, "--datastore-path", "DATASTORE=/absolute/path/on/the/node") for p in datastore_paths)
     if any(not path.startswith("/") for path in paths.values()):
@@ -117,7 +123,8 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
     options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
                          agent_timeout=agent_timeout, stall_timeout=stall_timeout, step_attempts=attempts,
                          datastore_paths=paths, insecure_source=insecure_source, convert=convert,
-                         convert_timeout=convert_timeout, virtio_win=virtio_win)
+                         convert_timeout=convert_timeout, virtio_win=virtio_win, bwlimit_mib_s=bwlimit,
+                         bwlimit_node_mib_s=bwlimit_node)
     factory = None if dry_run else _factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port,
                                             node_addresses)
     if dry_run:

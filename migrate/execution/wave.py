@@ -21,6 +21,8 @@ from migrate.execution.engine import Limits, Retry, WaveOutcome, WorkItem, run_w
 from migrate.execution.itinerary import Services
 from migrate.execution.locks import VmLocker
 from migrate.execution.services import RunOptions
+from migrate.execution.bandwidth import copy_rates
+from migrate.execution.bandwidth import describe as describe_rates
 from migrate.execution.steps import ITINERARY
 from migrate.execution.vm_plan import SourceRef, VmPlan
 from migrate.execution.vm_state import VmState
@@ -83,6 +85,9 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
     if options.dry_run:
         return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work], left_out=left_out,
                        rollback_unfinished=unfinished)
+    options = replace(options, copy_rates=copy_rates([item.plan.vm.node for item in work], options.parallel,
+                                                     options.per_resource, options.bwlimit_mib_s,
+                                                     options.bwlimit_node_mib_s))
     services = services_factory(target, options)
     try:
         snapshot = read_target(services.pve, target.name)
@@ -99,6 +104,8 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         to_read = sum(d.size_bytes for item in work for d in item.plan.vm.disks if d.source_file)
         log.info("wave %d run %d: %s, %s of disks to read", wave, run_id, counted(len(work), "VM"), size_text(to_read),
                  extra={"event": WAVE_STARTED, "vms": len(work), "bytes": to_read})
+        if options.copy_rates:
+            log.info("bandwidth limit: each copy reads at most %s", describe_rates(options.copy_rates))
         limits = Limits(total=options.parallel, per_resource=options.per_resource)
         retry = Retry(attempts=options.step_attempts, backoff=options.retry_backoff)
         outcome, held_back = WaveOutcome(), []
@@ -213,4 +220,6 @@ def _journaled(options: RunOptions, again: Collection[str], policy: StopPolicy, 
             "stop": asdict(policy), "insecure_source": options.insecure_source,
             "agent_timeout": options.agent_timeout, "stall_timeout": options.stall_timeout,
             "attempts": options.step_attempts, "datastore_paths": dict(options.datastore_paths),
-            "again": sorted(again), "only": sorted(only), "exclude": sorted(exclude)}
+            "again": sorted(again), "only": sorted(only), "exclude": sorted(exclude),
+            "bwlimit_mib_s": options.bwlimit_mib_s, "bwlimit_node_mib_s": options.bwlimit_node_mib_s,
+            "copy_rates": dict(options.copy_rates)}

@@ -51,7 +51,7 @@ def run(ctx: StepContext) -> dict:
     # "bytes" is the disk's virtual size; "moved_bytes" what the copy read: the source's allocated data.
     return {"volid": volid, "bytes": outcome.size, "moved_bytes": moved, "seconds": round(outcome.seconds, 3),
             "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": job.resumed,
-            "target_is_zero": job.target.zeroed}
+            "target_is_zero": job.target.zeroed, "rate_limit_bytes_per_second": job.rate}
 
 
 def _copy_in_a_live_session(ctx: StepContext, node: str, disk: PlannedDisk, job: DiskCopyJob,
