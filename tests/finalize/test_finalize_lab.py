@@ -4,6 +4,10 @@ rules, backup job membership, nothing of anyone else's touched, and a second fin
 from __future__ import annotations
 
 import copy
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -241,3 +245,38 @@ def test_on_proxmox_ve_8_finalize_makes_ha_resources_and_reports_the_rules(lab, 
     assert result.exit_code == 0, result.stderr
     assert "vm:1001" in lab.simulator.ha_resources and lab.simulator.ha_rules == {}
     assert "SQL apart is not carried over: HA rules need Proxmox VE 9" in result.stdout
+
+
+def finalize_process(lab, db_url, failpoint, *args) -> subprocess.CompletedProcess:
+    """`migrate finalize` in a process of its own, killed at `failpoint` (migrate/failpoints.py)."""
+    env = {**os.environ, "MIGRATE_PVE_TOKEN_SECRET": lab.secret, "MIGRATE_FAILPOINT": failpoint,
+           "PYTHONPATH": str(Path(__file__).parents[2])}
+    return subprocess.run([sys.executable, "-m", "migrate", "--db", db_url, "finalize", "--wave", "1", *args],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("point", ["mid:finalize_ha_resource", "mid:finalize_ha_rule", "mid:finalize_backup_job",
+                                   "mid:finalize_first_backup"])
+def test_a_finalize_killed_mid_change_is_finished_by_the_next_one_as_if_never_killed(lab, db_url, session, point):
+    build(session, lab)
+    sim = lab.simulator
+    args = ("--backup-job", "daily", "--first-backup")
+    killed = finalize_process(lab, db_url, point, *args)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    kind = point.removeprefix("mid:finalize_")
+    session.expire_all()
+    started = session.scalars(select(FinalizeChange).where(FinalizeChange.status == "started")).all()
+    assert [c.kind for c in started] == [kind]  # made on the target, the journal does not know it yet
+
+    resumed = finalize(lab, db_url, *args)
+    assert resumed.exit_code == 0, resumed.stderr
+    # What an uninterrupted finalize leaves (test_finalize_protects_the_migrated_vms_...): each object once.
+    assert sorted(sim.ha_resources) == ["vm:1001", "vm:1002", f"vm:{FOREIGN_VMID}"]
+    assert all((sim.ha_resources[sid]["state"], sim.ha_resources[sid]["max_restart"],
+                sim.ha_resources[sid]["max_relocate"]) == ("started", 1, 1) for sid in ("vm:1001", "vm:1002"))
+    assert list(sim.ha_rules) == ["drs-prod-sql-apart"] and sim.ha_rules["drs-prod-sql-apart"]["resources"] == \
+        "vm:1001,vm:1002"
+    assert sim.backup_jobs["daily"]["vmid"] == f"{FOREIGN_VMID},1001,1002,1003"
+    assert sorted(a["vmid"] for a in sim.backup_archives) == [1001, 1002, 1003]
+    again = finalize(lab, db_url, *args)
+    assert again.exit_code == 0 and "nothing to change" in again.stderr
