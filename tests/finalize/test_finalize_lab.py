@@ -256,14 +256,14 @@ def finalize_process(lab, db_url, failpoint, *args) -> subprocess.CompletedProce
 
 
 @pytest.mark.parametrize("point", ["mid:finalize_ha_resource", "mid:finalize_ha_rule", "mid:finalize_backup_job",
-                                   "mid:finalize_first_backup"])
+                                   "mid:finalize_first_backup", "before:finalize_ha_rule"])
 def test_a_finalize_killed_mid_change_is_finished_by_the_next_one_as_if_never_killed(lab, db_url, session, point):
     build(session, lab)
     sim = lab.simulator
     args = ("--backup-job", "daily", "--first-backup")
     killed = finalize_process(lab, db_url, point, *args)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    kind = point.removeprefix("mid:finalize_")
+    kind = point.partition(":finalize_")[2]
     session.expire_all()
     started = session.scalars(select(FinalizeChange).where(FinalizeChange.status == "started")).all()
     assert [c.kind for c in started] == [kind]  # made on the target, the journal does not know it yet
@@ -280,3 +280,15 @@ def test_a_finalize_killed_mid_change_is_finished_by_the_next_one_as_if_never_ki
     assert sorted(a["vmid"] for a in sim.backup_archives) == [1001, 1002, 1003]
     again = finalize(lab, db_url, *args)
     assert again.exit_code == 0 and "nothing to change" in again.stderr
+    # The journal says it too: a change the kill cut off after it was sent is found made on the target; one cut
+    # off before is said cut short and made by the next finalize. None is left started.
+    session.expire_all()
+    cut = session.get(FinalizeChange, started[0].id)
+    if point.startswith("mid:"):
+        assert cut.status == "done" and cut.detail["settled"] == "found made on the target by a later finalize"
+    else:
+        assert cut.status == "failed" and cut.error.startswith("cut short")
+        assert session.scalars(select(FinalizeChange.status).where(FinalizeChange.object_id == cut.object_id,
+                                                                   FinalizeChange.id > cut.id)).all() == ["done"]
+    assert session.scalar(select(func.count()).select_from(FinalizeChange).where(
+        FinalizeChange.status == "started")) == 0
