@@ -53,6 +53,7 @@ def finalize_wave(sessions: sessionmaker[Session], wave: int, options: FinalizeO
     _check_privileges(pve, plan)
     with sessions() as session:
         run_id = journal.begin(session, wave, {"vms": list(options.only), "backup_job": options.backup_job,
+                                               "backup_job_template": options.backup_job_template,
                                                "first_backup": options.first_backup,
                                                "max_restart": options.ha.max_restart,
                                                "max_relocate": options.ha.max_relocate})
@@ -112,6 +113,8 @@ def _send(pve: PveClient, change: Change, options: FinalizeOptions) -> dict[str,
             protection.create_ha_rule(pve, change.params)
         case Kind.HA_RULE, Action.UPDATE:
             protection.update_ha_rule(pve, change.object_id, change.params)
+        case Kind.BACKUP_JOB, Action.CREATE:
+            protection.create_backup_job(pve, change.params)
         case Kind.BACKUP_JOB, Action.UPDATE:
             protection.update_backup_job(pve, change.object_id, change.params)
         case Kind.FIRST_BACKUP, Action.CREATE:

@@ -292,3 +292,35 @@ def test_a_finalize_killed_mid_change_is_finished_by_the_next_one_as_if_never_ki
                                                                    FinalizeChange.id > cut.id)).all() == ["done"]
     assert session.scalar(select(func.count()).select_from(FinalizeChange).where(
         FinalizeChange.status == "started")) == 0
+
+
+def test_a_backup_job_is_created_from_a_template_and_backs_up_the_migrated_vms(lab, db_url, session, tmp_path):
+    build(session, lab)
+    lab.simulator.backup_jobs.clear()  # the customer has no backup job yet
+    template = tmp_path / "backup-job.yaml"
+    template.write_text('schedule: "mon..fri 21:00"\nstorage: local\nretention: {keep-daily: 7, keep-weekly: 4}\n')
+    args = ("--backup-job", "migrated", "--backup-job-template", str(template), "--first-backup")
+    planned = finalize(lab, db_url, *args, "--dry-run")
+    assert planned.exit_code == 0 and lab.simulator.backup_jobs == {}
+    assert [row[:4] for row in rows(planned) if row[1] == "backup_job"] == [
+        ["planned", "backup_job", "create", "migrated"]]
+    first = finalize(lab, db_url, *args)
+    assert first.exit_code == 0, first.stderr
+    job = lab.simulator.backup_jobs["migrated"]
+    assert (job["schedule"], job["storage"], job["mode"], job["prune-backups"], job["vmid"]) == (
+        "mon..fri 21:00", "local", "snapshot", "keep-daily=7,keep-weekly=4", "1001,1002,1003")
+    assert sorted(a["vmid"] for a in lab.simulator.backup_archives) == [1001, 1002, 1003]
+    second = finalize(lab, db_url, *args)
+    assert second.exit_code == 0 and "nothing to change" in second.stderr
+    assert "backup job migrated exists: its settings are kept" in second.stdout
+
+
+def test_a_template_without_a_job_id_or_with_a_typo_is_one_line(lab, db_url, session, tmp_path):
+    build(session, lab)
+    template = tmp_path / "backup-job.yaml"
+    template.write_text("schedule: 21:00\nstorage: local\nkeep-daily: 7\n")
+    alone = finalize(lab, db_url, "--backup-job-template", str(template))
+    assert alone.exit_code == 2 and "--backup-job-template needs --backup-job ID" in alone.stderr
+    typo = finalize(lab, db_url, "--backup-job", "migrated", "--backup-job-template", str(template))
+    assert typo.exit_code == 2 and "unknown key keep-daily" in typo.stderr and "Traceback" not in typo.stderr
+    assert "migrated" not in lab.simulator.backup_jobs
