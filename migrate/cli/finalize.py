@@ -12,6 +12,7 @@ from migrate.db.base import utcnow
 from migrate.deliverables.evidence_xlsx import write_wave_evidence
 from migrate.errors import StepFailedError
 from migrate.files import require_writable
+from migrate.finalize.backup_template import load_backup_template
 from migrate.finalize.model import Change, HaSettings
 from migrate.finalize.plan import FinalizeOptions
 from migrate.finalize.retire import RetireOptions
@@ -23,7 +24,7 @@ from migrate.words import counted
 
 HEADERS = ("status", "kind", "action", "object", "vms", "detail")
 PARAMS_SHOWN = ("state", "max_restart", "max_relocate", "type", "affinity", "resources", "disable", "vmid", "node",
-                "storage", "mode", "name")
+                "storage", "mode", "schedule", "prune-backups", "name")
 
 
 @click.command("finalize")
@@ -32,6 +33,9 @@ PARAMS_SHOWN = ("state", "max_restart", "max_relocate", "type", "affinity", "res
 @click.option("--dry-run", is_flag=True, help="Print the changes it would make; change nothing.")
 @click.option("--backup-job", metavar="ID", help="Add the migrated VMs that no enabled backup job covers to this "
               "job of /cluster/backup (Datacenter → Backup); without it they are only reported.")
+@click.option("--backup-job-template", "template_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              metavar="FILE.yaml", help="With --backup-job: create that job from this template (schedule, storage, "
+              "retention, mode) when the target has none of that id; docs/execution.md shows one.")
 @click.option("--first-backup", is_flag=True, help="Back up now, as its backup job would, each migrated VM that "
               "has no backup on that job's storage yet, and wait for it.")
 @click.option("--backup-timeout", type=click.FloatRange(60), default=3600, show_default=True, metavar="SECONDS",
@@ -56,7 +60,7 @@ PARAMS_SHOWN = ("state", "max_restart", "max_relocate", "type", "affinity", "res
 @render.format_option
 @pass_app
 def finalize(app: AppContext, number: int, only: tuple[str, ...], dry_run: bool, backup_job: str | None,
-             first_backup: bool, backup_timeout: float, evidence: Path | None, retire_sources: bool,
+             template_file: Path | None, first_backup: bool, backup_timeout: float, evidence: Path | None, retire_sources: bool,
              grace_days: float | None, unregister: bool, delete: bool, confirmed: tuple[str, ...], max_restart: int,
              max_relocate: int, output_format: str) -> None:
     """Make a wave's migrated VMs HA resources (on shared storage), carry DRS rules over as HA rules, and put
@@ -71,14 +75,18 @@ def finalize(app: AppContext, number: int, only: tuple[str, ...], dry_run: bool,
     Example:
       migrate finalize --wave 1 --dry-run
       migrate finalize --wave 1 --backup-job daily-pbs --first-backup --evidence wave-1-evidence.xlsx
+      migrate finalize --wave 2 --backup-job migrated --backup-job-template backup-job.yaml
       migrate finalize --wave 1 --retire-sources --grace-days 14 --unregister --confirm web-01,web-02
     """
-    options = FinalizeOptions(only=only, dry_run=dry_run, backup_job=backup_job, first_backup=first_backup,
-                              backup_timeout=backup_timeout,
+    if template_file is not None and backup_job is None:
+        raise click.UsageError("--backup-job-template needs --backup-job ID: the id of the job to create")
+    template = load_backup_template(template_file) if template_file is not None else None
+    options = FinalizeOptions(only=only, dry_run=dry_run, backup_job=backup_job, backup_job_template=template,
+                              first_backup=first_backup, backup_timeout=backup_timeout,
                               ha=HaSettings(max_restart=max_restart, max_relocate=max_relocate))
     if retire_sources:
         retire = _retire_options(grace_days, unregister, delete, confirmed,
-                                 bool(backup_job or first_backup or evidence))
+                                 bool(backup_job or template or first_backup or evidence))
         result = retire_sources_of(app.sessions, number, options, retire, target_connector(app.env),
                                    source_connector(app.env))
     else:

@@ -30,9 +30,10 @@ def covers(job: dict[str, Any], guest: TargetGuest) -> bool:
     return guest.vmid in split_vmids(job.get("vmid"))
 
 
-def plan_backups(vms: list[MigratedVm], state: TargetState, job_id: str | None) -> tuple[list[Change], list[Change]]:
-    """(changes, notes): the chosen job's VMID list grown by the VMs no enabled job covers; a note for each VM
-    left uncovered."""
+def plan_backups(vms: list[MigratedVm], state: TargetState, job_id: str | None,
+                 template: dict[str, Any] | None = None) -> tuple[list[Change], list[Change]]:
+    """(changes, notes): the chosen job's VMID list grown by the VMs no enabled job covers (the job created from
+    `template` if the target has none of that id); a note for each VM left uncovered."""
     guests = [(vm, state.guests[vm.vmid]) for vm in vms if _ours(vm, state)]
     uncovered = [(vm, g) for vm, g in guests if not any(covers(job, g) for job in state.backup_jobs.values())]
     if job_id is None:
@@ -40,9 +41,30 @@ def plan_backups(vms: list[MigratedVm], state: TargetState, job_id: str | None) 
         return [], [Change(Kind.BACKUP_JOB, Action.NONE, "", (vm.name,), reason=f"VM {vm.vmid} is in no enabled "
                            f"backup job: add it with --backup-job ID{hint}") for vm, _ in uncovered]
     job = state.backup_jobs.get(job_id)
+    if job is None and template is not None:
+        return _created(job_id, template, uncovered), []
     if job is None:
         raise NotFoundError(f"backup job {job_id} does not exist on the target: give one of "
-                            f"{', '.join(sorted(state.backup_jobs)) or 'none (create one under Datacenter → Backup)'}")
+                            f"{', '.join(sorted(state.backup_jobs)) or 'none'}, or create it with "
+                            "--backup-job-template FILE (or under Datacenter → Backup)")
+    kept = [Change(Kind.BACKUP_JOB, Action.NONE, job_id, (), reason=f"backup job {job_id} exists: its settings are "
+                   "kept, --backup-job-template is not applied")] if template is not None else []
+    changes, notes = _grown(job_id, job, uncovered)
+    return changes, kept + notes
+
+
+def _created(job_id: str, template: dict[str, Any], uncovered: list[tuple[MigratedVm, TargetGuest]]) -> list[Change]:
+    """The job made from the template with the uncovered VMs; none while every VM is covered already."""
+    if not uncovered:
+        return []
+    vmids = ",".join(str(g.vmid) for _, g in uncovered)
+    return [Change(Kind.BACKUP_JOB, Action.CREATE, job_id, tuple(vm.name for vm, _ in uncovered),
+                   {"id": job_id, **template, "vmid": vmids})]
+
+
+def _grown(job_id: str, job: dict[str, Any],
+           uncovered: list[tuple[MigratedVm, TargetGuest]]) -> tuple[list[Change], list[Change]]:
+    """The existing job's VMID list grown by the uncovered VMs, or why they stay uncovered."""
     listed = split_vmids(job.get("vmid"))
     adding = [(vm, g) for vm, g in uncovered if g.vmid not in listed]
     notes = [Change(Kind.BACKUP_JOB, Action.NONE, job_id, (vm.name,), reason=why)
@@ -83,8 +105,8 @@ def plan_first_backups(vms: list[MigratedVm], state: TargetState,
     """(changes, notes): a vzdump now, as the covering job would run it (its storage, mode, compression), of each
     VM with no backup on that storage yet; the jobs as they will be once `job_changes` are made."""
     jobs = {job_id: dict(job) for job_id, job in state.backup_jobs.items()}
-    for change in job_changes:
-        jobs[change.object_id].update(change.params)
+    for change in job_changes:  # a job created from the template is new
+        jobs.setdefault(change.object_id, {}).update(change.params)
     changes, notes = [], []
     for vm in vms:
         guest = state.guests.get(vm.vmid)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from migrate.db.base import utcnow
@@ -46,4 +48,23 @@ def change_ended(session: Session, change_id: int, error: str | None = None,
     row = session.get(FinalizeChange, change_id)
     row.status, row.finished_at, row.error = StepStatus.FAILED if error else StepStatus.DONE, utcnow(), error
     row.detail = dict(detail or {})
+    session.commit()
+
+
+def settle(session: Session, wave: int, planned: set[tuple[str, str]],
+           considered: Callable[[FinalizeChange], bool]) -> None:
+    """Close the changes a killed finalize left started, by what the target holds now: one the new plan no longer
+    makes was made (done), one it makes again was cut short (failed; the new run records its own). Only the changes
+    `considered` by this finalize's plan (its VMs, its job, first backups if asked) are judged."""
+    rows = session.scalars(select(FinalizeChange).where(FinalizeChange.wave == wave,
+                                                        FinalizeChange.status == StepStatus.STARTED))
+    for row in rows:
+        if not considered(row):
+            continue
+        row.finished_at = utcnow()
+        if (row.kind, row.object_id) in planned:
+            row.status, row.error = StepStatus.FAILED, "cut short (the finalize was killed); made again by a later one"
+        else:
+            row.status = StepStatus.DONE
+            row.detail = {**(row.detail or {}), "settled": "found made on the target by a later finalize"}
     session.commit()

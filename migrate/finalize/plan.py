@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from migrate.finalize.backup import plan_backups, plan_first_backups
 from migrate.finalize.ha import plan_ha_resources, sid_of
@@ -18,6 +19,7 @@ class FinalizeOptions:
     only: tuple[str, ...] = ()  # --vm: these VMs of the wave only
     dry_run: bool = False
     backup_job: str | None = None  # --backup-job: add the uncovered VMs to this job
+    backup_job_template: dict[str, Any] | None = None  # --backup-job-template: create that job with these settings
     first_backup: bool = False  # --first-backup: back up now each VM that has no backup yet
     backup_timeout: float = 3600.0  # how long one VM's first backup may take
     ha: HaSettings = field(default_factory=HaSettings)
@@ -31,7 +33,7 @@ def plan_finalize(wave: int, facts: WaveFacts, state: TargetState, options: Fina
     managed.update({change.vms[0]: change.object_id for change in ha_changes})
     rule_changes, rule_notes = plan_ha_rules(facts.clusters, {vm.name for vm in facts.vms}, managed,
                                              state.ha_rules, state.node_count)
-    backup_changes, backup_notes = plan_backups(facts.vms, state, options.backup_job)
+    backup_changes, backup_notes = plan_backups(facts.vms, state, options.backup_job, options.backup_job_template)
     if options.first_backup:
         first, first_notes = plan_first_backups(facts.vms, state, backup_changes)
         backup_changes, backup_notes = backup_changes + first, backup_notes + first_notes

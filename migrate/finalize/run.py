@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from migrate import failpoints
 from migrate.clients.proxmox import PveClient, protection
-from migrate.db.plan_models import Target
 from migrate.clients.proxmox.target import privileges_on
+from migrate.db.execution_models import FinalizeChange
+from migrate.db.plan_models import Target
 from migrate.errors import MigrateError, PreflightError
 from migrate.finalize import journal
 from migrate.finalize.model import Action, Change, FinalizePlan, Kind
@@ -41,11 +43,17 @@ def finalize_wave(sessions: sessionmaker[Session], wave: int, options: FinalizeO
     pve = connect_target(facts.target)
     plan = plan_finalize(wave, facts, read_target(pve, facts.vms + facts.elsewhere, options.first_backup), options)
     result = FinalizeResult(plan)
-    if options.dry_run or not plan.changes:
+    if options.dry_run:
+        return result
+    with sessions() as session:
+        journal.settle(session, wave, {(str(c.kind), c.object_id) for c in plan.changes},
+                       _considered(options, {vm.name for vm in facts.vms}))
+    if not plan.changes:
         return result
     _check_privileges(pve, plan)
     with sessions() as session:
         run_id = journal.begin(session, wave, {"vms": list(options.only), "backup_job": options.backup_job,
+                                               "backup_job_template": options.backup_job_template,
                                                "first_backup": options.first_backup,
                                                "max_restart": options.ha.max_restart,
                                                "max_relocate": options.ha.max_relocate})
@@ -54,6 +62,16 @@ def finalize_wave(sessions: sessionmaker[Session], wave: int, options: FinalizeO
     with sessions() as session:
         journal.end(session, run_id, failed=bool(result.failed))
     return result
+
+
+def _considered(options: FinalizeOptions, vms: set[str]) -> Callable[[FinalizeChange], bool]:
+    """Whether this finalize's plan judged the object of a journaled change: one of its VMs, and for backups its
+    job or its first backups."""
+    def considered(change: FinalizeChange) -> bool:
+        asked = {Kind.HA_RESOURCE: True, Kind.HA_RULE: True, Kind.BACKUP_JOB: change.object_id == options.backup_job,
+                 Kind.FIRST_BACKUP: options.first_backup}
+        return asked.get(Kind(change.kind), False) and set(change.vms) <= vms
+    return considered
 
 
 def _check_privileges(pve: PveClient, plan: FinalizePlan) -> None:
@@ -72,12 +90,14 @@ def _apply(sessions: sessionmaker[Session], run_id: int, wave: int, pve: PveClie
            options: FinalizeOptions, result: FinalizeResult) -> None:
     with sessions() as session:
         change_id = journal.change_started(session, run_id, wave, change)
+        failpoints.reached(f"before:finalize_{change.kind}")  # journaled, not sent
         try:
             detail = _send(pve, change, options) or {}
         except MigrateError as exc:  # one change's failure is recorded; the others go on
             journal.change_ended(session, change_id, error=str(exc))
             result.failed[change.object_id] = str(exc)
             return
+        failpoints.reached(f"mid:finalize_{change.kind}")  # the crash tests kill it here: made, not journaled
         journal.change_ended(session, change_id, detail=detail)
         result.applied.append(change)
         if detail:
@@ -93,6 +113,8 @@ def _send(pve: PveClient, change: Change, options: FinalizeOptions) -> dict[str,
             protection.create_ha_rule(pve, change.params)
         case Kind.HA_RULE, Action.UPDATE:
             protection.update_ha_rule(pve, change.object_id, change.params)
+        case Kind.BACKUP_JOB, Action.CREATE:
+            protection.create_backup_job(pve, change.params)
         case Kind.BACKUP_JOB, Action.UPDATE:
             protection.update_backup_job(pve, change.object_id, change.params)
         case Kind.FIRST_BACKUP, Action.CREATE:

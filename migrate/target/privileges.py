@@ -64,6 +64,12 @@ def missing_privileges(held: tuple[str, ...] | frozenset[str]) -> list[str]:
     return [privilege for privilege in REQUIRED_PRIVILEGES if privilege not in have]
 
 
+def missing_finalize_privileges(held: tuple[str, ...] | frozenset[str]) -> list[str]:
+    """The privileges of the finalize role not in `held`, in the order of the role."""
+    have = set(held)
+    return [privilege for privilege in FINALIZE_PRIVILEGES if privilege not in have]
+
+
 START_PRIVILEGES = ("VM.PowerMgmt", "VM.GuestAgent.Audit")  # only a run that starts the targets uses them
 
 

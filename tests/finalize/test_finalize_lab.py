@@ -4,6 +4,10 @@ rules, backup job membership, nothing of anyone else's touched, and a second fin
 from __future__ import annotations
 
 import copy
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -241,3 +245,82 @@ def test_on_proxmox_ve_8_finalize_makes_ha_resources_and_reports_the_rules(lab, 
     assert result.exit_code == 0, result.stderr
     assert "vm:1001" in lab.simulator.ha_resources and lab.simulator.ha_rules == {}
     assert "SQL apart is not carried over: HA rules need Proxmox VE 9" in result.stdout
+
+
+def finalize_process(lab, db_url, failpoint, *args) -> subprocess.CompletedProcess:
+    """`migrate finalize` in a process of its own, killed at `failpoint` (migrate/failpoints.py)."""
+    env = {**os.environ, "MIGRATE_PVE_TOKEN_SECRET": lab.secret, "MIGRATE_FAILPOINT": failpoint,
+           "PYTHONPATH": str(Path(__file__).parents[2])}
+    return subprocess.run([sys.executable, "-m", "migrate", "--db", db_url, "finalize", "--wave", "1", *args],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("point", ["mid:finalize_ha_resource", "mid:finalize_ha_rule", "mid:finalize_backup_job",
+                                   "mid:finalize_first_backup", "before:finalize_ha_rule"])
+def test_a_finalize_killed_mid_change_is_finished_by_the_next_one_as_if_never_killed(lab, db_url, session, point):
+    build(session, lab)
+    sim = lab.simulator
+    args = ("--backup-job", "daily", "--first-backup")
+    killed = finalize_process(lab, db_url, point, *args)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    kind = point.partition(":finalize_")[2]
+    session.expire_all()
+    started = session.scalars(select(FinalizeChange).where(FinalizeChange.status == "started")).all()
+    assert [c.kind for c in started] == [kind]  # made on the target, the journal does not know it yet
+
+    resumed = finalize(lab, db_url, *args)
+    assert resumed.exit_code == 0, resumed.stderr
+    # What an uninterrupted finalize leaves (test_finalize_protects_the_migrated_vms_...): each object once.
+    assert sorted(sim.ha_resources) == ["vm:1001", "vm:1002", f"vm:{FOREIGN_VMID}"]
+    assert all((sim.ha_resources[sid]["state"], sim.ha_resources[sid]["max_restart"],
+                sim.ha_resources[sid]["max_relocate"]) == ("started", 1, 1) for sid in ("vm:1001", "vm:1002"))
+    assert list(sim.ha_rules) == ["drs-prod-sql-apart"] and sim.ha_rules["drs-prod-sql-apart"]["resources"] == \
+        "vm:1001,vm:1002"
+    assert sim.backup_jobs["daily"]["vmid"] == f"{FOREIGN_VMID},1001,1002,1003"
+    assert sorted(a["vmid"] for a in sim.backup_archives) == [1001, 1002, 1003]
+    again = finalize(lab, db_url, *args)
+    assert again.exit_code == 0 and "nothing to change" in again.stderr
+    # The journal says it too: a change the kill cut off after it was sent is found made on the target; one cut
+    # off before is said cut short and made by the next finalize. None is left started.
+    session.expire_all()
+    cut = session.get(FinalizeChange, started[0].id)
+    if point.startswith("mid:"):
+        assert cut.status == "done" and cut.detail["settled"] == "found made on the target by a later finalize"
+    else:
+        assert cut.status == "failed" and cut.error.startswith("cut short")
+        assert session.scalars(select(FinalizeChange.status).where(FinalizeChange.object_id == cut.object_id,
+                                                                   FinalizeChange.id > cut.id)).all() == ["done"]
+    assert session.scalar(select(func.count()).select_from(FinalizeChange).where(
+        FinalizeChange.status == "started")) == 0
+
+
+def test_a_backup_job_is_created_from_a_template_and_backs_up_the_migrated_vms(lab, db_url, session, tmp_path):
+    build(session, lab)
+    lab.simulator.backup_jobs.clear()  # the customer has no backup job yet
+    template = tmp_path / "backup-job.yaml"
+    template.write_text('schedule: "mon..fri 21:00"\nstorage: local\nretention: {keep-daily: 7, keep-weekly: 4}\n')
+    args = ("--backup-job", "migrated", "--backup-job-template", str(template), "--first-backup")
+    planned = finalize(lab, db_url, *args, "--dry-run")
+    assert planned.exit_code == 0 and lab.simulator.backup_jobs == {}
+    assert [row[:4] for row in rows(planned) if row[1] == "backup_job"] == [
+        ["planned", "backup_job", "create", "migrated"]]
+    first = finalize(lab, db_url, *args)
+    assert first.exit_code == 0, first.stderr
+    job = lab.simulator.backup_jobs["migrated"]
+    assert (job["schedule"], job["storage"], job["mode"], job["prune-backups"], job["vmid"]) == (
+        "mon..fri 21:00", "local", "snapshot", "keep-daily=7,keep-weekly=4", "1001,1002,1003")
+    assert sorted(a["vmid"] for a in lab.simulator.backup_archives) == [1001, 1002, 1003]
+    second = finalize(lab, db_url, *args)
+    assert second.exit_code == 0 and "nothing to change" in second.stderr
+    assert "backup job migrated exists: its settings are kept" in second.stdout
+
+
+def test_a_template_without_a_job_id_or_with_a_typo_is_one_line(lab, db_url, session, tmp_path):
+    build(session, lab)
+    template = tmp_path / "backup-job.yaml"
+    template.write_text("schedule: 21:00\nstorage: local\nkeep-daily: 7\n")
+    alone = finalize(lab, db_url, "--backup-job-template", str(template))
+    assert alone.exit_code == 2 and "--backup-job-template needs --backup-job ID" in alone.stderr
+    typo = finalize(lab, db_url, "--backup-job", "migrated", "--backup-job-template", str(template))
+    assert typo.exit_code == 2 and "unknown key keep-daily" in typo.stderr and "Traceback" not in typo.stderr
+    assert "migrated" not in lab.simulator.backup_jobs

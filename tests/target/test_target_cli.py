@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select, text
 
 from migrate.db.plan_models import Target, TargetSnapshotRecord
-from migrate.target.privileges import READ_PRIVILEGES, REQUIRED_PRIVILEGES
+from migrate.target.privileges import FINALIZE_PRIVILEGES, READ_PRIVILEGES, REQUIRED_PRIVILEGES
 from tests.factories import make_vm
 from tests.support.cli import run_cli
 from tests.support.pve import SECRET, TOKEN_ID, add_nodes, endpoint, set_bridges
@@ -87,8 +87,9 @@ def _check(db_url, fakepve, fakepve_cafile, *extra):
     return run_cli("target", "check", "pve-prod", "--format", "json", *extra, db_url=db_url)
 
 
-def _grant_all(fakepve, skip=()):
-    fakepve.grant("migrate@pve", "/", *[p for p in REQUIRED_PRIVILEGES if p not in skip])
+def _grant_all(fakepve, skip=(), roles=(REQUIRED_PRIVILEGES, FINALIZE_PRIVILEGES)):
+    """The migration's role and finalize's (LZ-13 names finalize's when they are missing), less `skip`."""
+    fakepve.grant("migrate@pve", "/", *[p for role in roles for p in role if p not in skip])
 
 
 def test_check_of_a_healthy_three_node_cluster_passes(db_url, fakepve, fakepve_cafile):
@@ -137,10 +138,20 @@ def test_check_reports_a_mapped_bridge_missing_on_a_node(db_url, session, fakepv
 
 
 def test_read_privileges_alone_are_enough_to_discover(db_url, fakepve, fakepve_cafile):
-    fakepve.grant("migrate@pve", "/", *READ_PRIVILEGES)
+    fakepve.grant("migrate@pve", "/", *READ_PRIVILEGES, *FINALIZE_PRIVILEGES)
     result = _check(db_url, fakepve, fakepve_cafile)
     [finding] = json.loads(result.stdout)
     assert finding["rule_id"] == "LZ-10" and "VM.Allocate" in finding["message"]
+
+
+def test_check_names_the_finalize_privileges_a_token_with_the_migration_role_lacks(db_url, fakepve, fakepve_cafile):
+    add_nodes(fakepve, 3)
+    _grant_all(fakepve, roles=(REQUIRED_PRIVILEGES,))
+    result = _check(db_url, fakepve, fakepve_cafile)
+    [finding] = json.loads(result.stdout)
+    assert result.exit_code == 0 and finding["rule_id"] == "LZ-13" and finding["severity"] == "info"
+    assert "lacks Sys.Console, Sys.Modify, VM.Backup on /" in finding["message"]
+    assert "MigrateFinalize role of docs/proxmox-role.md" in finding["remedy"]
 
 
 def test_check_names_nodes_whose_host_key_is_not_in_known_hosts(db_url, fakepve, fakepve_cafile, tmp_path):

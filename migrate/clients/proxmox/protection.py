@@ -74,6 +74,11 @@ def update_ha_rule(pve: PveClient, rule: str, params: dict[str, Any]) -> None:
     pve.put(f"/cluster/ha/rules/{quote(rule, safe='')}", **params)
 
 
+def create_backup_job(pve: PveClient, params: dict[str, Any]) -> None:
+    """POST /cluster/backup: a new vzdump job (`id`, its schedule, storage, selection and settings)."""
+    pve.post("/cluster/backup", **params)
+
+
 def update_backup_job(pve: PveClient, job_id: str, params: dict[str, Any]) -> None:
     """PUT /cluster/backup/{id} with the settings to change (the others are kept)."""
     pve.put(f"/cluster/backup/{quote(job_id, safe='')}", **params)

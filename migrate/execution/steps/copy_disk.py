@@ -19,7 +19,7 @@ import logging
 
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.proxmox.target import privileges_on
-from migrate.execution import failpoints
+from migrate import failpoints
 from migrate.errors import DiskCopyError, TargetApiError
 from migrate.execution.copy_progress import CopyProgress
 from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe, source_allocation
