@@ -137,3 +137,26 @@ class FinalizeChange(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __repr__ = make_repr("id", "kind", "action", "object_id", "status")
+
+
+class Rehearsal(Base):
+    """One `migrate test` of a VM: a copy of its running source, from a snapshot the toolkit took and removed,
+    started as a test VM on an isolated bridge; what it proved, and whether its test VM was cleaned up."""
+
+    __tablename__ = "rehearsals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave: Mapped[int]
+    vm_id: Mapped[int] = mapped_column(ForeignKey("vms.id"), index=True)
+    vm_name: Mapped[str] = mapped_column(String(255))
+    node: Mapped[str | None] = mapped_column(String(255))
+    vmid: Mapped[int | None]  # the test VM's
+    name: Mapped[str | None] = mapped_column(String(255))  # the test VM's
+    status: Mapped[str] = mapped_column(String(16))  # running, passed, failed
+    cleaned: Mapped[bool] = mapped_column(default=False)  # the test VM and its volumes are gone
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)  # agent, IPs, converted, source
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __repr__ = make_repr("id", "vm_name", "status")

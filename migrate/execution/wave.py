@@ -23,6 +23,7 @@ from migrate.execution.locks import VmLocker
 from migrate.execution.services import RunOptions
 from migrate.execution.bandwidth import copy_rates
 from migrate.execution.bandwidth import describe as describe_rates
+from migrate.execution import rehearsal_journal
 from migrate.execution.steps import ITINERARY
 from migrate.execution.vm_plan import SourceRef, VmPlan
 from migrate.execution.vm_state import VmState
@@ -81,6 +82,8 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         chosen = [item for item in _work(session, plan, migrations, set(readmitted), policy)
                   if (not only or item.vm_name in only) and item.vm_name not in exclude]
         groups = _cutover_groups(session, chosen)
+        if options.require_test and not options.dry_run:
+            rehearsal_journal.require_rehearsed(session, wave, [(item.plan.vm.vm_id, item.vm_name) for item in chosen])
     work = [item for group in groups for item in group]
     if options.dry_run:
         return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work], left_out=left_out,
@@ -188,7 +191,7 @@ def _fresh(session: Session, wave: int) -> set[int]:
 def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitted: set[int],
           policy: StopPolicy) -> list[WorkItem]:
     by_vm = {m.vm_id: m for m in migrations}
-    sources = _sources(session, list(by_vm))
+    sources = source_refs(session, list(by_vm))
     items = []
     for vm in plan.vms:
         migration = by_vm[vm.vm_id]
@@ -201,7 +204,7 @@ def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitte
     return items
 
 
-def _sources(session: Session, vm_ids: list[int]) -> dict[int, SourceRef]:
+def source_refs(session: Session, vm_ids: list[int]) -> dict[int, SourceRef]:
     """Where each VM's source is, as the newest discovery saw it."""
     rows = session.execute(select(VmRecord.id, VmRecord.moref, VmRecord.datacenter, VmRecord.power_state)
                            .where(VmRecord.id.in_(vm_ids)))
