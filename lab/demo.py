@@ -43,10 +43,13 @@ class MigratedWave:
     target: SimulatedTarget
 
 
-def run_demo(workdir: Path = DEMO_DIR, inspect: Callable[[MigratedWave], None] | None = None) -> int:
+def run_demo(workdir: Path = DEMO_DIR, inspect: Callable[[MigratedWave], None] | None = None,
+             start: bool = False) -> int:
     """Start the lab, then discover, summarise, map, assess, plan and migrate wave 1; the first failing exit code.
 
-    `inspect` is called with the migrated wave while the lab still runs (the tests compare its disks).
+    `inspect` is called with the migrated wave while the lab still runs (the tests compare its disks, and finalize
+    it). With `start` the target VMs are started after the copy, as a production wave would; the lab's guests
+    have no agent, so the run waits only a few seconds for one (the demo leaves them stopped).
     """
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
@@ -86,7 +89,8 @@ def run_demo(workdir: Path = DEMO_DIR, inspect: Callable[[MigratedWave], None] |
             # Nodes and datastores are reached as the target and the mapping file recorded: no flag names them.
             # The lab's disks hold data, not an operating system: there is no guest to convert (tests/guest and
             # tests/execution/test_run_convert_guest.py migrate and boot a real one).
-            run = ["run", "--wave", "1", "--no-start", "--verify", "--no-convert"]
+            started = ("--agent-timeout", "2") if start else ("--no-start",)
+            run = ["run", "--wave", "1", *started, "--verify", "--no-convert"]
             if code := _run_all([run, ["status", "--wave", "1"], ["report", "--html", "report.html"]], env):
                 return code
             if inspect is not None:

@@ -16,7 +16,7 @@ from lab.estate_fields import mapping as _mapping
 from lab.estate_inventory import estate_to_inventory
 from lab.estate_spec import (
     ClusterSpec, ControllerSpec, DatacenterSpec, DatastoreSpec, DeviceSpec, DiskSpec, DvPortgroupSpec,
-    DvSwitchSpec, Estate, HostSpec, NicSpec, PortgroupSpec, PvlanSpec, RuleSpec, SnapshotSpec, VmSpec,
+    DvSwitchSpec, Estate, HaVmSpec, HostSpec, NicSpec, PortgroupSpec, PvlanSpec, RuleSpec, SnapshotSpec, VmSpec,
 )
 from lab.estate_vm import VM_KEYS, parse_vms
 from migrate.errors import InputFileError
@@ -118,7 +118,8 @@ def _trunk_range(raw: Any, where: str) -> tuple[int, int]:
 
 
 def _cluster(raw: Any, context: _DcContext) -> ClusterSpec:
-    keys = {"name", "hosts", "ha", "ha_admission_control", "drs", "drs_behavior", "resource_pools", "rules", "vms"}
+    keys = {"name", "hosts", "ha", "ha_admission_control", "drs", "drs_behavior", "resource_pools", "rules", "vms",
+            "ha_vms"}
     doc = _mapping(raw, f"{context.where}: a cluster", keys, required={"name", "hosts"})
     where = f"{context.where} / {doc['name']}"
     hosts = tuple(_build(HostSpec, h, f"{where}: host") for h in _list(doc["hosts"], where))
@@ -127,9 +128,12 @@ def _cluster(raw: Any, context: _DcContext) -> ClusterSpec:
     pools = tuple(str(p) for p in _list(doc.get("resource_pools", []), where))
     placement = _Placement(context, str(doc["name"]), [h.name for h in hosts], pools)
     vms = parse_vms(_list(doc.get("vms", []), where), placement, where)
-    rules = tuple(_rule(r, where, {vm.name for vm in vms}) for r in _list(doc.get("rules", []), where))
+    names = {vm.name for vm in vms}
+    rules = tuple(_rule(r, where, names, {h.name for h in hosts}) for r in _list(doc.get("rules", []), where))
+    ha_vms = tuple(_ha_vm(h, where, names) for h in _list(doc.get("ha_vms", []), where))
     options = {k: doc[k] for k in ("ha", "ha_admission_control", "drs", "drs_behavior") if k in doc}
-    return ClusterSpec(str(doc["name"]), hosts, resource_pools=pools, rules=rules, vms=tuple(vms), **options)
+    return ClusterSpec(str(doc["name"]), hosts, resource_pools=pools, rules=rules, vms=tuple(vms), ha_vms=ha_vms,
+                       **options)
 
 
 class _Placement(_DcContext):
@@ -140,16 +144,35 @@ class _Placement(_DcContext):
         self.datacenter, self.cluster, self.hosts, self.pools = dc.where, cluster, hosts, pools
 
 
-def _rule(raw: Any, where: str, vm_names: set[str]) -> RuleSpec:
+def _rule(raw: Any, where: str, vm_names: set[str], host_names: set[str]) -> RuleSpec:
     rule = _build(RuleSpec, raw, f"{where}: rule")
-    if rule.kind not in ("affinity", "anti-affinity"):
-        raise InputFileError(f"{where}: rule {rule.name} has kind {rule.kind!r}: use affinity or anti-affinity")
+    if rule.kind not in ("affinity", "anti-affinity", "vm-host"):
+        raise InputFileError(f"{where}: rule {rule.name} has kind {rule.kind!r}: use affinity, anti-affinity or "
+                             "vm-host")
     missing = [vm for vm in rule.vms if vm not in vm_names]
     if missing:
         raise InputFileError(f"{where}: rule {rule.name} names VMs that are not in the cluster: {missing}")
-    return RuleSpec(rule.name, rule.kind, tuple(rule.vms), rule.enabled, rule.mandatory)
+    hosts = tuple(rule.hosts or ())
+    if (rule.kind == "vm-host") != bool(hosts) or not set(hosts) <= host_names:
+        raise InputFileError(f"{where}: rule {rule.name}: a vm-host rule, and only one, names hosts, all of the "
+                             f"cluster's: {list(hosts)}")
+    return RuleSpec(rule.name, rule.kind, tuple(rule.vms), rule.enabled, rule.mandatory, hosts)
+
+
+HA_PRIORITIES = ("disabled", "lowest", "low", "medium", "high", "highest")
+HA_ISOLATION = ("none", "powerOff", "shutdown")
+
+
+def _ha_vm(raw: Any, where: str, vm_names: set[str]) -> HaVmSpec:
+    spec = _build(HaVmSpec, raw, f"{where}: ha_vms")
+    if spec.vm not in vm_names:
+        raise InputFileError(f"{where}: ha_vms names {spec.vm!r}, which is not a VM of the cluster")
+    if spec.restart_priority not in (None, *HA_PRIORITIES) or spec.isolation_response not in (None, *HA_ISOLATION):
+        raise InputFileError(f"{where}: ha_vms {spec.vm}: restart_priority is one of {', '.join(HA_PRIORITIES)}, "
+                             f"isolation_response one of {', '.join(HA_ISOLATION)}")
+    return spec
 
 
 __all__ += [cls.__name__ for cls in (ClusterSpec, ControllerSpec, DatacenterSpec, DatastoreSpec, DeviceSpec,
                                      DiskSpec, DvPortgroupSpec, DvSwitchSpec, HostSpec, NicSpec, PortgroupSpec,
-                                     PvlanSpec, RuleSpec, SnapshotSpec, VmSpec)]
+                                     PvlanSpec, RuleSpec, SnapshotSpec, VmSpec, HaVmSpec)]

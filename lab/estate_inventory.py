@@ -35,8 +35,8 @@ def estate_to_inventory(estate: Estate) -> Inventory:
             inventory.clusters.append(Cluster(
                 cluster.name, datacenter=dc.name, ha_enabled=cluster.ha,
                 ha_admission_control=cluster.ha_admission_control, drs_enabled=cluster.drs,
-                drs_behavior=cluster.drs_behavior,
-                rules=[ClusterRule(r.name, r.kind, r.enabled, r.mandatory, list(r.vms)) for r in cluster.rules]))
+                drs_behavior=cluster.drs_behavior, rules=[_rule(r) for r in cluster.rules],
+                ha_vm_overrides={h.vm: _ha_settings(h) for h in cluster.ha_vms}))
             inventory.hosts += [Host(
                 h.name, datacenter=dc.name, cluster=cluster.name, cpu_model=h.cpu_model, cpu_sockets=h.cpu_sockets,
                 cpu_cores=h.cpu_cores, cpu_threads=h.cpu_threads, cpu_mhz=h.cpu_mhz, memory_bytes=h.memory_gb * GIB,
@@ -135,3 +135,15 @@ def _ip(address: str) -> IpAddress:
 def _device(device: DeviceSpec) -> Device:
     return Device(kind=device.kind, label=device.label, backing=device.backing or DEVICE_BACKINGS.get(device.kind),
                   summary=device.target, connected=True, start_connected=True)
+
+
+def _rule(rule) -> ClusterRule:
+    found = ClusterRule(rule.name, rule.kind, rule.enabled, rule.mandatory, list(rule.vms))
+    if rule.kind == "vm-host":
+        found.hosts, found.host_affinity = list(rule.hosts), "affine"
+    return found
+
+
+def _ha_settings(spec) -> dict[str, str]:
+    values = {"restart_priority": spec.restart_priority, "isolation_response": spec.isolation_response}
+    return {key: value for key, value in values.items() if value}

@@ -74,10 +74,20 @@ class DvSwitchSpec:
 @dataclass(frozen=True)
 class RuleSpec:
     name: str
-    kind: str  # affinity, anti-affinity
+    kind: str  # affinity, anti-affinity, vm-host (its VMs must, or with mandatory false should, run on its hosts)
     vms: tuple[str, ...]
     enabled: bool = True
     mandatory: bool = False
+    hosts: tuple[str, ...] = ()  # vm-host only
+
+
+@dataclass(frozen=True)
+class HaVmSpec:
+    """A VM's vSphere HA settings where they differ from the cluster's defaults."""
+
+    vm: str
+    restart_priority: str | None = None  # disabled, lowest, low, medium, high, highest
+    isolation_response: str | None = None  # none, powerOff, shutdown
 
 
 @dataclass(frozen=True)
@@ -180,6 +190,7 @@ class ClusterSpec:
     resource_pools: tuple[str, ...] = ()
     rules: tuple[RuleSpec, ...] = ()
     vms: tuple[VmSpec, ...] = ()
+    ha_vms: tuple[HaVmSpec, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ class _Loader:
             cluster_ref, pools = clusters[cluster.name]
             made = {vm.name: self._vm(vm, vm_folders[vm.folder], pools[vm.resource_pool], hosts[vm.host], dv_ports)
                     for vm in cluster.vms}
-            self._rules(cluster_ref, cluster, made)
+            self._rules(cluster_ref, cluster, made, hosts)
 
     def _cluster(self, host_folder: Any, cluster: ClusterSpec, hosts: dict[str, Any]) -> tuple[Any, dict]:
         spec = vim.cluster.ConfigSpecEx(
@@ -217,16 +217,38 @@ class _Loader:
                 f"snapshot VM {vm.name!r}")
             current = snapshot.name
 
-    def _rules(self, cluster_ref: Any, cluster: ClusterSpec, vms: dict[str, Any]) -> None:
-        specs = []
+    def _rules(self, cluster_ref: Any, cluster: ClusterSpec, vms: dict[str, Any], hosts: dict[str, Any]) -> None:
+        """The DRS rules (a VM-host rule with its VM and host groups) and the VMs' HA overrides, in one call."""
+        specs, groups = [], []
         for rule in cluster.rules:
-            kind = vim.cluster.AntiAffinityRuleSpec if rule.kind == "anti-affinity" else vim.cluster.AffinityRuleSpec
-            info = kind(name=rule.name, enabled=rule.enabled, mandatory=rule.mandatory, vm=[vms[n] for n in rule.vms])
+            if rule.kind == "vm-host":
+                info, made = _vm_host_rule(rule, vms, hosts)
+                groups += made
+            else:
+                kind = vim.cluster.AntiAffinityRuleSpec if rule.kind == "anti-affinity" else vim.cluster.AffinityRuleSpec
+                info = kind(name=rule.name, enabled=rule.enabled, mandatory=rule.mandatory,
+                            vm=[vms[n] for n in rule.vms])
             specs.append(vim.cluster.RuleSpec(operation="add", info=info))
-        if specs:
-            task = cluster_ref.ReconfigureComputeResource_Task(spec=vim.cluster.ConfigSpecEx(rulesSpec=specs),
-                                                               modify=True)
-            wait(self.si, task, f"add the DRS rules of cluster {cluster.name}")
+        overrides = [vim.cluster.DasVmConfigSpec(operation="add", info=vim.cluster.DasVmConfigInfo(
+            key=vms[h.vm], dasSettings=vim.cluster.DasVmSettings(restartPriority=h.restart_priority,
+                                                                 isolationResponse=h.isolation_response)))
+            for h in cluster.ha_vms]
+        if specs or overrides:
+            spec = vim.cluster.ConfigSpecEx(groupSpec=groups, rulesSpec=specs, dasVmConfigSpec=overrides)
+            task = cluster_ref.ReconfigureComputeResource_Task(spec=spec, modify=True)
+            wait(self.si, task, f"add the DRS rules and HA overrides of cluster {cluster.name}")
+
+
+def _vm_host_rule(rule: Any, vms: dict[str, Any], hosts: dict[str, Any]) -> tuple[Any, list[Any]]:
+    """A VM-host rule names a VM group and a host group, made with it (named after the rule)."""
+    vm_group, host_group = f"{rule.name}-vms", f"{rule.name}-hosts"
+    groups = [vim.cluster.GroupSpec(operation="add", info=vim.cluster.VmGroup(name=vm_group,
+                                                                            vm=[vms[n] for n in rule.vms])),
+              vim.cluster.GroupSpec(operation="add", info=vim.cluster.HostGroup(name=host_group,
+                                                                              host=[hosts[h] for h in rule.hosts]))]
+    info = vim.cluster.VmHostRuleInfo(name=rule.name, enabled=rule.enabled, mandatory=rule.mandatory,
+                                      vmGroupName=vm_group, affineHostGroupName=host_group)
+    return info, groups
 
 
 def _pool_spec() -> vim.ResourceConfigSpec:

@@ -98,9 +98,14 @@ def start_simulated_target(workdir: Path | None = None) -> Iterator[SimulatedTar
 def _cluster(scratch: Path):
     from fakepve.server import FakePve
 
-    class LabPve(FakePve):
+    from lab.pve_backup import BackupApi
+    from lab.pve_ha import HaApi
+
+    class LabPve(HaApi, BackupApi, FakePve):
         """The lab's storages keep every allocated volume as a real raw file under the scratch directory, the
-        RBD pool included (qemu-img on the lab node writes files; a real node would write `rbd:` images)."""
+        RBD pool included (qemu-img on the lab node writes files; a real node would write `rbd:` images); HA
+        resources and rules, backup jobs and vzdump archives are kept as PVE keeps them (lab/pve_ha.py,
+        lab/pve_backup.py)."""
 
         # fakepve 0.5.0 has no public hook for where a volume's file is (an RBD volume's path is `rbd:pool/name`),
         # so this overrides its private `_volume_path` and `_content_create`; the version is pinned for that.
@@ -133,6 +138,8 @@ def _cluster(scratch: Path):
     for name, kind in (("ceph-vm", "rbd"), ("nfs-bulk", "nfs")):
         pve.storages[name] = {"type": kind, "path": str(scratch / name), "content": "images", "active": 1, "shared": 1,
                               "files": set(), "volumes": {}, "total": 20 * 1024 * GIB, "avail": 16 * 1024 * GIB}
+    # vzdump writes its archives into the scratch directory too, not fakepve's /var/lib/vz.
+    pve.storages["local"]["path"] = str(scratch / "local")
     pve.apitokens[TOKEN_ID] = secrets.token_urlsafe(24)
     return pve
 

@@ -6,8 +6,10 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "migrate"
-# The execution journal commits after every step so that a resumed run can trust the database (docs/architecture.md).
-MAY_COMMIT = ("cli/", "execution/journal.py", "execution/rollback.py")
+# The execution journal commits after every step, and finalize's after every change, so that a resumed run can
+# trust the database (docs/architecture.md).
+MAY_COMMIT = ("cli/", "execution/journal.py", "execution/rollback.py", "execution/rehearsal_journal.py",
+              "finalize/journal.py")
 
 
 def _commits(path: Path) -> list[int]:

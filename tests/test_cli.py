@@ -221,3 +221,10 @@ def test_readiness_runs_on_an_rvtools_import_and_says_what_is_unknown(db_url, tm
     assert "  facts from RVTools export export.xlsx" in result.stdout
     assert "fully assessed: 0 of 1 VM (0 %)" in result.stdout and "  Unknown                1\n" in result.stdout
     assert "Ready " not in result.stdout and "Not ready" not in result.stdout  # no verdict line with 0 VMs
+
+
+def test_a_rehearsal_needs_one_way_of_isolating_the_test_vms(db_url):
+    for args in ((), ("--bridge", "vmbr99", "--link-down")):
+        result = run_cli("test", "--wave", "1", *args, db_url=db_url)
+        assert result.exit_code == ExitCode.USAGE and result.stderr == (
+            "migrate: error: give one of --bridge BRIDGE (an isolated bridge on the nodes) and --link-down\n")

@@ -31,9 +31,10 @@ mkfs.ext4 -q -F -U "$root_uuid" -L root -d "$work/root" "$work/root.ext4" $((siz
 dd if="$work/root.ext4" of="$work/disk.raw" bs=1M seek=1 conv=notrunc,sparse status=none
 
 # grub into the MBR from inside the guest's own tree, in libguestfs's appliance (TCG: KVM guests hang here).
-# The first probe in a fresh appliance sometimes misses /dev/sda1 ("cross-disk install"): one more try.
+# A probe in a fresh appliance sometimes misses /dev/sda1 ("cross-disk install"; udevadm settle is refused in the
+# chroot), the more so on a loaded machine: up to five tries, a few seconds apart.
 LIBGUESTFS_BACKEND_SETTINGS=force_tcg guestfish --rw -a "$work/disk.raw" -m /dev/sda1 <<'GF'
-command "sh -c 'udevadm settle; grub-install --target=i386-pc /dev/sda || grub-install --target=i386-pc /dev/sda'"
+command "sh -c 'for try in 1 2 3 4 5; do grub-install --target=i386-pc /dev/sda && exit 0; sleep 3; done; exit 1'"
 command "update-grub"
 GF
 

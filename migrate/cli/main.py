@@ -61,9 +61,8 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import (
-        db, discover, inventory, mapping, plan, readiness, report, run, runbook, source, sync, target, wave,
-    )
+    from migrate.cli import (db, discover, finalize, inventory, mapping, plan, readiness, rehearse, report, run,
+                             runbook, source, sync, target, wave)
 
     cli.add_command(db.db)
     cli.add_command(source.source)
@@ -77,9 +76,11 @@ def _register_commands() -> None:
     cli.add_command(plan.plan)
     cli.add_command(runbook.runbook)
     cli.add_command(sync.sync)
+    cli.add_command(rehearse.test)
     cli.add_command(run.run)
     cli.add_command(run.status)
     cli.add_command(run.rollback)
+    cli.add_command(finalize.finalize)
     cli.add_command(report.report)
 
 

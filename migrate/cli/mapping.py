@@ -10,7 +10,8 @@ from migrate.cli import render
 from migrate.cli.context import AppContext, pass_app
 from migrate.cli.inventory import source_option
 from migrate.errors import MigrateError
-from migrate.mapping.service import DEFAULT_DIRECTORY, check_source_map_of, init_source_map, show_vm_config
+from migrate.mapping.service import DEFAULT_DIRECTORY, check_source_map_of, init_source_map
+from migrate.planning.preview import config_onto
 from migrate.words import counted
 
 directory_option = click.option(
@@ -84,16 +85,20 @@ def map_group() -> None:
 @directory_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Readable parameters and the `qm create` line, or JSON.")
+@click.option("--target", metavar="NAME", help="Map as a plan onto this (discovered) target would.")
 @pass_app
-def map_show(app: AppContext, vm: str, source: str | None, directory: Path, output_format: str) -> None:
-    """Show the Proxmox config for one VM: API parameters and the equivalent `qm create` line.
+def map_show(app: AppContext, vm: str, source: str | None, directory: Path, output_format: str,
+             target: str | None) -> None:
+    """Show the Proxmox config for one VM: API parameters and the equivalent `qm create` line; with --target as a
+    plan onto that target maps it (its CPU models, and the virtio-win ISO it names for Windows conversions).
 
     \b
     Example:
       migrate mapping show sql-prd-01
+      migrate mapping show sql-prd-01 --target pve-prod
     """
     with app.session() as session:
-        config = show_vm_config(session, vm, source, directory)
+        config = config_onto(session, vm, source, directory, target)
     if output_format == "json":
         variant = config.virtio_variant
         render.json_document(app.stdout, {
@@ -101,6 +106,7 @@ def map_show(app: AppContext, vm: str, source: str | None, directory: Path, outp
             "qm_create": config.qm_create(),
             "virtio_variant": variant.params if variant else None,
             "conversion": config.conversion,
+            "unconverted": config.unconverted.params if config.unconverted else None,
         })
         return
     out = app.stdout
@@ -115,6 +121,9 @@ def map_show(app: AppContext, vm: str, source: str | None, directory: Path, outp
     if config.virtio_variant is not None:
         out.write("# once the VirtIO drivers are installed:\n")
         out.write(render.printable(config.virtio_variant.qm_create()) + "\n")
+    if config.unconverted is not None:
+        out.write("# if a run does not convert it (--no-convert), it starts on its safe config instead:\n")
+        out.write(render.printable(config.unconverted.qm_create()) + "\n")
 
 
 map_group.add_command(map_show, "show")

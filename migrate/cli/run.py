@@ -25,7 +25,7 @@ from migrate.words import counted
 STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_planned",
                   "bytes_estimated", "bytes_moved",
                   "mib_per_second", "started", "finished", "duration_seconds", "downtime_seconds", "ips", "ips_missing",
-                  "agent", "error")
+                  "agent", "rehearsal", "error")
 AGENT_CELLS = {True: "yes", False: "no answer", None: ""}
 DRY_RUN_HEADERS = ("vm", "node", "vmid", "disks")
 
@@ -52,8 +52,7 @@ def with_source_options(command):
     return command
 
 
-def source_services(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
-    """The factory of a run's connections, from the source options (`with_source_options`)."""
+def live_factory(app: AppContext, source_name, vcenter, user, ca_file, insecure, ssh_port, node_addresses):
     pairs = dict(parse_node_address(value) for value in node_addresses)
     with app.session() as session:
         return live_services(session, SourceAccess(vcenter, user, ca_file, insecure, ssh_port, pairs, app.env,
@@ -88,6 +87,12 @@ def source_services(app: AppContext, source_name, vcenter, user, ca_file, insecu
               help="Stop a guest's conversion that runs longer, put its volumes back and leave it unstarted.")
 @click.option("--virtio-win", metavar="PATH", help="The virtio-win ISO on the nodes: Windows guests are converted "
               "only with it.")
+@click.option("--bwlimit", "bwlimit", type=click.FloatRange(min=0, min_open=True), metavar="MIB/S",
+              help="Read at most this much per second for the whole run, shared by the copies that can run at once.")
+@click.option("--bwlimit-node", type=click.FloatRange(min=0, min_open=True), metavar="MIB/S",
+              help="Read at most this much per second on each node, shared by its copies at once (--per-node).")
+@click.option("--require-test", is_flag=True,
+              help="Refuse a VM whose last rehearsal (`migrate test`) did not pass, before anything is changed.")
 @click.option("--vm", "only", multiple=True, metavar="NAME",
               help="Migrate only this VM of the wave (repeatable); the others are not touched.")
 @click.option("--exclude", multiple=True, metavar="NAME", help="Leave this VM of the wave out of this run (repeatable).")
@@ -99,6 +104,7 @@ def source_services(app: AppContext, source_name, vcenter, user, ca_file, insecu
 def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
         agent_timeout: float, stall_timeout: float, attempts: int, again: tuple[str, ...],
         datastore_paths: tuple[str, ...], convert: bool, convert_timeout: float, virtio_win: str | None,
+        bwlimit: float | None, bwlimit_node: float | None, require_test: bool,
         only: tuple[str, ...], exclude: tuple[str, ...], log_file: Path | None,
         output_format: str, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave, or some of its VMs; run it again to resume after a failure or a crash.
@@ -111,16 +117,16 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
       MIGRATE_PVE_TOKEN_SECRET=... MIGRATE_VCENTER_PASSWORD=... \\
         migrate run --wave 1 --user administrator@vsphere.local --parallel 4 --verify
       migrate run --wave 1 --vm db-01 --user administrator@vsphere.local
+      migrate run --wave 1 --bwlimit 400 --bwlimit-node 200
     """
-    paths = dict(name_value(p, "--datastore-path", "DATASTORE=/absolute/path/on/the/node") for p in datastore_paths)
-    if any(not path.startswith("/") for path in paths.values()):
-        raise click.BadParameter("give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
+    paths = datastore_paths_of(datastore_paths)
     options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
                          agent_timeout=agent_timeout, stall_timeout=stall_timeout, step_attempts=attempts,
                          datastore_paths=paths, insecure_source=insecure_source, convert=convert,
-                         convert_timeout=convert_timeout, virtio_win=virtio_win)
-    factory = None if dry_run else source_services(app, source_name, vcenter, user, ca_file, insecure_source,
-                                                   ssh_port, node_addresses)
+                         convert_timeout=convert_timeout, virtio_win=virtio_win, bwlimit_mib_s=bwlimit,
+                         bwlimit_node_mib_s=bwlimit_node, require_test=require_test)
+    factory = None if dry_run else live_factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port,
+                                            node_addresses)
     if dry_run:
         result = execute_wave(app.sessions, number, options, factory, again=again, only=only, exclude=exclude)
     else:
@@ -193,8 +199,15 @@ def _them(names: list[str]) -> str:
     return "it" if len(names) == 1 else "them"
 
 
-def name_value(value: str, option: str, form: str) -> tuple[str, str]:
-    """NAME=VALUE of an option, or a BadParameter naming the option and the `form` it takes."""
+def datastore_paths_of(values: tuple[str, ...]) -> dict[str, str]:
+    """--datastore-path DATASTORE=PATH options as a dict; a malformed or relative one is refused."""
+    paths = dict(_pair(p, "--datastore-path", "DATASTORE=/absolute/path/on/the/node") for p in values)
+    if any(not path.startswith("/") for path in paths.values()):
+        raise click.BadParameter("give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
+    return paths
+
+
+def _pair(value: str, option: str, form: str) -> tuple[str, str]:
     name, sep, rest = value.partition("=")
     if not sep or not name or not rest:
         raise click.BadParameter(f"{value!r}: give {form}", param_hint=option)
@@ -258,7 +271,7 @@ def rollback(app: AppContext, number: int | None, vm_name: str | None, source_na
     """
     if (number is None) == (vm_name is None):
         raise click.UsageError("give one of --wave N and --vm NAME")
-    factory = source_services(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
+    factory = live_factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
     outcome = rollback_vms(app.sessions, factory, wave=number, vm_name=vm_name)
     for name, undone in sorted(outcome.rolled_back.items()):
         click.echo(f"{name}: " + ("; ".join(undone) or "nothing to undo"), file=app.stdout)

@@ -6,7 +6,7 @@ import click
 
 from migrate.cli import render
 from migrate.cli.context import AppContext, pass_app
-from migrate.cli.run import name_value, source_services, with_source_options
+from migrate.cli.run import datastore_paths_of, live_factory, with_source_options
 from migrate.errors import StepFailedError
 from migrate.execution.services import RunOptions
 from migrate.execution.sync import sync_wave
@@ -43,12 +43,9 @@ def sync(app: AppContext, number: int, only: tuple[str, ...], enable_cbt: bool, 
         migrate sync --wave 1 --user administrator@vsphere.local --datastore-path ds1=/mnt/pve/ds1 --enable-cbt
       migrate sync --wave 1 --vm db-01 --user administrator@vsphere.local --datastore-path ds1=/mnt/pve/ds1
     """
-    paths = dict(name_value(p, "--datastore-path", "DATASTORE=/absolute/path/on/the/node") for p in datastore_paths)
-    if any(not path.startswith("/") for path in paths.values()):
-        raise click.BadParameter("give DATASTORE=/absolute/path/on/the/node", param_hint="--datastore-path")
-    options = RunOptions(datastore_paths=paths, insecure_source=insecure_source, stall_timeout=stall_timeout,
-                         convert=False)
-    factory = source_services(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
+    options = RunOptions(datastore_paths=datastore_paths_of(datastore_paths), insecure_source=insecure_source,
+                         stall_timeout=stall_timeout, convert=False)
+    factory = live_factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses)
     result = sync_wave(app.sessions, number, options, factory, only=only, enable_cbt=enable_cbt)
     render.rows(app.stdout, output_format, HEADERS,
                 [(p.vm, p.number, ",".join(p.whole), p.extents, p.bytes_read, p.bytes_written, round(p.seconds, 3),

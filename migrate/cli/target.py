@@ -26,6 +26,11 @@ throughput_option = click.option(
     help="Copy speed per VM that plans onto this target assume until runs have measured some (default 100).")
 
 
+virtio_win_option = click.option(
+    "--virtio-win", metavar="PATH",
+    help="The virtio-win ISO's path on every node: Windows guests are converted with its drivers and planned on VirtIO.")
+
+
 @click.group()
 def target() -> None:
     """Add, discover and check the Proxmox VE target cluster."""
@@ -42,9 +47,11 @@ def target() -> None:
 @click.option("--ssh-key", type=click.Path(dir_okay=False), help="Private key for the nodes' shells.")
 @click.option("--known-hosts", type=click.Path(dir_okay=False), help="known_hosts file with the nodes' host keys (verified).")
 @throughput_option
+@virtio_win_option
 @pass_app
 def add(app: AppContext, name: str, api: str, token_id: str, ca_file: str | None, insecure: bool,
-        ssh_user: str | None, ssh_key: str | None, known_hosts: str | None, throughput_mib_s: float | None) -> None:
+        ssh_user: str | None, ssh_key: str | None, known_hosts: str | None, throughput_mib_s: float | None,
+        virtio_win: str | None) -> None:
     """Record a target; the token secret is read from MIGRATE_PVE_TOKEN_SECRET when used, never stored.
 
     \b
@@ -53,7 +60,8 @@ def add(app: AppContext, name: str, api: str, token_id: str, ca_file: str | None
           --ssh-user root --ssh-key ~/.ssh/id_ed25519 --known-hosts ~/.ssh/known_hosts
     """
     host, port = api_address(api)
-    spec = TargetSpec(name, host, port, token_id, ca_file, insecure, ssh_user, ssh_key, known_hosts, throughput_mib_s)
+    spec = TargetSpec(name, host, port, token_id, ca_file, insecure, ssh_user, ssh_key, known_hosts, throughput_mib_s,
+                      virtio_win)
     with app.session() as session:
         added = add_target(session, spec)
         session.commit()
@@ -71,27 +79,32 @@ def add(app: AppContext, name: str, api: str, token_id: str, ca_file: str | None
 @click.option("--known-hosts", type=click.Path(dir_okay=False), help="known_hosts file with the nodes' host keys.")
 @throughput_option
 @click.option("--clear-throughput", is_flag=True, help="Forget the copy speed: plans assume the default again.")
+@virtio_win_option
+@click.option("--clear-virtio-win", is_flag=True, help="Forget the ISO: Windows guests keep their safe config again.")
 @pass_app
 def set_command(app: AppContext, name: str, node_addresses: tuple[str, ...], ssh_port: int | None, ssh_user: str | None,
                 ssh_key: str | None, known_hosts: str | None, throughput_mib_s: float | None,
-                clear_throughput: bool) -> None:
-    """Change how target NAME's nodes are reached (`target check` and `migrate run` both use it) and the copy speed
-    per VM its plans assume.
+                clear_throughput: bool, virtio_win: str | None, clear_virtio_win: bool) -> None:
+    """Change how target NAME's nodes are reached (`target check` and `migrate run` both use it), the copy speed
+    per VM its plans assume, and the virtio-win ISO its Windows guests are converted with.
 
     \b
     Example:
       migrate target set pve-prod --node-address pve1=10.0.10.11 --node-address pve2=10.0.10.12
       migrate target set pve-prod --throughput-mib-s 250
+      migrate target set pve-prod --virtio-win /var/lib/vz/template/iso/virtio-win.iso
     """
     if throughput_mib_s is not None and clear_throughput:
         raise UsageError("give one of --throughput-mib-s N and --clear-throughput")
+    if virtio_win is not None and clear_virtio_win:
+        raise UsageError("give one of --virtio-win PATH and --clear-virtio-win")
     if not (node_addresses or ssh_port or ssh_user or ssh_key or known_hosts or throughput_mib_s is not None
-            or clear_throughput):
+            or clear_throughput or virtio_win or clear_virtio_win):
         raise UsageError("nothing to change: give --node-address, --ssh-port, --ssh-user, --ssh-key, --known-hosts, "
-                         "--throughput-mib-s or --clear-throughput")
+                         "--throughput-mib-s, --clear-throughput, --virtio-win or --clear-virtio-win")
     changes = TargetChanges(ssh_user, ssh_key, known_hosts, ssh_port,
                             tuple(parse_node_address(value) for value in node_addresses), throughput_mib_s,
-                            clear_throughput)
+                            clear_throughput, "" if clear_virtio_win else virtio_win)
     with app.session() as session:
         changed = set_target(session, name, changes)
         session.commit()
@@ -101,7 +114,9 @@ def set_command(app: AppContext, name: str, node_addresses: tuple[str, ...], ssh
                 + (f", {addresses}" if addresses else ", at their cluster addresses")
                 + "; plans assume " + (f"{speed:g} MiB/s per VM" if speed else
                                        f"the default {DEFAULT_THROUGHPUT_MIB_S:g} MiB/s per VM")
-                + " until runs on it have measured copies")
+                + " until runs on it have measured copies"
+                + (f"; Windows guests converted with {changed.virtio_win}" if changed.virtio_win
+                   else "; no virtio-win ISO: Windows guests keep their safe config"))
     click.echo(line, file=app.stdout)
 
 
@@ -115,10 +130,10 @@ def list_command(app: AppContext, output_format: str) -> None:
     Example:
       migrate target list
     """
-    headers = ("name", "api", "token_id", "tls", "ssh_user", "throughput_mib_s")
+    headers = ("name", "api", "token_id", "tls", "ssh_user", "throughput_mib_s", "virtio_win")
     with app.session() as session:
         rows = [(t.name, f"{t.api_host}:{t.api_port}", t.token_id, _tls(t.ca_file, t.insecure), t.ssh_user or "",
-                 t.throughput_mib_s) for t in list_targets(session)]
+                 t.throughput_mib_s, t.virtio_win or "") for t in list_targets(session)]
     render.rows(app.stdout, output_format, headers, rows)
 
 

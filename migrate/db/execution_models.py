@@ -147,3 +147,51 @@ class VmLock(Base):
     __tablename__ = "vm_locks"
 
     vm_migration_id: Mapped[int] = mapped_column(ForeignKey("vm_migrations.id"), primary_key=True)
+
+
+class FinalizeChange(Base):
+    """One change `migrate finalize` made on the target after a wave's cutover (an HA resource, an HA rule, a
+    backup job's VMID list, a first backup): recorded before it is sent and when it is done, with what was sent
+    and what came back, so the journal says who changed what and when; a finalize killed in the middle plans again
+    from what the target holds."""
+
+    __tablename__ = "finalize_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("migration_runs.id"), index=True)
+    wave: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32))  # ha_resource, ha_rule, backup_job, first_backup
+    action: Mapped[str] = mapped_column(String(16))  # create, update
+    object_id: Mapped[str] = mapped_column(String(255))  # vm:1001, the rule id, the job id
+    vms: Mapped[list[str]] = mapped_column(JsonDocument, default=list)  # the migrated VMs it is for (vSphere names)
+    params: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)  # what was sent
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)  # what came back: a backup's archive
+    status: Mapped[str] = mapped_column(String(16))  # a StepStatus: started, done, failed
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __repr__ = make_repr("id", "kind", "action", "object_id", "status")
+
+
+class Rehearsal(Base):
+    """One `migrate test` of a VM: a copy of its running source, from a snapshot the toolkit took and removed,
+    started as a test VM on an isolated bridge; what it proved, and whether its test VM was cleaned up."""
+
+    __tablename__ = "rehearsals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave: Mapped[int]
+    vm_id: Mapped[int] = mapped_column(ForeignKey("vms.id"), index=True)
+    vm_name: Mapped[str] = mapped_column(String(255))
+    node: Mapped[str | None] = mapped_column(String(255))
+    vmid: Mapped[int | None]  # the test VM's
+    name: Mapped[str | None] = mapped_column(String(255))  # the test VM's
+    status: Mapped[str] = mapped_column(String(16))  # running, passed, failed
+    cleaned: Mapped[bool] = mapped_column(default=False)  # the test VM and its volumes are gone
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)  # agent, IPs, converted, source
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __repr__ = make_repr("id", "vm_name", "status")

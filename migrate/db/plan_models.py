@@ -36,6 +36,8 @@ class Target(Base):
     ssh_port: Mapped[int] = mapped_column(default=22, server_default="22")
     # The consultant's copy speed per VM (MiB/s) for plans onto this target; measured copies replace it.
     throughput_mib_s: Mapped[float | None] = mapped_column(Float)
+    # The virtio-win ISO on every node (a path or a volume id): Windows guests are converted with its drivers.
+    virtio_win: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __repr__ = make_repr("id", "name", "api_host")

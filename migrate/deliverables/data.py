@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from migrate.db.execution_models import VmMigration
 from migrate.db.models import Source
 from migrate.db.plan_models import PlanRecord, Wave
+from migrate.deliverables.finalize_state import FinalizeRow, finalize_rows
 from migrate.errors import NotFoundError
 from migrate.execution.status import wave_status
 from migrate.inventory.facts import Origin
@@ -108,6 +109,7 @@ class ReportData:
     capacity: list[CapacityRow] = field(default_factory=list)
     waves: list[WaveRow] = field(default_factory=list)
     progress: list[ProgressRow] = field(default_factory=list)
+    finalize: list[FinalizeRow] = field(default_factory=list)  # per wave finalize ran on, from its journal
 
     @property
     def total_vms(self) -> int:
@@ -140,6 +142,7 @@ def collect(session: Session, mappings_dir: Path, wave: int | None = None) -> Re
     every_plan = [plan for target_plans in plans.values() for plan in target_plans]
     data.waves = _waves(session, wave, every_plan)
     data.progress = _progress(session, wave, every_plan)
+    data.finalize = finalize_rows(session, wave)
     return data
 
 

@@ -73,6 +73,7 @@ class DiskCopyJob:
     size: int
     cookie: str | None = field(default=None, repr=False)  # the vCenter session cookie, HTTPS sources only
     resumed: bool = False  # an earlier attempt was interrupted: its qemu-img may still be writing
+    rate: int | None = None  # bytes of data per second at most (the run's bandwidth limit), None: as fast as it goes
 
     def retry(self) -> DiskCopyJob:
         """The same copy after an interrupted attempt.
@@ -108,7 +109,7 @@ def copy_disk(shell: NodeShell, job: DiskCopyJob, *, on_progress: Callable[[floa
                             f"{target_size} bytes, less than the source's {source_size}: allocate it again")
     if job.resumed:
         stop_stale_writers(shell, job.target)
-    _convert(shell, source, job.target, on_progress, stall_timeout, secret)
+    _convert(shell, source, job.target, on_progress, stall_timeout, secret, job.rate)
     if compare:
         _compare(shell, source, job.target, secret)
     return CopyOutcome(source_size, time.monotonic() - started, compare)
@@ -191,14 +192,15 @@ def describe(source: Source) -> str:
     return source.path if isinstance(source, NodePath) else source.url
 
 
-def _convert(shell, source, target, on_progress, stall_timeout, secret) -> None:
+def _convert(shell, source, target, on_progress, stall_timeout, secret, rate) -> None:
     def on_line(line: str) -> None:
         fraction = parse_progress(line)
         if fraction is not None and on_progress is not None:
             on_progress(fraction)
 
     try:
-        result = shell.stream(convert_argv(source, target), on_line, stdin=secret, idle_timeout=stall_timeout)
+        result = shell.stream(convert_argv(source, target, rate=rate), on_line, stdin=secret,
+                              idle_timeout=stall_timeout)
     except NodeCommandTimeoutError as exc:
         # Closing the channel does not end a command started without a terminal: stop it, or it would
         # go on writing the volume behind the next attempt.

@@ -21,9 +21,10 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from migrate import failpoints
 from migrate.db.execution_models import VmMigration, VmStatus
 from migrate.errors import MigrateError, StepFailedError
-from migrate.execution import failpoints, journal
+from migrate.execution import journal
 from migrate.execution.itinerary import Itinerary, Services, Step, StepContext
 from migrate.execution.locks import VmLocker
 from migrate.execution.vm_plan import VmPlan

@@ -81,12 +81,15 @@ def target_is_zero_safe(storage_type: str) -> bool:
     return storage_type in ZERO_INITIALIZED_STORAGE_TYPES
 
 
-def convert_argv(source: Source, target: Target, *, progress: bool = True) -> list[str]:
-    """`qemu-img convert -n` from the source into the already allocated target volume."""
+def convert_argv(source: Source, target: Target, *, progress: bool = True, rate: int | None = None) -> list[str]:
+    """`qemu-img convert -n` from the source into the already allocated target volume; `rate`: at most that
+    many bytes of data per second (qemu-img's `-r`: holes are not counted)."""
     _volume(target.path)
     argv = [QEMU_IMG, "convert"]
     if progress:
         argv.append("-p")
+    if rate:
+        argv += ["-r", str(int(rate))]
     argv += ["-n", "-O", target.format]
     if target.zeroed:
         argv.append("--target-is-zero")

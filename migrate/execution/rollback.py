@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from migrate.db.execution_models import RunStatus, VmMigration, VmStatus
+from migrate.db.execution_models import FinalizeChange, RunStatus, StepStatus, VmMigration, VmStatus
 from migrate.db.models import VmRecord
 from migrate.clients.proxmox.vm import Ownership
 from migrate.db.plan_models import Target
-from migrate.errors import NotFoundError, TargetApiError
+from migrate.errors import NotFoundError, TargetApiError, UsageError
 from migrate.execution import journal
 from migrate.execution.itinerary import Itinerary, Services, UndoContext, undo_order
 from migrate.execution.services import RunOptions
@@ -57,6 +57,7 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
         migrations = _chosen(session, wave, vm_name)
         if not migrations:
             return RollbackOutcome()
+        _refuse_retired(session, migrations)
         target, work = _read(session, migrations)
     services = services_factory(target, RunOptions())  # before the journal: a missing password journals nothing
     outcome = RollbackOutcome()
@@ -83,6 +84,21 @@ def _chosen(session: Session, wave: int | None, vm_name: str | None) -> list[VmM
         if session.scalar(select(VmMigration.id).where(VmMigration.vm_name == vm_name)) is None:
             raise NotFoundError(f"VM {vm_name} has no migration in the journal: check the name with `migrate status`")
     return list(session.scalars(query))
+
+
+def _refuse_retired(session: Session, migrations: list[VmMigration]) -> None:
+    """A VM whose source `migrate finalize --retire-sources` renamed or removed is not rolled back: its source is
+    no longer what the rollback would power on, and its target is the VM in service."""
+    rows = session.execute(select(FinalizeChange.vms, FinalizeChange.action, FinalizeChange.finished_at).where(
+        FinalizeChange.kind == "retire_source", FinalizeChange.status == StepStatus.DONE,
+        FinalizeChange.wave.in_({m.wave for m in migrations})))
+    chosen = {m.vm_name for m in migrations}
+    done = {"rename": "renamed", "unregister": "unregistered", "delete": "deleted"}
+    retired = sorted({f"{name} ({done.get(action, action)} {finished:%Y-%m-%d})" for names, action, finished in rows
+                      for name in names if name in chosen})
+    if retired:
+        raise UsageError(f"the source of {', '.join(retired)} was retired by `migrate finalize --retire-sources`: "
+                         "rollback refused; its target is the VM in service")
 
 
 def _read(session: Session, migrations: list[VmMigration]) -> tuple[Target, list[_Chosen]]:

@@ -50,6 +50,11 @@ class RunOptions:
     convert_timeout: float = 1800.0
     convert_tcg: bool = False  # libguestfs without KVM on the node (the test bed's nodes, where KVM guests hang)
     virtio_win: str | None = None  # the virtio-win ISO on the nodes, for Windows guests
+    bwlimit_mib_s: float | None = None  # what the run's copies read at most, together
+    bwlimit_node_mib_s: float | None = None  # what one node's copies read at most, together
+    require_test: bool = False  # refuse a VM whose newest rehearsal (`migrate test`) did not pass
+    # Per node, the bytes per second each copy may read (execute_wave shares the limits out: bandwidth.py).
+    copy_rates: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from migrate.db.base import utcnow
 from migrate.db.execution_models import StepRun, StepStatus, VmMigration, VmStatus
 from migrate.errors import NotFoundError
 from migrate.execution.journal import ROLLBACK_STEP, rollback_unfinished
+from migrate.execution import rehearsal_journal
 from migrate.execution.vm_state import VmState
 from migrate.planning.store import load_plan
 
@@ -57,7 +58,9 @@ def wave_status(session: Session, wave: int | None = None) -> list[dict[str, Any
     copies = _copies(session, migrations)
     times = _times(session, migrations)
     planned = _planned(session, {m.wave for m in migrations})
-    return [{**_row(m, copies.get(m.id, Copies()), times.get(m.id, Times())), **planned.get((m.wave, m.vm_id), {})}
+    rehearsed = rehearsal_journal.latest(session, [m.vm_id for m in migrations])
+    return [{**_row(m, copies.get(m.id, Copies()), times.get(m.id, Times())), **planned.get((m.wave, m.vm_id), {}),
+             "rehearsal": rehearsed[m.vm_id].status if m.vm_id in rehearsed else ""}
             for m in migrations]
 
 

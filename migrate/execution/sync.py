@@ -1,8 +1,8 @@
 """`migrate sync`: copy a wave's disks into their final target volumes while the sources run, and keep them close.
 
 One pass per VM per call, each journaled in `sync_passes`:
-- at the first contact, a pass a killed process left `started` is failed, and every snapshot of the toolkit's
-  on the VM (named with `SNAPSHOT_PREFIX`, so none of anyone else's) is removed: a killed pass's is an orphan;
+- at the first contact, a pass a killed process left `started` is failed, and every snapshot of a sync pass on
+  the VM (named `SNAPSHOT_NAME N`, so none of anyone else's) is removed: a killed pass's is an orphan;
 - change tracking must be on: a VM without it is refused naming `--enable-cbt`, which turns it on (a snapshot
   cycle) only when asked;
 - pass 1 checks the VM as `migrate run`'s preflight does, creates the target VM and its volumes as run does
@@ -33,7 +33,8 @@ from migrate.clients.vsphere.source_state import source_state
 from migrate.db.execution_models import RunStatus, SyncPass, VmMigration, VmStatus
 from migrate.db.plan_models import Target, Wave
 from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, MigrateError, SourceProtocolError
-from migrate.execution import failpoints, journal
+from migrate import failpoints
+from migrate.execution import journal
 from migrate.execution.engine import WorkItem, duration
 from migrate.execution.extent_copy import copy_extents
 from migrate.execution.itinerary import Services, StepContext, UndoContext
@@ -52,6 +53,7 @@ from migrate.waves.store import stop_policy
 log = logging.getLogger(__name__)
 
 ServicesFactory = Callable[[Target, RunOptions], Services]
+SNAPSHOT_NAME = f"{cbt.SNAPSHOT_PREFIX} sync pass"  # and the pass's number
 
 
 @dataclass(frozen=True)
@@ -160,9 +162,11 @@ def sync_vm(sessions: sessionmaker[Session], item: WorkItem, services: Services,
 
 
 def remove_toolkit_snapshots(ctx: StepContext) -> list[str]:
-    """Remove every snapshot of the toolkit's on the source VM (newest first); their names. Another's is kept."""
+    """Remove every snapshot of a sync pass on the source VM (newest first); their names. Another's is kept, also
+    a rehearsal's (`migrate test` may be reading it now: it takes no VM lock); `migrate rollback` removes those."""
     conn, moref = ctx.services.vsphere, ctx.source.moref
-    found = cbt.toolkit_snapshots(conn, moref)
+    found = [(snapshot, name) for snapshot, name in cbt.toolkit_snapshots(conn, moref)
+             if name.startswith(SNAPSHOT_NAME)]
     for snapshot, name in reversed(found):
         log.warning("%s: removing snapshot %r left by an interrupted pass", ctx.vm_name, name)
         cbt.remove_snapshot(conn, snapshot)
@@ -187,7 +191,7 @@ def run_pass(session: Session, ctx: StepContext, row: SyncPass, previous: SyncPa
     """Snapshot, copy (whole or the changed areas) and remove the snapshot; the disks copied whole."""
     conn, moref = ctx.services.vsphere, ctx.source.moref
     _prepare_target(session, ctx, previous)
-    name = f"{cbt.SNAPSHOT_PREFIX} sync pass {row.number}"
+    name = f"{SNAPSHOT_NAME} {row.number}"
     snapshot = cbt.create_snapshot(conn, moref, name, quiesce=cbt.tools_running(conn, moref))
     try:
         keys = _disk_keys(ctx, snapshot)

@@ -21,6 +21,9 @@ from migrate.execution.engine import Limits, Retry, WaveOutcome, WorkItem, run_w
 from migrate.execution.itinerary import Services
 from migrate.execution.locks import VmLocker
 from migrate.execution.services import RunOptions
+from migrate.execution.bandwidth import copy_rates
+from migrate.execution.bandwidth import describe as describe_rates
+from migrate.execution import rehearsal_journal
 from migrate.execution.steps import ITINERARY
 from migrate.execution.vm_plan import SourceRef, VmPlan
 from migrate.execution.vm_state import VmState
@@ -79,10 +82,15 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         chosen = [item for item in work_items(session, plan, migrations, set(readmitted), policy)
                   if (not only or item.vm_name in only) and item.vm_name not in exclude]
         groups = _cutover_groups(session, chosen)
+        if options.require_test and not options.dry_run:
+            rehearsal_journal.require_rehearsed(session, wave, [(item.plan.vm.vm_id, item.vm_name) for item in chosen])
     work = [item for group in groups for item in group]
     if options.dry_run:
         return WaveRun(wave, record.version, WaveOutcome(), [_intent(item) for item in work], left_out=left_out,
                        rollback_unfinished=unfinished)
+    options = replace(options, copy_rates=copy_rates([item.plan.vm.node for item in work], options.parallel,
+                                                     options.per_resource, options.bwlimit_mib_s,
+                                                     options.bwlimit_node_mib_s))
     services = services_factory(target, options)
     try:
         snapshot = read_target(services.pve, target.name)
@@ -99,6 +107,8 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         to_read = sum(d.size_bytes for item in work for d in item.plan.vm.disks if d.source_file)
         log.info("wave %d run %d: %s, %s of disks to read", wave, run_id, counted(len(work), "VM"), size_text(to_read),
                  extra={"event": WAVE_STARTED, "vms": len(work), "bytes": to_read})
+        if options.copy_rates:
+            log.info("bandwidth limit: each copy reads at most %s", describe_rates(options.copy_rates))
         limits = Limits(total=options.parallel, per_resource=options.per_resource)
         retry = Retry(attempts=options.step_attempts, backoff=options.retry_backoff)
         outcome, held_back = WaveOutcome(), []
@@ -183,7 +193,7 @@ def work_items(session: Session, plan: Plan, migrations: list[VmMigration], read
                policy: StopPolicy) -> list[WorkItem]:
     """The plan's VMs still to migrate (not done, not rolled back unless readmitted), with their sources."""
     by_vm = {m.vm_id: m for m in migrations}
-    sources = _sources(session, list(by_vm))
+    sources = source_refs(session, list(by_vm))
     items = []
     for vm in plan.vms:
         migration = by_vm[vm.vm_id]
@@ -196,7 +206,7 @@ def work_items(session: Session, plan: Plan, migrations: list[VmMigration], read
     return items
 
 
-def _sources(session: Session, vm_ids: list[int]) -> dict[int, SourceRef]:
+def source_refs(session: Session, vm_ids: list[int]) -> dict[int, SourceRef]:
     """Where each VM's source is, as the newest discovery saw it."""
     rows = session.execute(select(VmRecord.id, VmRecord.moref, VmRecord.datacenter, VmRecord.power_state)
                            .where(VmRecord.id.in_(vm_ids)))
@@ -215,4 +225,6 @@ def _journaled(options: RunOptions, again: Collection[str], policy: StopPolicy, 
             "stop": asdict(policy), "insecure_source": options.insecure_source,
             "agent_timeout": options.agent_timeout, "stall_timeout": options.stall_timeout,
             "attempts": options.step_attempts, "datastore_paths": dict(options.datastore_paths),
-            "again": sorted(again), "only": sorted(only), "exclude": sorted(exclude)}
+            "again": sorted(again), "only": sorted(only), "exclude": sorted(exclude),
+            "bwlimit_mib_s": options.bwlimit_mib_s, "bwlimit_node_mib_s": options.bwlimit_node_mib_s,
+            "copy_rates": dict(options.copy_rates)}

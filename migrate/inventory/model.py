@@ -246,7 +246,9 @@ class ClusterRule:
     kind: str  # affinity, anti-affinity, vm-host, other
     enabled: bool | None = None
     mandatory: bool | None = None
-    vms: list[str] = field(default_factory=list)  # VM names
+    vms: list[str] = field(default_factory=list)  # VM names (a VM-host rule: its VM group's)
+    hosts: list[str] = field(default_factory=list)  # a VM-host rule: its host group's host names
+    host_affinity: str | None = None  # a VM-host rule: "affine" (run on those hosts) or "anti-affine" (not there)
 
 
 @dataclass
@@ -259,6 +261,11 @@ class Cluster:
     drs_enabled: bool | None = None
     drs_behavior: str | None = None
     rules: list[ClusterRule] = field(default_factory=list)
+    # vSphere HA's defaults for the cluster's VMs (dasConfig.defaultVmSettings), and the VMs that differ:
+    # VM name -> {"restart_priority": ..., "isolation_response": ...} (only what the VM overrides).
+    ha_restart_priority: str | None = None  # disabled, lowest, low, medium, high, highest
+    ha_isolation_response: str | None = None  # none, powerOff, shutdown, clusterIsolationResponse
+    ha_vm_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)

@@ -21,6 +21,8 @@ class ProxmoxConfig:
     notes: tuple[str, ...] = ()
     virtio_variant: ProxmoxConfig | None = field(default=None, repr=False)
     conversion: dict | None = field(default=None, repr=False)  # mapping/conversion.py: whether, and what it keeps
+    # A guest on VirtIO only because the conversion installs its drivers: its config for a run that does not convert.
+    unconverted: ProxmoxConfig | None = field(default=None, repr=False)
 
     @property
     def ostype(self) -> str:
@@ -37,6 +39,11 @@ class ProxmoxConfig:
                     found.append(bridge)
         return found
 
+    @property
+    def disk_slots(self) -> list[str]:
+        """The slots holding the VM's disks (not a CD-ROM, EFI vars or TPM state), in the config's order."""
+        return disk_slots(self.params)
+
     def api_params(self, vmid: int | None = None) -> dict[str, str | int]:
         """The parameters as the API takes them; with `vmid` ready to POST."""
         return {"vmid": vmid, **self.params} if vmid is not None else dict(self.params)
@@ -47,6 +54,13 @@ class ProxmoxConfig:
         for key, value in self.params.items():
             words += [f"--{key}", shlex.quote(str(value))]
         return " ".join(words)
+
+
+def disk_slots(params: dict) -> list[str]:
+    """The disk slots of config `params` (scsiN, sataN, ideN, virtioN without media=cdrom), in their order."""
+    return [key for key, value in params.items()
+            if key.rstrip("0123456789") in ("scsi", "sata", "ide", "virtio") and key[-1:].isdigit()
+            and "media=cdrom" not in str(value)]
 
 
 def _option(spec: str, name: str) -> str | None:

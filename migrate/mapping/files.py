@@ -35,6 +35,8 @@ OSTYPES = frozenset(
 DISK_FORMATS = frozenset({"raw", "qcow2", "vmdk"})
 _BRIDGE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,14}$")
 _STORAGE_ID = re.compile(r"^[a-z][a-z0-9\-_.]*[a-z0-9]$", re.IGNORECASE)
+# A Linux interface name (IFNAMSIZ 16 with the NUL): written into a systemd .link file inside the guest.
+_IFNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$")
 _TRUNKS = re.compile(r"^\d+(?:-\d+)?(?:;\d+(?:-\d+)?)*$")
 _CPU = re.compile(r"^[A-Za-z0-9_.+-]+$")
 
@@ -178,7 +180,7 @@ def _storage(doc: YamlDocument, key_path: tuple, value: Any, problems: Problems)
 
 def _vm_override(doc: YamlDocument, key_path: tuple, value: Any, problems: Problems) -> VmOverride:
     entry = _mapping(doc, key_path, value, problems)
-    allowed = {"name", "ostype", "cpu", "ballooning", "virtio_drivers", "convert", "storage", "networks"}
+    allowed = {"name", "ostype", "cpu", "ballooning", "virtio_drivers", "convert", "nic_names", "storage", "networks"}
     _unknown_keys(doc, key_path, entry, allowed, problems)
     values: dict[str, Any] = {}
     for key in ("name", "cpu"):
@@ -201,6 +203,13 @@ def _vm_override(doc: YamlDocument, key_path: tuple, value: Any, problems: Probl
                 values[key] = entry[key]
             else:
                 problems.add(doc, (*key_path, key), f"{entry[key]!r} is not true or false (yes/no/on/off are not booleans here)")
+    if "nic_names" in entry:
+        names = entry["nic_names"]
+        if isinstance(names, list) and names and all(isinstance(n, str) and _IFNAME.match(n) for n in names):
+            values["nic_names"] = tuple(names)
+        else:
+            problems.add(doc, (*key_path, "nic_names"), f"{names!r} is not a list of interface names; write the "
+                         "guest's names in the order of its NICs, like [ens192, ens224] or [eth0]")
     networks = _mapping(doc, (*key_path, "networks"), entry.get("networks"), problems)
     values["networks"] = {
         str(name): target

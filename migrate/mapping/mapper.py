@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import replace
 
 from migrate.inventory.model import Disk, Nic, Vm
 from migrate.mapping.config import ProxmoxConfig
-from migrate.mapping.conversion import conversion_of
+from migrate.mapping.conversion import conversion_of, planned_devices, with_virtio_proof
 from migrate.mapping.guest import (
     GuestDevices,
     guest_devices,
@@ -48,14 +47,16 @@ def map_vm(
 ) -> ProxmoxConfig:
     """The Proxmox config of `vm`. `name` is the name `assign_names` chose (else derived from the VM alone).
 
-    `virtio=None` decides by the guest (`guest.guest_devices`): Windows without proof of the VirtIO
-    drivers gets a SATA boot disk and e1000e NICs, a legacy guest IDE and an old NIC, a host-only
-    initramfs Linux its VMware boot controller; the VirtIO config for afterwards is in `virtio_variant`.
-    `virtio=True` forces the VirtIO layout.
+    `virtio=None` decides by the guest and its conversion (`conversion.planned_devices`): a guest the
+    conversion gives its VirtIO drivers is on VirtIO at once, with its safe config in `unconverted`; else
+    Windows without proof of the VirtIO drivers gets a SATA boot disk and e1000e NICs, a legacy guest IDE
+    and an old NIC, a host-only initramfs Linux its VMware boot controller, with the VirtIO config for
+    afterwards in `virtio_variant`. `virtio=True` forces the VirtIO layout, `virtio=False` the guest's own.
     """
-    devices = guest_devices(vm, mappings)
-    if virtio:
-        devices = guest_devices(vm, _with_virtio_proof(vm, mappings))
+    if virtio is None:
+        devices = planned_devices(vm, mappings, target_facts)
+    else:
+        devices = guest_devices(vm, with_virtio_proof(vm, mappings) if virtio else mappings)
     notes: list[str] = []
     params: dict[str, str | int] = {"name": name or mappings.override(vm.name).name or proxmox_name(vm.name)}
     params.update(_os_and_firmware(vm, mappings, notes))
@@ -67,17 +68,15 @@ def map_vm(
         notes.append("ostype win11 without a vTPM on VMware: an empty TPM 2.0 (tpmstate0) is added, as Windows 11 and Server 2025 require")
     if not devices.is_virtio:
         notes.append(_NOTES[devices.kind].format(nic=devices.nic_model, bus=devices.boot_bus, scsihw=devices.scsihw))
-    variant = None
+    variant = unconverted = None
     if devices.virtio_later and virtio is None:
         variant = map_vm(vm, mappings, target_facts, name=str(params["name"]), virtio=True)
+    if virtio is None and devices != guest_devices(vm, mappings):
+        notes.append("on VirtIO at once: the conversion installs the drivers before the first start; a run that "
+                     "does not convert it starts it on its safe config")
+        unconverted = map_vm(vm, mappings, target_facts, name=str(params["name"]), virtio=False)
     return ProxmoxConfig(vm.name, str(params["name"]), params, tuple(notes), variant,
-                         conversion=conversion_of(vm, mappings).to_dict())
-
-
-def _with_virtio_proof(vm: Vm, mappings: Mappings) -> Mappings:
-    """The mappings as if `virtio_drivers: true` were set for `vm`: the config once its drivers are in."""
-    override = replace(mappings.override(vm.name), virtio_drivers=True)
-    return replace(mappings, vms={**mappings.vms, vm.name: override})
+                         conversion=conversion_of(vm, mappings, target_facts).to_dict(), unconverted=unconverted)
 
 
 def _os_and_firmware(vm: Vm, mappings: Mappings, notes: list[str]) -> dict[str, str | int]:

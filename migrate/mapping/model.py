@@ -40,6 +40,7 @@ class VmOverride:
     ballooning: bool | None = None
     virtio_drivers: bool | None = None  # True: the VirtIO drivers are known to be installed (Windows)
     convert: bool | None = None  # False: never convert this guest on the node (virt-v2v-in-place)
+    nic_names: tuple[str, ...] = ()  # the Linux guest's interface names in NIC order, when not VMware's ens192, ...
     storage: str | None = None
     networks: dict[str, NetworkTarget] = field(default_factory=dict)
 
@@ -135,6 +136,7 @@ class TargetFacts:
     node_cpu_models: tuple[str, ...] = ()
     existing_names: frozenset[str] = frozenset()
     existing_macs: frozenset[str] = frozenset()
+    virtio_win: str | None = None  # the virtio-win ISO's path on the nodes (`target set --virtio-win`)
 
     @property
     def uniform_cpu(self) -> bool:

@@ -35,7 +35,8 @@ def source_mappings(source: str, directory: Path) -> Mappings:
     return load_mappings(path if path.exists() else None)
 
 
-def show_vm_config(session: Session, vm: str, source: str | None, directory: Path) -> ProxmoxConfig:
-    """The Proxmox config of one VM, with the source's mappings."""
+def show_vm_config(session: Session, vm: str, source: str | None, directory: Path,
+                   facts: TargetFacts = TargetFacts()) -> ProxmoxConfig:
+    """The Proxmox config of one VM, with the source's mappings and a target's `facts`."""
     inventory = load_inventory(session, source)
-    return map_inventory_vm(inventory, vm, source_mappings(inventory.source, directory), TargetFacts())
+    return map_inventory_vm(inventory, vm, source_mappings(inventory.source, directory), facts)

@@ -22,8 +22,10 @@ _HEADER = """\
 #   `vlan` and `trunks` are what VMware tagged; leave both out for an untagged bridge port.
 # storage: <datastore>: {{storage: <proxmox storage id>, format: raw|qcow2|vmdk, node_path: /mnt/pve/<nfs>}}
 #   `node_path`: where the Proxmox nodes mount the datastore (NFS); its disks are read there, else over HTTPS.
-# vms: <vCenter VM name>: per-VM overrides: name, ostype, cpu, ballooning, virtio_drivers, storage, networks
+# vms: <vCenter VM name>: per-VM overrides: name, ostype, cpu, ballooning, virtio_drivers, convert, nic_names,
+#   storage, networks
 #   virtio_drivers: true  records that the VirtIO drivers are installed in a Windows guest.
+#   convert: false  never converts the guest on the node; nic_names: [eth0]  the Linux guest's interface names.
 source: {source_json}
 """
 

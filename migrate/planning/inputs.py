@@ -27,8 +27,8 @@ SETTINGS = "settings"
 
 def plan_inputs(members: Iterable[WaveVm], records: Iterable[VmRecord], sources: Iterable[str], mappings_dir: Path,
                 snapshot_version: int, pending: Iterable[PlannedVm], settings: PlanSettings,
-                force: bool = False) -> dict[str, str]:
-    """The digest of each input of a plan."""
+                force: bool = False, virtio_win: str | None = None) -> dict[str, str]:
+    """The digest of each input of a plan (the target: its snapshot and the virtio-win ISO it names)."""
     mapping_files = {}
     for source in sorted(set(sources)):
         path = mapping_file_path(mappings_dir, source)
@@ -37,7 +37,7 @@ def plan_inputs(members: Iterable[WaveVm], records: Iterable[VmRecord], sources:
         "wave": _digest(sorted((m.vm_id, m.proxmox_name, m.node) for m in members)),
         "inventory": _digest(sorted((r.id, r.facts) for r in records)),
         "mappings": _digest(mapping_files),
-        "target": f"snapshot {snapshot_version}",
+        "target": f"snapshot {snapshot_version}" + (f", virtio-win {virtio_win}" if virtio_win else ""),
         "other_waves": _digest(sorted((vm.vm_id, vm.vmid, vm.node) for vm in pending)),
         "forced": "yes" if force else "no",
         SETTINGS: _digest(asdict(settings)),

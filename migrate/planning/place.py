@@ -107,11 +107,27 @@ def planned_vm(candidate: Candidate, choice: Choice, vmid: int, settings: PlanSe
         disks=disks, nics=candidate.nics, transfer_bytes=transfer, copy_seconds=copy_seconds,
         downtime_seconds=settings.shutdown_s + copy_seconds + settings.create_s + settings.boot_s,
         ha_wanted=candidate.ha_wanted, group=candidate.group,
-        guest={**guest_summary(vm, candidate.config.ostype), "conversion": candidate.config.conversion},
+        guest={**guest_summary(vm, candidate.config.ostype), "conversion": _conversion(candidate, disks)},
         notes=candidate.config.notes, transfer_estimated=any(d.transfer_estimated for d in disks),
         shutdown_seconds=settings.shutdown_s, create_seconds=settings.create_s, boot_seconds=settings.boot_s,
         checks=candidate.checks,
     )
+
+
+def _conversion(candidate: Candidate, disks: tuple[PlannedDisk, ...]) -> dict | None:
+    """The mapper's conversion, with the config for a run that does not convert the guest (`unconverted`): its
+    own slots for the same disks in the same order (`slots`: planned slot -> its slot), on the chosen storages."""
+    conversion = candidate.config.conversion
+    safe = candidate.config.unconverted
+    if conversion is None or safe is None:
+        return conversion
+    # EFI vars and TPM state are the same devices in both configs; the disks pair up in their order.
+    slots = {key: key for key in ("efidisk0", "tpmstate0") if key in safe.params}
+    slots.update(zip(candidate.config.disk_slots, safe.disk_slots))
+    safe_params = dict(safe.params)
+    for disk in disks:
+        safe_params[slots[disk.slot]] = disk.storage + ":" + str(safe_params[slots[disk.slot]]).split(":", 1)[1]
+    return {**conversion, "unconverted": {"params": safe_params, "slots": {d.slot: slots[d.slot] for d in disks}}}
 
 
 def copy_time(transfer_bytes: int, settings: PlanSettings) -> int:

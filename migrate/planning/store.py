@@ -66,12 +66,12 @@ def plan_wave(
     records = wave_records(session, wave)
     sources = [session.get(Source, source_id).name for source_id in {r.source_id for r in records}]
     inputs = plan_inputs(wave.members, records, sources, Path(mappings_dir), snapshot_row.version, pending,
-                         settings, force)
+                         settings, force, target_row.virtio_win)
     latest = _latest_record(session, wave)
     changed = changed_inputs(latest.document.get("inputs") if latest else None, inputs)
     if latest is not None and not replan and not changed:
         return PlanOutcome(latest, False, (), latest.document["inputs"].get(SETTINGS) != inputs[SETTINGS])
-    candidates = wave_candidates(session, wave, snapshot, mappings_dir, records)
+    candidates = wave_candidates(session, wave, snapshot, mappings_dir, records, target_row.virtio_win)
     plan = place_wave(candidates, snapshot, settings, wave=wave.number, wave_name=wave.name,
                       snapshot_version=snapshot_row.version, force=force, pending=pending)
     return PlanOutcome(_store(session, wave, target_row.id, snapshot_row.id, plan, inputs), True, tuple(changed))
@@ -83,9 +83,9 @@ def _latest_record(session: Session, wave: Wave) -> PlanRecord | None:
 
 
 def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mappings_dir: str | Path,
-                    records: list[VmRecord] | None = None) -> list[Candidate]:
+                    records: list[VmRecord] | None = None, virtio_win: str | None = None) -> list[Candidate]:
     """Each VM of the wave (`records`, when the caller read them already) judged and mapped against its whole
-    source inventory and the target's facts."""
+    source inventory and the target's facts (`virtio_win`: the ISO the target names for Windows conversions)."""
     group_attribute = (wave.selection or {}).get("group_attribute") or DEFAULT_GROUP_ATTRIBUTE
     by_source: dict[int, list[VmRecord]] = defaultdict(list)
     for record in records if records is not None else wave_records(session, wave):
@@ -94,7 +94,7 @@ def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mapp
     for source_id, records in sorted(by_source.items()):
         inventory = load_inventory(session, session.get(Source, source_id).name)
         mappings = source_mappings(inventory.source, Path(mappings_dir)).with_names(chosen_names(session, source_id))
-        context = build_context(inventory, mappings, snapshot.mapping_facts())
+        context = build_context(inventory, mappings, replace(snapshot.mapping_facts(), virtio_win=virtio_win))
         decisions = wave_decisions(session, source_id)
         clusters = {c.name: c for c in inventory.clusters}
         apart = _anti_affinity(inventory.clusters)

@@ -39,10 +39,35 @@ STORAGE_RUN_PRIVILEGES = ("Datastore.AllocateSpace", "Datastore.Audit")
 LOCAL_ZONE = "/sdn/zones/localnetwork"
 
 
+# `migrate finalize` only, in a role of its own granted for the finalize (docs/proxmox-role.md): PVE guards HA
+# resources and rules with Sys.Console on `/` (which also opens the nodes' shells) and the backup jobs with
+# Sys.Modify on `/`, too much to hold for the whole migration; vzdump checks VM.Backup on each VM and
+# Datastore.AllocateSpace on the backup storage itself.
+FINALIZE_ROLE_NAME = "MigrateFinalize"
+FINALIZE_PRIVILEGES = ("Sys.Console", "Sys.Modify", "VM.Backup", "Datastore.AllocateSpace")
+
+
+def finalize_privileges(ha: bool, backup_jobs: bool, backups: Iterable[tuple[int, str]]) -> dict[str, tuple[str, ...]]:
+    """The privileges the changes of one `migrate finalize` use, by the ACL path PVE checks each on: HA changes,
+    backup job changes, and (VMID, storage) of each first backup."""
+    root = (("Sys.Console",) if ha else ()) + (("Sys.Modify",) if backup_jobs else ())
+    needs: dict[str, tuple[str, ...]] = {"/": root} if root else {}
+    backups = sorted(set(backups))
+    needs.update((f"/vms/{vmid}", ("VM.Backup",)) for vmid, _ in backups)
+    needs.update((f"/storage/{storage}", ("Datastore.AllocateSpace",)) for storage in sorted({s for _, s in backups}))
+    return needs
+
+
 def missing_privileges(held: tuple[str, ...] | frozenset[str]) -> list[str]:
     """The required privileges not in `held`, in the order of the role."""
     have = set(held)
     return [privilege for privilege in REQUIRED_PRIVILEGES if privilege not in have]
+
+
+def missing_finalize_privileges(held: tuple[str, ...] | frozenset[str]) -> list[str]:
+    """The privileges of the finalize role not in `held`, in the order of the role."""
+    have = set(held)
+    return [privilege for privilege in FINALIZE_PRIVILEGES if privilege not in have]
 
 
 START_PRIVILEGES = ("VM.PowerMgmt", "VM.GuestAgent.Audit")  # only a run that starts the targets uses them

@@ -33,6 +33,7 @@ class TargetSpec:
     ssh_key: str | None = None
     known_hosts: str | None = None
     throughput_mib_s: float | None = None
+    virtio_win: str | None = None  # the virtio-win ISO's path on every node
 
 
 def add_target(session: Session, spec: TargetSpec) -> Target:
@@ -49,7 +50,7 @@ def add_target(session: Session, spec: TargetSpec) -> Target:
         name=spec.name, api_host=spec.host, api_port=spec.port, token_id=spec.token_id,
         ca_file=_absolute(spec.ca_file), insecure=spec.insecure, ssh_user=spec.ssh_user,
         ssh_key=_absolute(spec.ssh_key), known_hosts=_absolute(spec.known_hosts),
-        throughput_mib_s=_throughput(spec.throughput_mib_s),
+        throughput_mib_s=_throughput(spec.throughput_mib_s), virtio_win=_iso_path(spec.virtio_win),
     )
     session.add(target)
     session.flush()
@@ -67,6 +68,7 @@ class TargetChanges:
     node_addresses: tuple[tuple[str, str], ...] = ()
     throughput_mib_s: float | None = None  # the copy speed per VM plans assume
     clear_throughput: bool = False  # forget it: plans assume the default again
+    virtio_win: str | None = None  # the virtio-win ISO's path on every node; "" forgets it
 
 
 def set_target(session: Session, name: str, changes: TargetChanges) -> Target:
@@ -95,6 +97,8 @@ def set_target(session: Session, name: str, changes: TargetChanges) -> Target:
         target.throughput_mib_s = None
     elif changes.throughput_mib_s is not None:
         target.throughput_mib_s = _throughput(changes.throughput_mib_s)
+    if changes.virtio_win is not None:
+        target.virtio_win = _iso_path(changes.virtio_win) or None
     session.flush()
     return target
 
@@ -103,6 +107,14 @@ def _throughput(value: float | None) -> float | None:
     if value is not None and not value > 0:
         raise UsageError(f"--throughput-mib-s {value}: give a copy speed above 0 MiB/s, e.g. 200")
     return value
+
+
+def _iso_path(path: str | None) -> str | None:
+    """The ISO's absolute path on the nodes (virt-v2v reads a file, not a storage's volume id)."""
+    if path and not path.startswith("/"):
+        raise UsageError(f"--virtio-win {path}: give the ISO's absolute path on the nodes, e.g. "
+                         "/var/lib/vz/template/iso/virtio-win.iso (`pvesm path local:iso/virtio-win.iso` prints it)")
+    return path
 
 
 def _absolute(path: str | None) -> str | None:

@@ -114,3 +114,73 @@ def test_a_hostile_vm_name_is_text_in_the_report_not_markup(tmp_path):
     text = (tmp_path / "r.html").read_text()
     assert "<script>" not in text and "<img" not in text
     check_report(tmp_path / "r.html", db_file)
+
+
+class _Finalized(HTMLParser):
+    """The text of each `data-finalize` cell of the report's "After cutover" section."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: dict[str, str] = {}
+        self._cell: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self._cell = dict(attrs).get("data-finalize") or self._cell
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell:
+            self.cells[self._cell] = self.cells.get(self._cell, "") + data
+
+
+def test_the_report_shows_what_finalize_made_of_each_wave_from_its_journal(tmp_path):
+    from lab.pve import start_simulated_target
+    from migrate.db.session import upgrade
+    from migrate.finalize import journal
+    from migrate.finalize.model import Action, Change, Kind
+    from tests.finalize.bed import build
+
+    db_file = tmp_path / "m.db"
+    db_url = f"sqlite:///{db_file}"
+    engine = make_engine(db_url)
+    upgrade(engine)
+    html = tmp_path / "report.html"
+    report = ("report", "--html", str(html), "--mappings", str(tmp_path))
+    try:
+        with start_simulated_target(tmp_path) as lab, session_factory(engine)() as session:
+            build(session, lab)
+            env = {"MIGRATE_PVE_TOKEN_SECRET": lab.secret}
+            assert run_cli(*report, db_url=db_url).exit_code == 0
+            assert 'id="finalize"' not in html.read_text()  # finalize has not run: no section
+            lab.simulator.fail("POST", "/cluster/ha/rules", 500, "cfs lock 'domain-ha' timed out", times=1)
+            args = ("finalize", "--wave", "1", "--backup-job", "daily", "--first-backup")
+            assert run_cli(*args, db_url=db_url, env=env).exit_code == 4
+            assert run_cli(*report, db_url=db_url).exit_code == 0
+            failed = _Finalized()
+            failed.feed(html.read_text())
+            assert failed.cells["ha_rules"] == "none" and "1 change not made" in html.read_text()
+            assert run_cli(*args, db_url=db_url, env=env).exit_code == 0
+            archives = {a["vmid"]: a["volid"] for a in lab.simulator.backup_archives}
+            # A retirement, journaled as `finalize --retire-sources` journals it (tests/finalize covers the vCenter).
+            run_id = journal.begin(session, 1, {"retire": True})
+            change = Change(Kind.RETIRE_SOURCE, Action.RENAME, "vm-42", ("web-01",),
+                            {"moref": "vm-42", "name": "web-01 [migrated 2026-12-01]"})
+            journal.change_ended(session, journal.change_started(session, run_id, 1, change))
+            assert run_cli(*report, db_url=db_url).exit_code == 0
+    finally:
+        engine.dispose()
+    check_report(html, db_file)
+    text = html.read_text()
+    finalized = _Finalized()
+    finalized.feed(text)
+    assert finalized.cells == {
+        "ha_resources": "vm:1001 (sql-01), vm:1002 (sql-02)",
+        "ha_rules": "drs-prod-sql-apart (sql-01, sql-02)",
+        "backup_jobs": "daily: sql-01, sql-02, web-01",
+        "first_backups": f"sql-01: {archives[1001]}; sql-02: {archives[1002]}; web-01: {archives[1003]}",
+        "retired": "web-01: renamed to web-01 [migrated 2026-12-01] and noted",
+    }
+    assert "not made" not in text and '<h3 data-wave="1">Wave 1</h3>' in text

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migrate.execution import failpoints
+from migrate import failpoints
 from migrate.execution.itinerary import Step, StepContext
 from migrate.execution.services import RunOptions
 from migrate.execution.vm_plan import VmPlan

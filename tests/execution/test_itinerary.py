@@ -72,7 +72,7 @@ def test_the_run_services_have_everything_the_steps_call():
 
 def test_disks_are_verified_before_the_target_first_starts_and_before_the_source_is_cut_off():
     names = [step.name for step in ITINERARY]
-    assert names.index("attach") < names.index("verify") < names.index("disconnect_source_nics")
+    assert names.index("copy_disk") < names.index("verify") < names.index("disconnect_source_nics")
     assert names.index("verify") < names.index("start_target")
 
 
@@ -81,3 +81,5 @@ def test_the_guest_is_converted_after_its_disks_are_verified_and_before_the_firs
     assert names.index("verify") < names.index("convert") < names.index("start_target")
     # A failed conversion leaves the source's NICs connected, so the rollback brings the source back as it was.
     assert names.index("convert") < names.index("disconnect_source_nics")
+    # The volumes are attached once the conversion says which config they boot on (VirtIO, or the safe one).
+    assert names.index("convert") < names.index("attach") < names.index("start_target")

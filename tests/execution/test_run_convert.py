@@ -134,9 +134,9 @@ def _lock_free(workdir: str) -> bool:
     return subprocess.run(["flock", "-n", f"{workdir}/lock", "true"]).returncode == 0
 
 
-def test_a_run_killed_mid_conversion_has_its_half_converted_volume_put_back_even_with_no_convert(one_vm, engine,
-                                                                                              db_url, tmp_path):
-    bed, vm = one_vm
+def _kill_mid_conversion(bed, engine, db_url, tmp_path) -> str:
+    """Run the wave in a process killed (SIGKILL) while virt-v2v converts on the node, wait for the node's tool
+    to end, and write into the volume as a conversion cut short would: the volume's path."""
     bed_file = write_bed({**bed, "run_options": {"convert": True, "convert_tcg": True}}, tmp_path / "bed.json")
     runner = subprocess.Popen([sys.executable, str(ROOT / "tests" / "execution" / "run_wave.py"), db_url,
                                str(bed_file)], env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -152,15 +152,37 @@ def test_a_run_killed_mid_conversion_has_its_half_converted_volume_put_back_even
     _wait_for(lambda: _lock_free(workdir), 300, "the killed run's conversion ends on the node")
     migration = _migration(engine)
     assert (migration.status, migration.current_step) == ("running", "convert")
+    assert migration.state.get("conversion") is None, "a killed step journals nothing"
     pve = services_factory(bed)(None, options_of(bed)).pve
     path = pvevm.volume_path(pve, "pve1", migration.state["volumes"]["scsi0"])
     subprocess.run(["qemu-io", "-f", "raw", "-c", "write -P 0x5a 0 1M", path], check=True, capture_output=True)
+    assert os.path.exists(path + ".migrate-preconvert")
+    return path
+
+
+def test_a_run_killed_mid_conversion_has_its_half_converted_volume_put_back_even_with_no_convert(one_vm, engine,
+                                                                                              db_url, tmp_path):
+    bed, vm = one_vm
+    path = _kill_mid_conversion(bed, engine, db_url, tmp_path)
 
     resumed = _run(engine, bed, parallel=1, convert=False)  # `--no-convert` this time
 
     assert resumed.outcome.done == [vm.name], resumed.outcome.failed
     _assert_volume_as_copied(bed, _migration(engine), vm)
     assert not os.path.exists(path + ".migrate-preconvert")
+
+
+def test_a_run_killed_mid_conversion_and_rolled_back_leaves_no_work_directory_or_copy_on_the_node(
+        one_vm, engine, db_url, tmp_path):
+    from migrate.execution.rollback import rollback
+
+    bed, vm = one_vm
+    path = _kill_mid_conversion(bed, engine, db_url, tmp_path)
+
+    rollback(session_factory(engine), services_factory(bed), wave=1)
+
+    assert not os.path.exists("/var/tmp/migrate-convert-3000") and not os.path.exists(path + ".migrate-preconvert")
+    assert "removed the conversion's files on node pve1" in _migration(engine).state["rolled_back"]
 
 
 def test_a_node_without_the_conversions_tools_is_refused_before_the_source_stops(one_vm, engine, monkeypatch):
@@ -179,22 +201,23 @@ def test_a_node_without_the_conversions_tools_is_refused_before_the_source_stops
 
 @pytest.fixture
 def windows_vm(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path):
-    """The estate's one-disk VM, inventoried as a Windows Server with a static address: (bed, its VM)."""
+    """The estate's one-disk VM, inventoried as a Windows Server with a static address, planned onto a target
+    that names a virtio-win ISO (an empty file on the loopback node): (bed, its VM, the ISO)."""
     sim, vms, store = estate
     nic = dataclasses.replace(vms[1].nics[0], ip_addresses=[IpAddress("10.0.20.15", 24, "manual")])
     vm = dataclasses.replace(vms[1], guest_id="windows2019srv_64Guest", nics=[nic],
                              guest_full_name="Microsoft Windows Server 2019 (64-bit)")
+    iso = tmp_path / "virtio-win.iso"
+    iso.write_bytes(b"")
     bed = plan_wave((sim, [vms[0], vm, vms[2]], store), served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch,
-                    tmp_path, pattern=vm.name, convert=True)
-    return bed, vm
+                    tmp_path, pattern=vm.name, convert=True, virtio_win=str(iso))
+    return bed, vm, str(iso)
 
 
-def test_windows_is_converted_with_the_virtio_win_iso_and_its_static_ip_and_without_one_keeps_its_config(
+def test_windows_planned_on_virtio_with_the_targets_iso_is_converted_with_its_static_ip_or_started_on_its_safe_config(
         windows_vm, engine):
-    bed, vm = windows_vm
-    iso = "/var/lib/vz/template/iso/virtio-win.iso"
-
-    failed = _run(engine, bed, **CONVERT, virtio_win=iso)  # the test disk holds no Windows: it fails, safely
+    bed, vm, iso = windows_vm
+    failed = _run(engine, bed, **CONVERT)  # the ISO the target names; the test disk holds no Windows: it fails, safely
 
     migration = _migration(engine)
     assert failed.outcome.failed and migration.current_step == "convert"
@@ -204,11 +227,20 @@ def test_windows_is_converted_with_the_virtio_win_iso_and_its_static_ip_and_with
             f"--mac {mac}:ip:10.0.20.15 /var/tmp/migrate-convert-3000/guest.xml\n") in log
     assert "cannot parse" not in log, "virt-v2v takes the options; it fails on the disk, which holds no Windows"
     assert "virt-customize" not in log, "Windows keeps its addresses through virt-v2v, not a .link file"
-    _assert_volume_as_copied(bed, migration, vm, slot="sata0")
+    _assert_volume_as_copied(bed, migration, vm, slot="scsi0")  # planned on VirtIO: the conversion brings the drivers
+    pve = services_factory(bed)(None, options_of(bed)).pve
+    node, vmid = migration.state["target"]["node"], migration.state["target"]["vmid"]
+    assert not any(k.startswith(("scsi0", "sata0")) for k in pvevm.vm_config(pve, node, vmid)), "nothing attached yet"
 
-    kept = _run(engine, bed, **CONVERT)  # no virtio-win ISO: not converted, started with its SATA/e1000e config
+    kept = _run(engine, bed, parallel=1, convert=False)  # not converted: started on its safe SATA/e1000e config
 
     assert kept.outcome.done == [vm.name], kept.outcome.failed
     with session_factory(engine)() as check:
         row = check.scalars(select(StepRun).where(StepRun.step == "convert", StepRun.status == "done")).one()
-    assert row.detail["converted"] is False and "virtio-win" in row.detail["reason"]
+        attached = check.scalars(select(StepRun).where(StepRun.step == "attach", StepRun.status == "done")).one()
+    assert row.detail["converted"] is False and "--no-convert" in row.detail["reason"]
+    assert attached.detail["config"] == "unconverted"
+    config = pvevm.vm_config(pve, node, vmid)
+    assert config["boot"] == "order=sata0" and config["sata0"].startswith(migration.state["volumes"]["scsi0"])
+    assert "scsi0" not in config and config["net0"].startswith(f"e1000e={vm.nics[0].mac.upper()}")
+    assert config["ide2"].startswith("none") and "media=cdrom" in config["ide2"]

@@ -67,11 +67,12 @@ def bed(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, 
 
 
 def plan_wave(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeypatch, tmp_path,
-              pattern: str = "DC0_*", convert: bool = False) -> dict:
+              pattern: str = "DC0_*", convert: bool = False, virtio_win: str | None = None) -> dict:
     """Wave 1 of the estate's VMs matching `pattern`, planned onto the fake cluster: the bed's description.
 
     The test estate's disks hold random bytes, no system: the plan converts none of them (`convert: false` for
-    each VM in the mapping file) unless `convert` asks for the conversion a real guest would get."""
+    each VM in the mapping file) unless `convert` asks for the conversion a real guest would get; `virtio_win`
+    is the ISO the target names for Windows conversions."""
     sim, vms, store = estate
     _reset_sources(sim, vms)
     store_inventory(session, make_inventory(*vms))
@@ -84,7 +85,7 @@ def plan_wave(estate, served_pve, fakepve_cafile, sshd, db_url, session, monkeyp
     env = {"MIGRATE_PVE_TOKEN_SECRET": SECRET}
     for args in (("target", "add", "pve", "--api", f"{served_pve.host}:{served_pve.port}", "--token-id", TOKEN,
                   "--ca-file", fakepve_cafile, "--ssh-user", sshd.username, "--ssh-key", str(sshd.client_key),
-                  "--known-hosts", str(sshd.known_hosts)),
+                  "--known-hosts", str(sshd.known_hosts), *(("--virtio-win", virtio_win) if virtio_win else ())),
                  ("target", "discover", "pve"),
                  ("wave", "create", "1", "--name", "first", "--pattern", pattern, "--shutdown-timeout", "5",
                   "--allow-power-off"),

@@ -77,6 +77,7 @@ EXCLUDED: dict[tuple[str, str], str] = {
         "cpu_model", "cpu_sockets", "cpu_cores", "cpu_mhz", "memory_bytes", "esxi_version", "esxi_build")},
     ("Cluster", "moref"): ASSIGNED,
     ("Cluster", "rules"): NOT_IN_RVTOOLS,
+    ("Cluster", "ha_vm_overrides"): NOT_IN_RVTOOLS,
     **{("Cluster", name): VCSIM_GAP + ": CreateClusterEx ignores HA and DRS settings" for name in (
         "ha_enabled", "ha_admission_control", "drs_behavior")},
 }

@@ -70,3 +70,24 @@ def test_the_mapping_file_takes_convert_false_and_refuses_a_word_for_it(tmp_path
     path.write_text("vms:\n  web:\n    convert: no\n")
     with pytest.raises(MappingFileError, match="not true or false"):
         load_mappings(path)
+
+
+def test_a_linux_virt_v2v_does_not_know_is_not_converted_as_os_02_says():
+    conversion = conversion_of(make_vm(guest_id="vmwarePhoton64Guest", guest_full_name="VMware Photon OS (64-bit)"),
+                               make_mappings())
+
+    assert conversion.convert is False and "vmwarePhoton64Guest" in conversion.reason
+
+
+def test_the_interface_names_the_mapping_file_gives_replace_vmwares_guess(tmp_path):
+    path = tmp_path / "vc1.yaml"
+    path.write_text("vms:\n  app01:\n    nic_names: [eth0]\n")
+    mappings = load_mappings(path)
+
+    conversion = conversion_of(make_vm(**DEBIAN), mappings)
+
+    assert [i["name"] for i in conversion.interfaces][:1] == ["eth0"]
+    for bad in ("[eth0, 'a b']", "eth0", "[]", "['../x']"):
+        path.write_text(f"vms:\n  app01:\n    nic_names: {bad}\n")
+        with pytest.raises(MappingFileError, match="not a list of interface names"):
+            load_mappings(path)

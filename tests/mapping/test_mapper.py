@@ -179,12 +179,34 @@ def test_legacy_windows_gets_ide_disks_an_old_nic_and_no_agent(guest_id, nic):
 
 
 @pytest.mark.parametrize(("model", "kind", "boot", "scsihw"), [("pvscsi", "scsi", "scsi0", "pvscsi"), ("ahci", "sata", "sata0", "virtio-scsi-single")])
-def test_host_only_initramfs_linux_boots_on_the_controller_its_initramfs_has(model, kind, boot, scsihw):
-    config = _map(make_vm(disks=[make_disk(controller_kind=kind, controller_model=model)]))
+def test_unconverted_host_only_initramfs_linux_boots_on_the_controller_its_initramfs_has(model, kind, boot, scsihw):
+    unconverted = with_override(make_mappings(), "app01", convert=False)
+    config = _map(make_vm(disks=[make_disk(controller_kind=kind, controller_model=model)]), unconverted)
+    assert config.unconverted is None
     assert config.params["boot"] == f"order={boot}" and config.params["scsihw"] == scsihw
     assert "iothread" not in config.params[boot] and config.params["net0"].startswith("virtio=")
     assert any("dracut -f" in note for note in config.notes)
     assert config.virtio_variant.params["scsihw"] == "virtio-scsi-single" and config.virtio_variant.params["boot"] == "order=scsi0"
+
+
+@pytest.mark.parametrize(("model", "kind", "boot"), [("pvscsi", "scsi", "scsi0"), ("ahci", "sata", "sata0")])
+def test_converted_host_only_initramfs_linux_is_on_virtio_at_once_with_its_safe_config_kept(model, kind, boot):
+    config = _map(make_vm(disks=[make_disk(controller_kind=kind, controller_model=model)]))
+    assert config.params["scsihw"] == "virtio-scsi-single" and config.params["boot"] == "order=scsi0"
+    assert config.virtio_variant is None and any("on VirtIO at once" in note for note in config.notes)
+    assert config.unconverted.params["boot"] == f"order={boot}" and config.unconverted.disk_slots == [boot]
+
+
+def test_windows_is_on_virtio_at_once_when_the_target_names_the_virtio_win_iso():
+    vm = make_vm(guest_id="windows2019srv_64Guest", guest_full_name="Microsoft Windows Server 2019 (64-bit)",
+                 disks=[make_disk(), make_disk(label="Hard disk 2", unit_number=1)])
+    config = _map(vm, facts=TargetFacts(virtio_win="/isos/virtio-win.iso"))
+    assert config.params["boot"] == "order=scsi0" and config.params["net0"].startswith("virtio=")
+    assert config.conversion["virtio_win"] == "/isos/virtio-win.iso" and config.disk_slots == ["scsi0", "scsi1"]
+    safe = config.unconverted
+    assert safe.params["boot"] == "order=sata0" and safe.params["net0"].startswith("e1000e=")
+    assert safe.disk_slots == ["sata0", "scsi0"] and safe.params["ide2"] == "none,media=cdrom"
+    assert _map(vm).unconverted is None and _map(vm).params["boot"] == "order=sata0"
 
 
 def test_host_only_initramfs_linux_on_lsi_keeps_virtio_scsi_as_no_proxmox_controller_has_its_driver():

@@ -174,3 +174,21 @@ def test_a_pending_vm_that_now_exists_on_the_target_is_not_booked_twice():
 def test_a_candidate_nic_carries_the_trunks_its_mapping_gives():
     trunked = candidate(make_vm("a"), maps=mappings(networks={"VM Network": NetworkTarget("vmbr0", trunks="10;20-30")}))
     assert [(nic.bridge, nic.vlan, nic.trunks) for nic in trunked.nics] == [("vmbr0", None, "10;20-30")]
+
+
+def test_a_windows_vm_on_virtio_by_its_conversion_keeps_its_safe_config_on_the_same_storages_in_the_plan():
+    from migrate.mapping import map_vm
+    from migrate.mapping.model import TargetFacts
+    from migrate.planning.candidates import build_candidate
+
+    vm = make_vm("win-01", guest_id="windows2019srv_64Guest", guest_full_name="Microsoft Windows Server 2019 (64-bit)",
+                 firmware="efi", disks=[make_vm().disks[0], dataclasses.replace(make_vm().disks[0], key=2001,
+                                                                               label="Hard disk 2", unit_number=1)])
+    maps = mappings()
+    config = map_vm(vm, maps, TargetFacts(virtio_win="/isos/virtio-win.iso"))
+    (planned,) = plan([build_candidate(vm, config, "Ready", maps)]).vms
+
+    safe = planned.guest["conversion"]["unconverted"]
+    assert planned.config["boot"] == "order=scsi0" and safe["params"]["boot"] == "order=sata0"
+    assert safe["slots"] == {"efidisk0": "efidisk0", "scsi0": "sata0", "scsi1": "scsi0"}
+    assert all(safe["params"][safe["slots"][d.slot]].startswith(f"{d.storage}:") for d in planned.disks)

@@ -66,7 +66,9 @@ def _boot_devices(a: VmAssessment, c: Config) -> Iterator[str]:
     for f in a.findings:
         if f.rule_id == "DRV-01" and not (c.boot_bus == "sata" and set(c.nic_models) <= {"e1000e"}):
             yield f"DRV-01 says SATA and e1000e, the config boots {c.boot_bus} with {c.nic_models}"
-        if f.rule_id in ("DRV-02", "FW-02") and (f.severity is Severity.WARNING) != c.boots_on_virtio_scsi:
+        # DRV-02 warns of a virtio-scsi boot only when no conversion puts the VirtIO modules in the initramfs.
+        risky = c.boots_on_virtio_scsi and not (f.rule_id == "DRV-02" and _conversion_brings_virtio(a))
+        if f.rule_id in ("DRV-02", "FW-02") and (f.severity is Severity.WARNING) != risky:
             yield f"{f.rule_id} {f.severity} ({f.message}) while the config boots {c.boot_bus} on {c.scsihw}"
         if f.rule_id == "DRV-03" and (set(c.disk_buses) != {"ide"} or c.params.get("agent") != "enabled=0"
                                       or set(c.nic_models) & {"virtio", "e1000e"}):
@@ -82,6 +84,30 @@ def _boot_devices(a: VmAssessment, c: Config) -> Iterator[str]:
             yield f"DSK-11 says the NVMe boot disk becomes VirtIO SCSI, the config boots {c.boot_bus}"
         if "virtio nic" in (f.message + f.remedy).lower() and "virtio" not in c.nic_models:
             yield f"{f.rule_id} says a VirtIO NIC ({f.message}), the config's NICs are {c.nic_models}"
+
+
+def _conversion_brings_virtio(a: VmAssessment) -> bool:
+    conversion = a.config.conversion or {}
+    return bool(conversion.get("convert")) and (conversion.get("guest") == "linux" or bool(conversion.get("virtio_win")))
+
+
+def _conversion(a: VmAssessment, c: Config) -> Iterator[str]:
+    """CNV findings say what the plan's conversion does; a config on VirtIO only because of it keeps a safe one."""
+    conversion = a.config.conversion or {}
+    ids = {f.rule_id for f in a.findings}
+    if ("CNV-01" in ids) != (bool(conversion.get("convert")) and (conversion.get("guest") != "windows"
+                                                                  or bool(conversion.get("virtio_win")))):
+        yield f"CNV-01 {'given' if 'CNV-01' in ids else 'missing'} while the conversion is {conversion}"
+    for f in a.findings:
+        if f.rule_id == "CNV-02" and ("safe config" in f.message) == c.boots_on_virtio_scsi:
+            yield f"CNV-02 ({f.message}) while the config boots {c.boot_bus} on {c.scsihw}"
+    unconverted = a.config.unconverted
+    if unconverted is not None:
+        safe = Config(unconverted.params)
+        if not _conversion_brings_virtio(a) or safe.boots_on_virtio_scsi and set(safe.nic_models) == {"virtio"}:
+            yield f"an unconverted config ({safe.boot_bus}, {safe.nic_models}) beside the conversion {conversion}"
+        if len(safe.disk_buses) != len(c.disk_buses):
+            yield f"the unconverted config holds {len(safe.disk_buses)} disks, the config {len(c.disk_buses)}"
 
 
 def _nic_names(a: VmAssessment, c: Config) -> Iterator[str]:
@@ -148,6 +174,7 @@ FAMILIES: dict[str, Callable[[VmAssessment, Config], Iterator[str]]] = {
     "preflight": _preflight,
     "boot devices": _boot_devices,
     "NIC names": _nic_names,
+    "conversion": _conversion,
     "devices the config has": _devices_the_config_has,
     "disks placed": _every_disk_placed,
     "evidence": _evidence_names_the_vm_devices,

@@ -72,10 +72,15 @@ def _estates():
 ESTATES = dict(_estates())
 
 
-@pytest.fixture(scope="module", params=sorted(ESTATES))
+# Without and with the virtio-win ISO on the target: Windows guests keep their safe config, or go VirtIO at once.
+TARGETS = {"no ISO": TargetFacts(), "virtio-win ISO": TargetFacts(virtio_win="/var/lib/vz/template/iso/virtio-win.iso")}
+
+
+@pytest.fixture(scope="module", params=[(e, t) for e in sorted(ESTATES) for t in TARGETS], ids="/".join)
 def assessments(request):
-    inventory, mappings = ESTATES[request.param]()
-    return assess(inventory, mappings, TargetFacts())
+    estate, target = request.param
+    inventory, mappings = ESTATES[estate]()
+    return assess(inventory, mappings, TARGETS[target])
 
 
 def test_no_finding_contradicts_the_mapped_config_or_preflight(assessments):
@@ -95,7 +100,10 @@ def test_the_estates_hold_vms_each_family_judges():
     assert {"sql-prd-01", "app-upgrade-test", "test-sles-01", "tpl-win10-gold"} <= refused
     rule_ids = {f.rule_id for a in assess(inventory, mappings, TargetFacts()) + lab for f in a.findings}
     assert {"DRV-01", "DRV-02", "DRV-03", "FW-02", "OS-02", "DSK-11", "DEV-04", "NET-07", "SEC-01", "FW-03",
-            "CPU-01", "ID-01", "ID-03", "OS-05", "NET-05", "DSK-08", "DSK-09", "DSK-13"} <= rule_ids
+            "CPU-01", "ID-01", "ID-03", "OS-05", "NET-05", "DSK-08", "DSK-09", "DSK-13", "CNV-01", "CNV-02",
+            "CNV-03"} <= rule_ids
+    converted = assess(inventory, mappings, TARGETS["virtio-win ISO"])
+    assert any(a.config.unconverted is not None and a.config.conversion["guest"] == "windows" for a in converted)
 
 
 def _with_rule(loaded: LoadedRule, rule: Rule) -> tuple[LoadedRule, ...]:

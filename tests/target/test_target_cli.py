@@ -7,9 +7,11 @@ import json
 from sqlalchemy import select, text
 
 from migrate.db.plan_models import Target, TargetSnapshotRecord
-from migrate.target.privileges import READ_PRIVILEGES, REQUIRED_PRIVILEGES
+from migrate.target.privileges import FINALIZE_PRIVILEGES, READ_PRIVILEGES, REQUIRED_PRIVILEGES
+from tests.factories import make_vm
 from tests.support.cli import run_cli
 from tests.support.pve import SECRET, TOKEN_ID, add_nodes, endpoint, set_bridges
+from tests.test_cli import seed
 
 ENV = {"MIGRATE_PVE_TOKEN_SECRET": SECRET}
 
@@ -85,8 +87,9 @@ def _check(db_url, fakepve, fakepve_cafile, *extra):
     return run_cli("target", "check", "pve-prod", "--format", "json", *extra, db_url=db_url)
 
 
-def _grant_all(fakepve, skip=()):
-    fakepve.grant("migrate@pve", "/", *[p for p in REQUIRED_PRIVILEGES if p not in skip])
+def _grant_all(fakepve, skip=(), roles=(REQUIRED_PRIVILEGES, FINALIZE_PRIVILEGES)):
+    """The migration's role and finalize's (LZ-13 names finalize's when they are missing), less `skip`."""
+    fakepve.grant("migrate@pve", "/", *[p for role in roles for p in role if p not in skip])
 
 
 def test_check_of_a_healthy_three_node_cluster_passes(db_url, fakepve, fakepve_cafile):
@@ -135,10 +138,20 @@ def test_check_reports_a_mapped_bridge_missing_on_a_node(db_url, session, fakepv
 
 
 def test_read_privileges_alone_are_enough_to_discover(db_url, fakepve, fakepve_cafile):
-    fakepve.grant("migrate@pve", "/", *READ_PRIVILEGES)
+    fakepve.grant("migrate@pve", "/", *READ_PRIVILEGES, *FINALIZE_PRIVILEGES)
     result = _check(db_url, fakepve, fakepve_cafile)
     [finding] = json.loads(result.stdout)
     assert finding["rule_id"] == "LZ-10" and "VM.Allocate" in finding["message"]
+
+
+def test_check_names_the_finalize_privileges_a_token_with_the_migration_role_lacks(db_url, fakepve, fakepve_cafile):
+    add_nodes(fakepve, 3)
+    _grant_all(fakepve, roles=(REQUIRED_PRIVILEGES,))
+    result = _check(db_url, fakepve, fakepve_cafile)
+    [finding] = json.loads(result.stdout)
+    assert result.exit_code == 0 and finding["rule_id"] == "LZ-13" and finding["severity"] == "info"
+    assert "lacks Sys.Console, Sys.Modify, VM.Backup on /" in finding["message"]
+    assert "MigrateFinalize role of docs/proxmox-role.md" in finding["remedy"]
 
 
 def test_check_names_nodes_whose_host_key_is_not_in_known_hosts(db_url, fakepve, fakepve_cafile, tmp_path):
@@ -197,7 +210,7 @@ def test_node_addresses_recorded_with_target_set_are_what_check_judges(db_url, f
     assert changed.exit_code == 0, changed.stderr
     assert changed.stdout == ("target pve-prod: nodes reached as root on port 22, pve2=127.0.0.1:2299, "
                               "pve3=127.0.0.1:2203; plans assume the default 100 MiB/s per VM until runs on it have "
-                              "measured copies\n")
+                              "measured copies; no virtio-win ISO: Windows guests keep their safe config\n")
     after = json.loads(run_cli("target", "check", "pve-prod", "--format", "json", db_url=db_url).stdout)
     assert [f["message"].split(" in ")[0] for f in after] == ["no host key for node pve2 (reached at 127.0.0.1:2299)"]
     removed = run_cli("target", "set", "pve-prod", "--node-address", "pve2=", db_url=db_url)
@@ -210,9 +223,40 @@ def test_target_set_refuses_bad_addresses_and_unknown_targets(db_url, fakepve, f
     cases = {
         ("pve-prod", "--node-address", "pve1"): "--node-address 'pve1': give it as NODE=HOST[:PORT], e.g. pve1=10.0.0.11",
         ("pve-prod", "--node-address", "pve1=h:99999"): "node address 'h:99999': the port must be a number from 1 to 65535",
+        ("pve-prod", "--virtio-win", "local:iso/virtio-win.iso"): "--virtio-win local:iso/virtio-win.iso: give the "
+        "ISO's absolute path on the nodes, e.g. /var/lib/vz/template/iso/virtio-win.iso (`pvesm path "
+        "local:iso/virtio-win.iso` prints it)",
+        ("pve-prod", "--virtio-win", "/i.iso", "--clear-virtio-win"): "give one of --virtio-win PATH and --clear-virtio-win",
         ("nope", "--ssh-port", "2222"): "target nope is not known: add it with `migrate target add nope --api HOST "
                                         "--token-id ID`",
     }
     for args, message in cases.items():
         result = run_cli("target", "set", *args, db_url=db_url)
         assert result.exit_code != 0 and result.stderr == f"migrate: error: {message}\n", (args, result.stderr)
+
+
+def test_the_virtio_win_iso_a_target_names_puts_windows_on_virtio_in_mapping_show_with_its_safe_config_kept(
+        db_url, fakepve, fakepve_cafile, tmp_path):
+    add_nodes(fakepve, 1)
+    seed(db_url, make_vm("win-01", guest_id="windows2019srv_64Guest",
+                         guest_full_name="Microsoft Windows Server 2019 (64-bit)"))
+    add(db_url, fakepve, fakepve_cafile)
+    assert run_cli("target", "discover", "pve-prod", db_url=db_url, env=ENV).exit_code == 0
+    iso = "/var/lib/vz/template/iso/virtio-win.iso"
+
+    def shown(*target):
+        result = run_cli("mapping", "show", "win-01", "--dir", str(tmp_path), "--format", "json", *target, db_url=db_url)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    assert shown("--target", "pve-prod")["params"]["boot"] == "order=sata0", "no ISO named: its safe config"
+    changed = run_cli("target", "set", "pve-prod", "--virtio-win", iso, db_url=db_url)
+    assert changed.exit_code == 0 and changed.stdout.endswith(f"; Windows guests converted with {iso}\n")
+    onto = shown("--target", "pve-prod")
+    assert onto["params"]["boot"] == "order=scsi0" and onto["params"]["net0"].startswith("virtio=")
+    assert onto["conversion"]["virtio_win"] == iso and onto["unconverted"]["boot"] == "order=sata0"
+    assert shown()["params"]["boot"] == "order=sata0", "without --target no target's ISO is assumed"
+    listed = json.loads(run_cli("target", "list", "--format", "json", db_url=db_url).stdout)
+    assert listed[0]["virtio_win"] == iso
+    cleared = run_cli("target", "set", "pve-prod", "--clear-virtio-win", db_url=db_url)
+    assert cleared.exit_code == 0 and shown("--target", "pve-prod")["params"]["boot"] == "order=sata0"

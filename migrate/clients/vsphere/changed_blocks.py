@@ -8,6 +8,7 @@ found (and removed) at the next contact, and no one else's is ever touched.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,7 +97,7 @@ def remove_snapshot(conn: VsphereConnection, snapshot_moref: str) -> bool:
         task = snapshot.RemoveSnapshot_Task(removeChildren=False, consolidate=True)
     except vmodl.fault.ManagedObjectNotFound:
         return False
-    _wait(task, f"removing snapshot {snapshot_moref}")
+    _wait_state(conn, task, f"removing snapshot {snapshot_moref}")
     return True
 
 
@@ -137,6 +138,20 @@ def _properties(conn: VsphereConnection, obj: Any, paths: list[str]) -> dict[str
         propSet=[vim.PropertyCollector.PropertySpec(type=type(obj), pathSet=paths)])
     found = conn.content.propertyCollector.RetrieveContents([spec])
     return {p.name: p.val for p in (found[0].propSet if found else [])}
+
+
+def _wait_state(conn: VsphereConnection, task: vim.Task, what: str, poll: float = 0.2) -> None:
+    """Wait for a task by its state alone: a snapshot removal's task names the snapshot as its entity on vcsim,
+    which pyvmomi refuses to read as a whole task info (it wants a managed entity there)."""
+    while True:
+        info = _properties(conn, task, ["info.state", "info.error"])
+        state = str(info.get("info.state"))
+        if state == "success":
+            return
+        if state == "error":
+            fault = info.get("info.error")
+            raise SourceProtocolError(f"{what} failed: {getattr(fault, 'msg', None) or type(fault).__name__}")
+        time.sleep(poll)
 
 
 def _wait(task: vim.Task, what: str) -> Any:

@@ -130,6 +130,7 @@ def clusters(index: EstateIndex, vm_names: dict[str, str]) -> list[Cluster]:
     result = []
     for obj in _of_type(index, "ClusterComputeResource"):
         config = obj.props.get("configurationEx") or {}
+        groups = _groups(config, vm_names, index.host_names)
         result.append(Cluster(
             name=text(obj.props.get("name")) or obj.moref,
             moref=obj.moref,
@@ -138,9 +139,37 @@ def clusters(index: EstateIndex, vm_names: dict[str, str]) -> list[Cluster]:
             ha_admission_control=boolean(dig(config, "dasConfig", "admissionControlEnabled")),
             drs_enabled=boolean(dig(config, "drsConfig", "enabled")),
             drs_behavior=text(dig(config, "drsConfig", "defaultVmBehavior")),
-            rules=[_rule(rule, vm_names) for rule in as_list(config.get("rule"))],
+            rules=[_rule(rule, vm_names, groups) for rule in as_list(config.get("rule"))],
+            ha_restart_priority=text(dig(config, "dasConfig", "defaultVmSettings", "restartPriority")),
+            ha_isolation_response=text(dig(config, "dasConfig", "defaultVmSettings", "isolationResponse")),
+            ha_vm_overrides=_ha_overrides(config, vm_names),
         ))
     return result
+
+
+def _groups(config: dict[str, Any], vm_names: dict[str, str], host_names: dict[str, str]) -> dict[str, list[str]]:
+    """The cluster's VM and host groups by name, their members by name (what VM-host rules refer to)."""
+    found = {}
+    for group in as_list(config.get("group")):
+        vms = kind_of(group) == "ClusterVmGroup"
+        members = as_list(group.get("vm") if vms else group.get("host"))
+        names = vm_names if vms else host_names
+        found[text(group.get("name")) or ""] = [names.get(moref, moref) for moref in members]
+    return found
+
+
+def _ha_overrides(config: dict[str, Any], vm_names: dict[str, str]) -> dict[str, dict[str, str]]:
+    """VM name -> the HA restart priority and isolation response it sets against the cluster's defaults."""
+    found = {}
+    for entry in as_list(config.get("dasVmConfig")):
+        settings = entry.get("dasSettings") or {}
+        values = {"restart_priority": text(settings.get("restartPriority")) or text(entry.get("restartPriority")),
+                  "isolation_response": text(settings.get("isolationResponse"))}
+        values = {key: value for key, value in values.items() if value}
+        if values:
+            moref = text(entry.get("key")) or ""
+            found[vm_names.get(moref, moref)] = values
+    return found
 
 
 _RULE_KINDS = {
@@ -150,14 +179,21 @@ _RULE_KINDS = {
 }
 
 
-def _rule(rule: dict[str, Any], vm_names: dict[str, str]) -> ClusterRule:
-    return ClusterRule(
+def _rule(rule: dict[str, Any], vm_names: dict[str, str], groups: dict[str, list[str]]) -> ClusterRule:
+    kind = _RULE_KINDS.get(kind_of(rule), "other")
+    found = ClusterRule(
         name=text(rule.get("name")) or "",
-        kind=_RULE_KINDS.get(kind_of(rule), "other"),
+        kind=kind,
         enabled=boolean(rule.get("enabled")),
         mandatory=boolean(rule.get("mandatory")),
         vms=[vm_names.get(moref, moref) for moref in as_list(rule.get("vm"))],
     )
+    if kind == "vm-host":  # a VM-host rule names groups, not VMs and hosts
+        affine = text(rule.get("affineHostGroupName"))
+        found.vms = list(groups.get(text(rule.get("vmGroupName")) or "", []))
+        found.hosts = list(groups.get(affine or text(rule.get("antiAffineHostGroupName")) or "", []))
+        found.host_affinity = "affine" if affine else "anti-affine"
+    return found
 
 
 def datastores(index: EstateIndex) -> list[Datastore]:

@@ -26,13 +26,18 @@ def planned(ctx: StepContext) -> dict:
     return dict((ctx.vm.guest or {}).get("conversion") or {})
 
 
+def virtio_win(ctx: StepContext) -> str | None:
+    """The virtio-win ISO on the node: this run's `--virtio-win`, else the one the target named when planned."""
+    return ctx.services.options.virtio_win or planned(ctx).get("virtio_win")
+
+
 def wanted(ctx: StepContext) -> bool:
     options = ctx.services.options
     plan = planned(ctx)
     if not (options.convert and plan.get("convert")):
         return False
     # Windows needs the VirtIO drivers from a virtio-win ISO on the node; without one it keeps its safe config.
-    return plan.get("guest") != "windows" or bool(options.virtio_win)
+    return plan.get("guest") != "windows" or bool(virtio_win(ctx))
 
 
 def applies(ctx: StepContext) -> bool:
@@ -46,7 +51,8 @@ def why_not(ctx: StepContext) -> str:
     """Why a guest the plan converts is not converted in this run (for the journal)."""
     if not ctx.services.options.convert:
         return "conversion off for this run (--no-convert)"
-    return "Windows needs the virtio-win ISO on the node (migrate run --virtio-win PATH): kept its safe config"
+    return ("Windows needs the virtio-win ISO on the node (`migrate target set TARGET --virtio-win PATH`, then plan "
+            "again, or `migrate run --virtio-win PATH`): kept its safe config")
 
 
 def run(ctx: StepContext) -> dict:
@@ -64,6 +70,12 @@ def run(ctx: StepContext) -> dict:
         _check(shell, ["mkdir", "-p", workdir], "creating the work directory")
         _run_logged(shell, ["true"], workdir, "/dev/null", 60, "checking for a conversion still running")
         _check(shell, ["sh", "-c", ': > "$1"', "sh", record["log"]], "starting the log")
+        # Whose work directory this is and which copies it will hold, before any is made: a rollback after a
+        # kill (which journals nothing of this step) finds them by it.
+        _check(shell, ["sh", "-c", 'printf "%s\\n" "$2" > "$1"', "sh", f"{workdir}/owner", _mark(ctx)],
+               "recording the work directory's owner")
+        _check(shell, ["sh", "-c", 'cat > "$1"', "sh", f"{workdir}/backups"], "recording the copies",
+               stdin="".join(f"{path}\n" for path in record["backups"]).encode())
         if _begun(ctx, shell, workdir):
             # An earlier attempt died mid-conversion: its volumes are half converted; start from the copies.
             _restore(shell, volumes, workdir)
@@ -78,7 +90,8 @@ def run(ctx: StepContext) -> dict:
         commands: list[str] = []
         written: list[str] = []
         tool_seconds: list[float] = []  # virt-customize's and virt-v2v's own: the rest is the toolkit's
-        _convert(shell, plan, volumes, xml_path, record["log"], options, commands, written, tool_seconds)
+        _convert(shell, plan, volumes, xml_path, record["log"], options, virtio_win(ctx), commands, written,
+                 tool_seconds)
         _check(shell, ["rm", "-f", f"{workdir}/converting"], "marking the conversion finished")
         for volume in volumes:
             shell.run(cv.discard_backup_argv(volume, workdir))
@@ -95,6 +108,10 @@ def require_tools(ctx: StepContext, shell) -> None:
     if result.rc != 0:
         raise ConversionError(f"node {shell.address.label} cannot convert guests: {result.stderr.strip()} missing; "
                               "install virt-v2v there (apt install virt-v2v), or run with --no-convert")
+    iso = virtio_win(ctx) if planned(ctx).get("guest") == "windows" else None
+    if iso and shell.run(["test", "-r", iso]).rc != 0:
+        raise ConversionError(f"node {shell.address.label} has no virtio-win ISO at {iso}: copy it there (every "
+                              "node needs it), or run with --no-convert")
 
 
 def _put_back(ctx: StepContext) -> dict:
@@ -119,9 +136,13 @@ def _put_back(ctx: StepContext) -> dict:
 
 
 def _mark(ctx: StepContext) -> str:
-    """What the `converting` mark holds: this migration's id and source, so that a mark a VM with the same VMID
-    left (destroyed outside the toolkit) is never taken for this one's."""
-    return f"migration={ctx.vm_migration_id} source={ctx.vm.vm_key}"
+    return mark_of(ctx.vm_migration_id, ctx.vm.vm_key)
+
+
+def mark_of(migration: int, vm_key: str) -> str:
+    """What the `owner` and `converting` marks hold: the migration's id and source, so that a mark a VM with the
+    same VMID left (destroyed outside the toolkit) is never taken for this one's."""
+    return f"migration={migration} source={vm_key}"
 
 
 def _begun(ctx: StepContext, shell, workdir: str) -> bool:
@@ -135,7 +156,7 @@ def _volume(ctx: StepContext, node: str, disk) -> cv.Volume:
     return cv.Volume(disk.slot, path, disk.format or "raw", block=path.startswith("/dev/"))
 
 
-def _convert(shell, plan: dict, volumes: list[cv.Volume], xml_path: str, log: str, options,
+def _convert(shell, plan: dict, volumes: list[cv.Volume], xml_path: str, log: str, options, iso: str | None,
              commands: list[str], written: list[str], tool_seconds: list[float]) -> None:
     """Pin the NIC names (Linux), then run virt-v2v-in-place; on failure put the volumes back. The command lines
     and the files written into the guest are added to `commands` and `written` for the journal."""
@@ -152,7 +173,7 @@ def _convert(shell, plan: dict, volumes: list[cv.Volume], xml_path: str, log: st
                         tool_seconds)
             written += [cv.link_file(nic)[0] for nic in nics]
         argv = cv.v2v_argv(xml_path, static_ips=static_ips,
-                           virtio_win=options.virtio_win if plan.get("guest") == "windows" else None,
+                           virtio_win=iso if plan.get("guest") == "windows" else None,
                            tcg=options.convert_tcg)
         commands.append(cv.describe(argv))
         _run_logged(shell, argv, workdir, log, options.convert_timeout, "virt-v2v-in-place", tool_seconds)
@@ -207,8 +228,9 @@ def _check(shell, argv: list[str], what: str, stdin: bytes | None = None) -> Non
 
 def undo(ctx: UndoContext) -> None:
     """Remove what the conversion left on the node beside the target VM: the volumes' copies and the work
-    directory (the volumes themselves, and a qcow2 volume's snapshot, go with the target VM)."""
-    record = ctx.state.conversion
+    directory (the volumes themselves, and a qcow2 volume's snapshot, go with the target VM). An attempt killed
+    mid-step journaled nothing: its work directory, when its `owner` file names this migration, lists them."""
+    record = ctx.state.conversion or _unjournaled(ctx)
     if not record:
         return
     with ctx.services.shell(record["node"]) as shell:
@@ -219,6 +241,21 @@ def undo(ctx: UndoContext) -> None:
                         f"{', '.join(record.get('backups', []))}): {result.stderr.strip()}")
         return
     ctx.undone.append(f"removed the conversion's files on node {record['node']}")
+
+
+def _unjournaled(ctx: UndoContext) -> dict | None:
+    """The work directory and copies an attempt killed mid-conversion left, when the node shows they are ours."""
+    if ctx.ownership is None or ctx.state.target is None:
+        return None
+    node, workdir = ctx.state.target.node, cv.workdir_of(ctx.state.target.vmid)
+    mark = mark_of(ctx.ownership.migration, ctx.ownership.vm_key)
+    with ctx.services.shell(node) as shell:
+        owner = shell.run(["cat", f"{workdir}/owner"])
+        if owner.rc != 0 or owner.stdout.strip() != mark:
+            return None  # nothing begun, or another migration's (a VM that had the same VMID): left alone
+        listed = shell.run(["cat", f"{workdir}/backups"])
+    backups = [line for line in listed.stdout.splitlines() if line.strip()] if listed.rc == 0 else []
+    return {"node": node, "workdir": workdir, "backups": backups}
 
 
 STEP = Step("convert", run, applies=applies, undo=Undo(undo, Stage.LEFT_ON_TARGET))

@@ -19,7 +19,7 @@ import logging
 
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.proxmox.target import privileges_on
-from migrate.execution import failpoints
+from migrate import failpoints
 from migrate.errors import DiskCopyError, TargetApiError
 from migrate.execution.copy_progress import CopyProgress
 from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe, source_allocation
@@ -51,7 +51,7 @@ def run(ctx: StepContext) -> dict:
     # "bytes" is the disk's virtual size; "moved_bytes" what the copy read: the source's allocated data.
     return {"volid": volid, "bytes": outcome.size, "moved_bytes": moved, "seconds": round(outcome.seconds, 3),
             "bytes_per_second": round(speed) if speed else None, "transport": transport(job), "retried": job.resumed,
-            "target_is_zero": job.target.zeroed}
+            "target_is_zero": job.target.zeroed, "rate_limit_bytes_per_second": job.rate}
 
 
 def _copy_in_a_live_session(ctx: StepContext, node: str, disk: PlannedDisk, job: DiskCopyJob,

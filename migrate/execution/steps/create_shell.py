@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from migrate.clients.proxmox import vm as pvevm
 from migrate.errors import NotOursError
-from migrate.execution import failpoints
+from migrate import failpoints
 from migrate.execution.itinerary import Stage, Step, StepContext, Undo, UndoContext
 from migrate.execution.steps.common import is_disk_key, ownership
 from migrate.execution.vm_state import TargetRef

@@ -24,9 +24,12 @@ def mount_of(ctx: StepContext, disk: PlannedDisk) -> str | None:
 
 def disk_job(ctx: StepContext, disk: PlannedDisk, volume: Target, conn) -> DiskCopyJob:
     """`disk` read into (or compared with) `volume`: from the node's mount when `conn` is None, else over HTTPS
-    with `conn`'s session cookie (a descriptor with a flat extent is read through the extent, raw)."""
+    with `conn`'s session cookie (a descriptor with a flat extent is read through the extent, raw), at the rate
+    the run's bandwidth limits give a copy on the VM's node."""
     source, cookie = source_of(ctx, disk, conn)
-    return DiskCopyJob(source, volume, disk.size_bytes, cookie=cookie)
+    node = ctx.state.target.node if ctx.state.target else ctx.vm.node
+    return DiskCopyJob(source, volume, disk.size_bytes, cookie=cookie,
+                       rate=ctx.services.options.copy_rates.get(node))
 
 
 def source_of(ctx: StepContext, disk: PlannedDisk, conn) -> tuple[Source, str | None]:

@@ -23,6 +23,7 @@ from migrate.planning.landing import (
     lz_10_privileges,
     lz_11_node_offline,
     lz_12_host_key,
+    lz_13_finalize_privileges,
 )
 from migrate.planning.landing.zone import LandingZone
 from migrate.planning.model import Plan, PlanSettings
@@ -32,9 +33,9 @@ from migrate.target.model import TargetSnapshot
 from migrate.target.reach import SshAddress
 
 # The order findings are reported in: the cluster's health first, then what the placed plans need of it.
-CHECK_ORDER = (lz_01_two_nodes, lz_02_quorum, lz_03_ceph, lz_11_node_offline, lz_10_privileges, lz_04_storage_full,
-               lz_05_memory_full, lz_06_bridge_missing, lz_07_vlan_unaware, lz_08_cpu_host, lz_09_ha_local,
-               lz_12_host_key)
+CHECK_ORDER = (lz_01_two_nodes, lz_02_quorum, lz_03_ceph, lz_11_node_offline, lz_10_privileges,
+               lz_13_finalize_privileges, lz_04_storage_full, lz_05_memory_full, lz_06_bridge_missing,
+               lz_07_vlan_unaware, lz_08_cpu_host, lz_09_ha_local, lz_12_host_key)
 ALL_LANDING_RULES = tuple(sorted((module.RULE for module in CHECK_ORDER), key=lambda rule: rule.id))
 
 

@@ -16,7 +16,7 @@ from migrate.inventory.model import Vm
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule
 
-RULES_VERSION = 4  # 2: ID-05, duplicate BIOS UUIDs; 3: DRV-02, DRV-03, NET-07; OS-01/02, FW-02 follow the config; INV-03 info; 4: DSK-08, DSK-09 blockers as preflight refuses them, DSK-11 and DEV-04 follow the config, NET-06 and DSK-17 judge the maps apart; rules name the facts they need and say "not assessed" without them, OS-02/03/04/05 read OS names, TLS-01 toolsNotRunning, NET-01/02/04 unknown without IP origins or MACs, DSK-13 counts the config's buses
+RULES_VERSION = 5  # 5: CNV-01/02/03, the conversion's support matrix; DRV-01/02 and the device rules follow the conversion (VirtIO at once); 2: ID-05, duplicate BIOS UUIDs; 3: DRV-02, DRV-03, NET-07; OS-01/02, FW-02 follow the config; INV-03 info; 4: DSK-08, DSK-09 blockers as preflight refuses them, DSK-11 and DEV-04 follow the config, NET-06 and DSK-17 judge the maps apart; rules name the facts they need and say "not assessed" without them, OS-02/03/04/05 read OS names, TLS-01 toolsNotRunning, NET-01/02/04 unknown without IP origins or MACs, DSK-13 counts the config's buses
 
 
 @dataclass(frozen=True, slots=True)

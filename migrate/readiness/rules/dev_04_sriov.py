@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migrate.inventory import facts
 from migrate.inventory.model import Vm
-from migrate.mapping.guest import guest_devices
+from migrate.mapping.conversion import planned_devices
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
@@ -14,7 +14,7 @@ RULE = Rule("DEV-04", Severity.WARNING, "SR-IOV NIC", "Accept the config's NIC m
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
-    model = guest_devices(vm, ctx.mappings).nic_model
+    model = planned_devices(vm, ctx.mappings, ctx.target).nic_model
     for nic in vm.nics:
         if nic.adapter_type == "sriov":
             yield RULE.finding(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
-from migrate.mapping.guest import boot_controller_model, guest_devices, has_host_only_initramfs, has_virtio_drivers
+from migrate.mapping.conversion import conversion_of, planned_devices
+from migrate.mapping.guest import boot_controller_model, has_host_only_initramfs, has_virtio_drivers
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
@@ -14,16 +15,25 @@ RULE = Rule(
     Severity.WARNING,
     "Host-only initramfs may lack the VirtIO drivers",
     'Run `dracut -f --add-drivers "virtio_scsi virtio_blk virtio_pci virtio_net"` in the guest before the move (or '
-    "convert it with virt-v2v), then set `virtio_drivers: true` for the VM",
+    "let the run convert it), then set `virtio_drivers: true` for the VM",
 )
+_CONVERTED_REMEDY = ("Nothing while the run converts it; a run that does not (`--no-convert`) starts it on its safe "
+                     "config, then run `dracut -f --add-drivers \"virtio_scsi virtio_blk virtio_pci virtio_net\"` "
+                     "in the guest and set `virtio_drivers: true` for the VM")
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
     if not has_host_only_initramfs(vm) or has_virtio_drivers(vm, ctx.mappings):
         return
-    devices = guest_devices(vm, ctx.mappings)
+    devices = planned_devices(vm, ctx.mappings, ctx.target)
     evidence = {"guest_id": vm.guest_id or vm.guest_full_name, "boot_controller": boot_controller_model(vm)}
-    if devices.kind == "initramfs":
+    if conversion_of(vm, ctx.mappings, ctx.target).brings_virtio:
+        yield RULE.finding(
+            "the conversion adds virtio_scsi, virtio_blk, virtio_pci and virtio_net to the initramfs before the "
+            "first start: the config boots from virtio-scsi at once",
+            evidence, severity=Severity.INFO, remedy=_CONVERTED_REMEDY,
+        )
+    elif devices.kind == "initramfs":
         # The config boots on the controller the initramfs has a driver for: nothing breaks, VirtIO waits.
         yield RULE.finding(
             f"boot disk kept on {devices.boot_bus} ({devices.scsihw}), which the initramfs has a driver for; "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
-from migrate.mapping.guest import guest_devices
+from migrate.mapping.conversion import planned_devices
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
@@ -18,7 +18,7 @@ RULE = Rule(
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
-    devices = guest_devices(vm, ctx.mappings)
+    devices = planned_devices(vm, ctx.mappings, ctx.target)
     if devices.kind == "legacy":
         yield RULE.finding(
             f"IDE disks, {devices.nic_model} NICs and no guest agent: the guest has no driver for SATA/AHCI, e1000e or VirtIO",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
-from migrate.mapping.guest import guest_devices, ordered_disks
+from migrate.mapping.conversion import planned_devices
+from migrate.mapping.guest import ordered_disks
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
@@ -15,7 +16,7 @@ _BUS_NAMES = {"scsi": "SCSI", "sata": "SATA", "ide": "IDE"}
 
 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
-    devices = guest_devices(vm, ctx.mappings)
+    devices = planned_devices(vm, ctx.mappings, ctx.target)
     moved = [(disk.label, devices.boot_bus if index == 0 else devices.other_bus)
              for index, disk in enumerate(ordered_disks(vm)) if disk.controller_kind == "nvme"]
     if not moved:

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
-from migrate.mapping.guest import guest_devices
+from migrate.mapping.conversion import planned_devices
 from migrate.mapping.mapper import MAX_DISKS_PER_BUS
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
@@ -17,7 +17,7 @@ RULE = Rule("DSK-13", Severity.BLOCKER, "Too many disks", "Consolidate disks in 
 def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
     if not vm.disks:
         return
-    devices = guest_devices(vm, ctx.mappings)
+    devices = planned_devices(vm, ctx.mappings, ctx.target)
     # The mapper puts the boot disk on the boot bus and the others on the other bus (both IDE for a legacy guest).
     on_bus = Counter([devices.boot_bus] + [devices.other_bus] * (len(vm.disks) - 1))
     for bus, count in sorted(on_bus.items()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrate.inventory.model import Vm
-from migrate.mapping.guest import guest_devices
+from migrate.mapping.conversion import planned_devices
 from migrate.readiness.context import RuleContext
 from migrate.readiness.rule import Outcome, Rule, Severity
 
@@ -21,7 +21,7 @@ def check(vm: Vm, ctx: RuleContext) -> Iterator[Outcome]:
     models = sorted({c.model for c in vm.controllers if c.model in _LSI})
     if not models:
         return
-    devices = guest_devices(vm, ctx.mappings)
+    devices = planned_devices(vm, ctx.mappings, ctx.target)
     evidence = {"controllers.model": models, "boot_bus": devices.boot_bus}
     message = f"EFI guest boots from {', '.join(models)}, which OVMF cannot drive"
     if devices.boot_bus in _INBOX:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from migrate.planning.landing.zone import LandingZone
 from migrate.planning.model import PlanSettings
 from migrate.planning.place import place_wave
-from migrate.target.privileges import REQUIRED_PRIVILEGES
+from migrate.target.privileges import FINALIZE_PRIVILEGES, REQUIRED_PRIVILEGES
 from tests.factories import make_snapshot
 
-ALL = tuple(REQUIRED_PRIVILEGES)
+ALL = tuple(dict.fromkeys(REQUIRED_PRIVILEGES + FINALIZE_PRIVILEGES))  # the migration's role and finalize's
 
 
 def snapshot(**kwargs):

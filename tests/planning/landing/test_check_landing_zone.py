@@ -17,7 +17,7 @@ def test_a_healthy_three_node_cluster_has_no_findings():
 def test_every_rule_module_is_checked_once_and_the_rules_are_listed_by_id():
     modules = {name for _, name, _ in pkgutil.iter_modules(landing.__path__) if name.startswith("lz_")}
     assert sorted(module.__name__.rsplit(".", 1)[1] for module in CHECK_ORDER) == sorted(modules)
-    assert [rule.id for rule in ALL_LANDING_RULES] == [f"LZ-{n:02d}" for n in range(1, 13)]
+    assert [rule.id for rule in ALL_LANDING_RULES] == [f"LZ-{n:02d}" for n in range(1, 14)]
 
 
 def test_every_rule_module_has_its_own_test_file():
@@ -32,4 +32,4 @@ def test_every_rule_module_has_its_own_test_file():
 
 def test_findings_come_in_check_order_cluster_health_first():
     findings = check_landing_zone(snapshot(nodes=2, quorate=False, ceph_health="HEALTH_ERR", privileges=()))
-    assert [f.rule_id for f in findings] == ["LZ-01", "LZ-02", "LZ-03", "LZ-10"]
+    assert [f.rule_id for f in findings] == ["LZ-01", "LZ-02", "LZ-03", "LZ-10", "LZ-13"]

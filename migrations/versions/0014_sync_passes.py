@@ -1,8 +1,8 @@
 """The passes of a warm copy (`migrate sync`): per VM and pass, its snapshot, change ids, extents and bytes.
 
-Revision ID: 0011
-Revises: 0010
-Create Date: 2026-12-05 17:30:00
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-05 18:40:00
 """
 
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import migrate.db.base
 from sqlalchemy.dialects import postgresql
 
-revision = '0011'
-down_revision = '0010'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

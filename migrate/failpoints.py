@@ -2,6 +2,8 @@
 
 MIGRATE_FAILPOINT="after:create_shell" sends SIGKILL to the process right after the step
 `create_shell` has been journaled as done; "before:NAME" right after it was journaled as started.
+`migrate finalize` has "before:finalize_KIND" (KIND an ha_resource, ha_rule, backup_job or first_backup change:
+journaled as started, not sent) and "mid:finalize_KIND" (made on the target, not yet journaled as done).
 Unset (always, outside those tests) it does nothing.
 """
 

@@ -1,0 +1,73 @@
+"""Does `migrate run --bwlimit` hold the copy's rate at the limit? A 1 GiB random disk copied by `copy_disk` on
+the "node" (a real sshd on loopback) without a limit (the baseline, same run) and at each limit.
+
+Run: .venv/bin/python benchmarks/bwlimit.py [--size-gib 1] [--limits 50,100,200] [--runs 3]
+The rate is the disk's data over the time between qemu-img's first and last progress line (the copy itself,
+not the SSH set-up); the ratio is that rate over the limit. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.disk_copy import fresh_target, write_random  # noqa: E402
+from migrate.clients.ssh import NodeAddress, NodeShell  # noqa: E402
+from migrate.execution.bandwidth import MIB  # noqa: E402
+from migrate.execution.disk_copy import DiskCopyJob, copy_disk  # noqa: E402
+from migrate.execution.qemu_img import NodePath  # noqa: E402
+from tests.support.sshd import start_sshd  # noqa: E402
+from tests.support.vmdk import GIB, make_vmdk  # noqa: E402
+
+
+def copy_rate(shell: NodeShell, source: Path, target_path: Path, size: int, rate: int | None) -> float:
+    """MiB/s of data over qemu-img's own time (first to last progress line)."""
+    stamps: list[float] = []
+    target = fresh_target(target_path, size)
+    copy_disk(shell, DiskCopyJob(NodePath(str(source)), target, size, rate=rate),
+              on_progress=lambda fraction: stamps.append(time.perf_counter()))
+    return size / MIB / (stamps[-1] - stamps[0])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-gib", type=float, default=1)
+    parser.add_argument("--limits", default="50,100,200")
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args(argv)
+    size = int(options.size_gib * GIB)
+    limits = [float(x) for x in options.limits.split(",")]
+    with tempfile.TemporaryDirectory(prefix="migrate-bench-", dir="/var/tmp") as work:
+        work = Path(work)
+        sshd = start_sshd(work / "sshd")
+        try:
+            raw = work / "full.raw"
+            write_random(raw, size, size)
+            source = make_vmdk(raw, work / "full.vmdk", "monolithicSparse")
+            raw.unlink()
+            address = NodeAddress(sshd.host, sshd.port, sshd.username, sshd.client_key, sshd.known_hosts)
+            with tempfile.TemporaryDirectory(prefix="migrate-bench-", dir="/dev/shm") as shm, \
+                    NodeShell.connect(address) as shell:
+                target = Path(shm) / "target.raw"
+                print(f"| {size / GIB:g} GiB all random | limit (MiB/s) | measured (MiB/s, median of {options.runs}) "
+                      "| ratio to the limit | runs (MiB/s) |")
+                print("|---|---:|---:|---:|---|")
+                for limit in [None, *limits]:
+                    rates = [copy_rate(shell, source, target, size, int(limit * MIB) if limit else None)
+                             for _ in range(options.runs)]
+                    median = statistics.median(rates)
+                    ratio = f"{median / limit:.3f}" if limit else "(baseline)"
+                    print(f"| | {limit or 'none'} | {median:.1f} | {ratio} | "
+                          f"{', '.join(f'{r:.1f}' for r in rates)} |", flush=True)
+        finally:
+            sshd.stop()
+
+
+if __name__ == "__main__":
+    main()
