@@ -134,6 +134,7 @@ class WarmVcenter:
         self.snapshot_vms: dict[str, str] = {}  # snapshot id -> VM id, of the snapshots made through the lab
         self.lab_tasks: dict[str, LabTask] = {}  # task id -> what its answers carry instead of vcsim's
         self.calls: list[str] = []  # every SOAP method called through the layer, in order (for the tests)
+        self.served_bytes = 0  # the bytes of datastore files read through the layer (`/folder/`, for the tests)
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
@@ -586,6 +587,8 @@ def _handler(lab: WarmVcenter):
                     self.close_connection = True  # the end of the body is the end of the connection
                 while chunk := answer.read(1024 * 1024):
                     self.wfile.write(chunk)
+                    with lab.lock:
+                        lab.served_bytes += len(chunk)
             finally:
                 connection.close()
 

@@ -62,7 +62,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 def _register_commands() -> None:
     from migrate.cli import (db, discover, finalize, inventory, mapping, plan, readiness, rehearse, report, run,
-                             runbook, source, target, wave)
+                             runbook, source, sync, target, wave)
 
     cli.add_command(db.db)
     cli.add_command(source.source)
@@ -75,6 +75,7 @@ def _register_commands() -> None:
     cli.add_command(wave.wave)
     cli.add_command(plan.plan)
     cli.add_command(runbook.runbook)
+    cli.add_command(sync.sync)
     cli.add_command(rehearse.test)
     cli.add_command(run.run)
     cli.add_command(run.status)

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from migrate.db.base import Base, JsonDocument, UtcDateTime, make_repr, utcnow
@@ -102,6 +102,41 @@ class StepRun(Base):
     __table_args__ = (Index(None, "vm_migration_id", "step", "item"),)
 
     __repr__ = make_repr("id", "step", "item", "status")
+
+
+class SyncState(StrEnum):
+    """How one pass of `migrate sync` stands; stored by value."""
+
+    STARTED = "started"  # journaled before its snapshot is taken: a pass found so was killed, its snapshot an orphan
+    DONE = "done"  # copied, and its snapshot removed: the next pass starts from its change ids
+    FAILED = "failed"  # ended with an error (or killed, and found so at the next contact): its change ids are unused
+
+
+class SyncPass(Base):
+    """One pass of a warm copy of a VM (`migrate sync`): the toolkit's snapshot it read, the change id of each disk
+    it recorded, and what it read and wrote. Pass 1 copies the disks whole; a later one only the areas changed
+    since the change ids of the newest done pass."""
+
+    __tablename__ = "sync_passes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vm_migration_id: Mapped[int] = mapped_column(ForeignKey("vm_migrations.id"))
+    number: Mapped[int]  # 1 for the first pass of the VM, counting the failed ones
+    state: Mapped[str] = mapped_column(String(16))  # a SyncState
+    snapshot_moref: Mapped[str | None] = mapped_column(String(64))
+    snapshot_name: Mapped[str | None] = mapped_column(String(255))
+    change_ids: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)  # disk slot -> change id or None
+    disks: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)  # disk slot -> what its copy did
+    extents: Mapped[int] = mapped_column(default=0)
+    bytes_read: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_written: Mapped[int] = mapped_column(BigInteger, default=0)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("vm_migration_id", "number"),)
+
+    __repr__ = make_repr("id", "vm_migration_id", "number", "state")
 
 
 class VmLock(Base):

@@ -54,7 +54,7 @@ _WRITERS = ('t=$(readlink -f -- "$1") || t=$1; for p in /proc/[0-9]*; do '
             'last=$(tr "\\0" "\\n" 2>/dev/null < "$p/cmdline" | tail -n 1); '
             'if [ "$last" = "$1" ] || [ "$last" = "$t" ]; then echo "${p#/proc/}"; continue; fi; '
             'for f in "$p"/fd/*; do [ "$(readlink "$f" 2>/dev/null)" = "$t" ] && { echo "${p#/proc/}"; break; }; '
-            'done; done')
+            'done; done; true')  # the loop's status is its last test's: a foreign qemu-img scanned last is no error
 STOP_WAIT = 10.0
 # `qemu-img map` of a sparse VMDK over HTTPS reads its grain tables: about 1/16384 of the disk's size.
 MAP_TIMEOUT = 600.0

@@ -7,12 +7,22 @@ import socket
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from migrate.db.base import utcnow
-from migrate.db.execution_models import MigrationRun, RunStatus, StepRun, StepStatus, VmLock, VmMigration, VmStatus
+from migrate.db.execution_models import (
+    MigrationRun,
+    RunStatus,
+    StepRun,
+    StepStatus,
+    SyncPass,
+    SyncState,
+    VmLock,
+    VmMigration,
+    VmStatus,
+)
 from migrate.execution.vm_state import VmState
 
 # The step name a rollback is journaled under, beside the itinerary's steps.
@@ -151,4 +161,69 @@ def rollback_unfinished(migration: VmMigration) -> bool:
 def vm_done(session: Session, vm_migration_id: int) -> None:
     migration = session.get(VmMigration, vm_migration_id)
     migration.status, migration.current_step = VmStatus.DONE, None
+    session.commit()
+
+
+# The passes of a warm copy (`migrate sync`), each write committed, as the steps' are.
+
+def sync_pass_started(session: Session, vm_migration_id: int) -> SyncPass:
+    """Journal a new pass of the VM, numbered after every earlier one, before its snapshot is taken."""
+    last = session.scalar(select(func.max(SyncPass.number)).where(SyncPass.vm_migration_id == vm_migration_id))
+    row = SyncPass(vm_migration_id=vm_migration_id, number=(last or 0) + 1, state=SyncState.STARTED, change_ids={},
+                   disks={}, extents=0, bytes_read=0, bytes_written=0)
+    session.add(row)
+    session.commit()
+    return row
+
+
+def sync_snapshot_taken(session: Session, row: SyncPass, moref: str, name: str,
+                        change_ids: dict[str, str | None]) -> None:
+    row.snapshot_moref, row.snapshot_name, row.change_ids = moref, name, dict(change_ids)
+    session.commit()
+
+
+def sync_disk_copied(session: Session, row: SyncPass, slot: str, extents: int, bytes_read: int, bytes_written: int,
+                     detail: dict[str, Any]) -> None:
+    """Add one disk's copy to the pass: its extents and bytes to the totals, its detail under its slot."""
+    row.disks = {**row.disks, slot: {"extents": extents, "bytes_read": bytes_read, "bytes_written": bytes_written,
+                                     **detail}}
+    row.extents += extents
+    row.bytes_read += bytes_read
+    row.bytes_written += bytes_written
+    session.commit()
+
+
+def sync_pass_ended(session: Session, row: SyncPass, error: str | None = None) -> None:
+    """The pass is done (its snapshot removed), or failed with `error`."""
+    row.state, row.finished_at, row.error = (SyncState.FAILED if error else SyncState.DONE), utcnow(), error
+    session.commit()
+
+
+def last_done_pass(session: Session, vm_migration_id: int) -> SyncPass | None:
+    """The VM's newest done pass, whose change ids the next pass asks the changes since; None before pass 1."""
+    return session.scalars(select(SyncPass).where(SyncPass.vm_migration_id == vm_migration_id,
+                                                  SyncPass.state == SyncState.DONE)
+                           .order_by(SyncPass.number.desc()).limit(1)).first()
+
+
+def synced(session: Session, vm_migration_ids: Iterable[int]) -> set[int]:
+    """The VM migrations of those given that have had a sync pass (a rollback looks for their snapshots)."""
+    return set(session.scalars(select(SyncPass.vm_migration_id).distinct()
+                               .where(SyncPass.vm_migration_id.in_(list(vm_migration_ids)))))
+
+
+def sync_passes_killed(session: Session, vm_migration_id: int) -> list[SyncPass]:
+    """Mark the VM's passes still `started` failed (their process was killed: none runs, the VM is locked), and
+    return them: their snapshots are orphans to remove."""
+    rows = list(session.scalars(select(SyncPass).where(SyncPass.vm_migration_id == vm_migration_id,
+                                                       SyncPass.state == SyncState.STARTED)))
+    for row in rows:
+        row.state, row.finished_at, row.error = SyncState.FAILED, utcnow(), "killed: found unfinished at the next pass"
+    session.commit()
+    return rows
+
+
+def save_state(session: Session, vm_migration_id: int, state: VmState) -> None:
+    """Save a VM's state outside a step (a sync pass made its target VM or volumes), at once."""
+    session.get(VmMigration, vm_migration_id).state = state.to_dict()
     session.commit()

@@ -145,13 +145,17 @@ def _source_words(source: Source, *, coroutines: bool) -> list[str]:
 
 def https_filename(source: HttpsFile) -> str:
     """The `json:` filename opening the URL with qemu's https driver, under the vmdk or raw driver."""
+    return "json:" + json.dumps(_https_blockdev(source), separators=(",", ":"))
+
+
+def _https_blockdev(source: HttpsFile) -> dict:
     if not source.url.startswith("https://"):
         raise ValueError(f"not an https URL: {source.url!r}")
     file = {"driver": "https", "url": source.url, "sslverify": source.verify_tls, "timeout": source.timeout,
             "readahead": source.readahead}
     if source.cookie_on_stdin:
         file["cookie-secret"] = COOKIE_SECRET_ID
-    return "json:" + json.dumps({"driver": "raw" if source.flat else "vmdk", "file": file}, separators=(",", ":"))
+    return {"driver": "raw" if source.flat else "vmdk", "file": file}
 
 
 def _absolute(path: str) -> None:
@@ -165,3 +169,18 @@ def _volume(path: str) -> None:
     storage without krbd (qemu-img opens it with its rbd driver, as PVE's own QEMU does)."""
     if not RBD_VOLUME.fullmatch(path):
         _absolute(path)
+
+
+def blockdev(image: Source | Target) -> dict:
+    """The block node that opens a source disk or a target volume as qemu-img would (format over protocol), for a
+    `json:` filename that reads or writes only part of it (`extent_copy`). An HTTPS source is opened by its URL as
+    for a copy (its cookie, if any, from the secret object of `cookie_on_stdin`). A volume on a block device (LVM,
+    ZFS zvol) is opened with `host_device`, which qemu requires for one; an RBD address is not a path and is
+    refused."""
+    if isinstance(image, HttpsFile):
+        return _https_blockdev(image)
+    if isinstance(image, Target) and RBD_VOLUME.fullmatch(image.path):
+        raise ValueError(f"an RBD volume cannot be written in areas by path: {image.path!r}")
+    _absolute(image.path)
+    protocol = {"driver": "host_device" if image.path.startswith("/dev/") else "file", "filename": image.path}
+    return protocol if image.format == "raw" else {"driver": image.format, "file": protocol}

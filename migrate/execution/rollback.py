@@ -9,7 +9,7 @@ exactly what is there, also what an attempt killed before journaling left, and n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from migrate.execution import journal
 from migrate.execution.itinerary import Itinerary, Services, UndoContext, undo_order
 from migrate.execution.services import RunOptions
 from migrate.execution.steps import ITINERARY
+from migrate.execution.sync import undo_snapshots
 from migrate.execution.vm_plan import SourceRef
 from migrate.execution.vm_state import VmState
 from migrate.planning.model import PlannedVm
@@ -46,6 +47,7 @@ class _Chosen:
     ownership: Ownership | None  # None if no plan of its wave names the VM now
     source: SourceRef
     state: VmState
+    synced: bool = False  # `migrate sync` ran for it: a killed pass may have left a snapshot on the source
 
 
 def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target, RunOptions], Services], *,
@@ -109,11 +111,12 @@ def _read(session: Session, migrations: list[VmMigration]) -> tuple[Target, list
     morefs = dict(session.execute(select(VmRecord.id, VmRecord.moref).where(VmRecord.id.in_(ids))).all())
     target = session.get(Target, next(iter(plans.values()))[0].target_id)
     session.expunge(target)
+    synced = journal.synced(session, [m.id for m in migrations])
     chosen = []
     for m in migrations:
         state = VmState.from_dict(m.state)
         chosen.append(_Chosen(m.id, m.vm_name, _ownership(m.id, planned.get((m.wave, m.vm_id)), state),
-                              SourceRef(morefs.get(m.vm_id)), state))
+                              SourceRef(morefs.get(m.vm_id)), state, m.id in synced))
     return target, chosen
 
 
@@ -132,7 +135,7 @@ def _roll_back(sessions: sessionmaker[Session], run_id: int, chosen: _Chosen, se
     with sessions() as session:
         step = journal.step_started(session, chosen.migration_id, run_id, journal.ROLLBACK_STEP, "")
         try:
-            _undo(ctx)
+            _undo(ctx, also=(undo_snapshots,) if chosen.synced else ())
         except Exception as exc:  # noqa: BLE001  (one VM's failure is recorded; the others go on)
             # Its target may be gone already: say so, and that a second rollback finishes the job.
             error = _unfinished(exc, ctx.undone)
@@ -160,10 +163,14 @@ def _unfinished(exc: Exception, undone: list[str]) -> str:
     return f"{exc}{done}: the rollback did not finish; roll back again once the cause is fixed"
 
 
-def _undo(ctx: UndoContext, itinerary: Itinerary = ITINERARY) -> None:
-    """Call the steps' undos in rollback order, each noting in `ctx.undone` what it undid as it is undone; then
-    fail naming what had to be left (the source comes back all the same)."""
+def _undo(ctx: UndoContext, itinerary: Itinerary = ITINERARY,
+          also: Sequence[Callable[[UndoContext], None]] = ()) -> None:
+    """Call the steps' undos in rollback order, each noting in `ctx.undone` what it undid as it is undone, then
+    the undos `also` given (a sync's, on the source); then fail naming what had to be left (the source comes back
+    all the same)."""
     for step in undo_order(itinerary):
         step.undo.action(ctx)
+    for action in also:
+        action(ctx)
     if ctx.left:
         raise TargetApiError("; ".join(ctx.left))

@@ -71,7 +71,7 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
     with sessions() as session:
         record, plan = load_plan(session, wave)
         for names in (again, only, exclude):
-            _check_names(plan, wave, names)
+            check_names(plan, wave, names)
         target = session.get(Target, record.target_id)
         session.expunge(target)
         migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
@@ -79,7 +79,7 @@ def execute_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions
         unfinished = sorted(m.vm_name for m in migrations if journal.rollback_unfinished(m))
         readmitted_vms = {m.vm_id for m in migrations if m.id in readmitted}  # fresh too: their targets are gone
         policy = stop_policy(session.get(Wave, record.wave_id))
-        chosen = [item for item in _work(session, plan, migrations, set(readmitted), policy)
+        chosen = [item for item in work_items(session, plan, migrations, set(readmitted), policy)
                   if (not only or item.vm_name in only) and item.vm_name not in exclude]
         groups = _cutover_groups(session, chosen)
         if options.require_test and not options.dry_run:
@@ -155,7 +155,8 @@ def _rolled_back(migrations: list[VmMigration], again: Collection[str]) -> tuple
             sorted(m.vm_name for m in rolled_back if m.vm_name not in again))
 
 
-def _check_names(plan: Plan, wave: int, again: Collection[str]) -> None:
+def check_names(plan: Plan, wave: int, again: Collection[str]) -> None:
+    """A UsageError naming the VMs given that are not in the wave's plan."""
     unknown = sorted(set(again) - {vm.vm_name for vm in plan.vms})
     if unknown:
         raise UsageError(f"{', '.join(unknown)} not in wave {wave}: check the names with "
@@ -188,8 +189,9 @@ def _fresh(session: Session, wave: int) -> set[int]:
     return {vm_id for vm_id, state in rows if not state}
 
 
-def _work(session: Session, plan: Plan, migrations: list[VmMigration], readmitted: set[int],
-          policy: StopPolicy) -> list[WorkItem]:
+def work_items(session: Session, plan: Plan, migrations: list[VmMigration], readmitted: set[int],
+               policy: StopPolicy) -> list[WorkItem]:
+    """The plan's VMs still to migrate (not done, not rolled back unless readmitted), with their sources."""
     by_vm = {m.vm_id: m for m in migrations}
     sources = source_refs(session, list(by_vm))
     items = []

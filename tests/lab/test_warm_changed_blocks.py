@@ -110,3 +110,17 @@ def test_the_first_copy_and_the_changed_areas_rebuild_the_disk_as_the_next_snaps
     assert copy == frozen and frozen[100:110] == b"q" * 10 and frozen[5 * MIB:5 * MIB + 10] != b"r" * 10
     cb.remove_snapshot(toolkit, second.moref)
     assert raw_of(bases[0], tmp / "after.img")[5 * MIB:5 * MIB + 10] == b"r" * 10
+
+
+
+@pytest.mark.parametrize("status, running", [("guestToolsRunning", True), ("guestToolsNotRunning", False)])
+def test_a_snapshot_quiesces_only_a_guest_whose_tools_run(bed, toolkit, status, running):
+    from pyVmomi import vim
+
+    warm, _, vm, _, _ = bed
+    # vcsim sets a VM's property from an extraConfig key SET.<property>.
+    WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(extraConfig=[
+        vim.option.OptionValue(key="SET.guest.toolsRunningStatus", value=status)])))
+    assert cb.tools_running(toolkit, vm._moId) is running
+    quiesced = cb.create_snapshot(toolkit, vm._moId, f"{cb.SNAPSHOT_PREFIX} pass 1", quiesce=running)
+    assert cb.remove_snapshot(toolkit, quiesced.moref) is True

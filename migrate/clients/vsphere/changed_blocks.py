@@ -36,6 +36,12 @@ def change_tracking_enabled(conn: VsphereConnection, moref: str) -> bool:
                 .get("config.changeTrackingEnabled"))
 
 
+def tools_running(conn: VsphereConnection, moref: str) -> bool:
+    """Whether VMware Tools run in the guest: only then can a snapshot quiesce its file systems."""
+    return _properties(conn, find_vm(conn, moref), ["guest.toolsRunningStatus"]).get(
+        "guest.toolsRunningStatus") == "guestToolsRunning"
+
+
 def enable_change_tracking(conn: VsphereConnection, moref: str) -> None:
     """Turn tracking on, and make it take effect on a running VM with a snapshot cycle (create, remove)."""
     vm = find_vm(conn, moref)

@@ -50,7 +50,7 @@ def run(ctx: StepContext) -> dict:
     speed = moved / outcome.seconds if outcome.seconds and moved is not None else None
     # "bytes" is the disk's virtual size; "moved_bytes" what the copy read: the source's allocated data.
     return {"volid": volid, "bytes": outcome.size, "moved_bytes": moved, "seconds": round(outcome.seconds, 3),
-            "bytes_per_second": round(speed) if speed else None, "transport": _transport(job), "retried": job.resumed,
+            "bytes_per_second": round(speed) if speed else None, "transport": transport(job), "retried": job.resumed,
             "target_is_zero": job.target.zeroed, "rate_limit_bytes_per_second": job.rate}
 
 
@@ -89,7 +89,8 @@ def _progress(ctx: StepContext, fraction: float) -> None:
         failpoints.reached("mid:copy_disk")  # the crash tests kill the run half-way through a copy
 
 
-def _transport(job: DiskCopyJob) -> str:
+def transport(job: DiskCopyJob) -> str:
+    """How the job reads its source, as journaled: `node-path` (the node's mount) or `https`."""
     return "node-path" if isinstance(job.source, NodePath) else "https"
 
 

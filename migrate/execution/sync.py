@@ -1,0 +1,295 @@
+"""`migrate sync`: copy a wave's disks into their final target volumes while the sources run, and keep them close.
+
+One pass per VM per call, each journaled in `sync_passes`:
+- at the first contact, a pass a killed process left `started` is failed, and every snapshot of a sync pass on
+  the VM (named `SNAPSHOT_NAME N`, so none of anyone else's) is removed: a killed pass's is an orphan;
+- change tracking must be on: a VM without it is refused naming `--enable-cbt`, which turns it on (a snapshot
+  cycle) only when asked;
+- pass 1 checks the VM as `migrate run`'s preflight does, creates the target VM and its volumes as run does
+  (`create_shell`, `copy_disk`), takes a snapshot without memory (quiesced when VMware Tools run) so that the
+  base disks are frozen, copies them whole with run's copy, and records each disk's change id;
+- a later pass takes a new snapshot, asks `QueryChangedDiskAreas` for the areas changed since the newest done
+  pass's change id, and the node copies only those areas from the frozen base into the volume (`extent_copy`);
+  a disk whose change id is unknown or no longer valid (tracking was reset) is copied whole again;
+- the pass's snapshot is removed when it ends, copied or failed.
+
+The bytes never pass through the controller: the node reads the base disks from its mount of their datastore
+(`--datastore-path`), or over HTTPS from the vCenter's datastore file API, a later pass with one Range request
+per changed area.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from migrate.clients.proxmox import vm as pvevm
+from migrate.clients.vsphere import changed_blocks as cbt
+from migrate.clients.vsphere.source_state import source_state
+from migrate.db.execution_models import RunStatus, SyncPass, VmMigration, VmStatus
+from migrate.db.plan_models import Target, Wave
+from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, MigrateError, SourceProtocolError
+from migrate import failpoints
+from migrate.execution import journal
+from migrate.execution.engine import WorkItem, duration
+from migrate.execution.extent_copy import copy_extents
+from migrate.execution.itinerary import Services, StepContext, UndoContext
+from migrate.execution.locks import VmLocker
+from migrate.execution.qemu_img import Target as Volume
+from migrate.execution.services import RunOptions
+from migrate.execution.steps import copy_disk, create_shell, preflight
+from migrate.execution.steps.common import copied_disks
+from migrate.execution.steps.source_disk import connection_for, disk_job
+from migrate.execution.vm_state import VmState
+from migrate.execution.wave import check_names, work_items
+from migrate.planning.model import PlannedDisk
+from migrate.planning.store import load_plan
+from migrate.waves.store import stop_policy
+
+log = logging.getLogger(__name__)
+
+ServicesFactory = Callable[[Target, RunOptions], Services]
+SNAPSHOT_NAME = f"{cbt.SNAPSHOT_PREFIX} sync pass"  # and the pass's number
+
+
+@dataclass(frozen=True)
+class PassOutcome:
+    """What one VM's pass did."""
+
+    vm: str
+    number: int
+    whole: list[str]  # the disks copied whole (pass 1, or a change id no longer valid)
+    extents: int
+    bytes_read: int
+    bytes_written: int
+    seconds: float
+    orphans_removed: list[str] = field(default_factory=list)  # snapshots of the toolkit's a killed pass left
+    tracking_enabled: bool = False  # --enable-cbt turned change tracking on
+
+
+@dataclass
+class WaveSync:
+    """What `sync_wave` did, per VM."""
+
+    wave: int
+    passes: list[PassOutcome] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # VM -> why no pass ran
+
+
+def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, services_factory: ServicesFactory,
+              only: Collection[str] = (), enable_cbt: bool = False) -> WaveSync:
+    """Run one sync pass for each VM of wave `wave` (or those in `only`) by its newest plan, one VM at a time."""
+    with sessions() as session:
+        record, plan = load_plan(session, wave)
+        check_names(plan, wave, only)
+        target = session.get(Target, record.target_id)
+        session.expunge(target)
+        migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
+        policy = stop_policy(session.get(Wave, record.wave_id))
+        pending = {m.id for m in migrations if m.status == VmStatus.PENDING}
+        work = [item for item in work_items(session, plan, migrations, set(), policy)
+                if (not only or item.vm_name in only) and item.vm_migration_id in pending]
+        skipped = {m.vm_name: _why_not(m.status) for m in migrations
+                   if (not only or m.vm_name in only) and m.vm_name not in {item.vm_name for item in work}}
+    result = WaveSync(wave, skipped=skipped)
+    if not work:
+        return result
+    services = services_factory(target, options)
+    locker = VmLocker(sessions.kw["bind"])
+    try:
+        with sessions() as session:  # journaled as an attempt of its own, as a rollback is
+            run_id = journal.begin_run(session, wave, _journaled(options, only, enable_cbt)).id
+        for item in work:
+            if not locker.try_lock(item.vm_migration_id):
+                result.skipped[item.vm_name] = "another run is working on it"
+                continue
+            try:
+                result.passes.append(sync_vm(sessions, item, services, enable_cbt))
+            except MigrateError as exc:
+                result.failed[item.vm_name] = str(exc)
+                log.warning("%s: sync failed: %s", item.vm_name, exc)
+            finally:
+                locker.release(item.vm_migration_id)
+        with sessions() as session:
+            journal.end_run(session, run_id, RunStatus.FAILED if result.failed else RunStatus.SUCCEEDED)
+    finally:
+        services.close()
+    return result
+
+
+def _journaled(options: RunOptions, only: Collection[str], enable_cbt: bool) -> dict:
+    return {"sync": True, "enable_cbt": enable_cbt, "only": sorted(only), "insecure_source": options.insecure_source,
+            "datastore_paths": dict(options.datastore_paths), "stall_timeout": options.stall_timeout}
+
+
+def _why_not(status: str) -> str:
+    """Why a VM of the wave gets no sync pass: a sync is for a VM whose `migrate run` has not begun."""
+    if status in (VmStatus.RUNNING, VmStatus.FAILED):
+        return (f"its migration is {status}: a `migrate run` began for it; finish it with `migrate run` "
+                "(or roll it back)")
+    return f"its migration is {status}: a sync is for a VM not migrated yet"
+
+
+def sync_vm(sessions: sessionmaker[Session], item: WorkItem, services: Services, enable_cbt: bool) -> PassOutcome:
+    """One pass for one VM (locked by the caller), journaled; its snapshot removed whatever happens."""
+    started = time.monotonic()
+    with sessions() as session:
+        migration = session.get(VmMigration, item.vm_migration_id)
+        ctx = StepContext(item.vm_migration_id, item.vm_name, item.plan.vm, item.plan.source, item.plan.stop,
+                          VmState.from_dict(migration.state), services)
+        journal.sync_passes_killed(session, item.vm_migration_id)
+        orphans = remove_toolkit_snapshots(ctx)
+        enabled = require_change_tracking(ctx, enable_cbt)
+        previous = journal.last_done_pass(session, item.vm_migration_id)
+        row = journal.sync_pass_started(session, item.vm_migration_id)
+        try:
+            whole = run_pass(session, ctx, row, previous)
+        except Exception as exc:
+            journal.sync_pass_ended(session, row, str(exc) if isinstance(exc, MigrateError) else
+                                    f"{type(exc).__name__}: {exc}")
+            raise
+        journal.sync_pass_ended(session, row)
+        outcome = PassOutcome(item.vm_name, row.number, whole, row.extents, row.bytes_read, row.bytes_written,
+                              time.monotonic() - started, orphans, enabled)
+    log.info("%s: sync pass %d done in %s: %d areas, %d bytes read", item.vm_name, outcome.number,
+             duration(outcome.seconds), outcome.extents, outcome.bytes_read)
+    return outcome
+
+
+def remove_toolkit_snapshots(ctx: StepContext) -> list[str]:
+    """Remove every snapshot of a sync pass on the source VM (newest first); their names. Another's is kept, also
+    a rehearsal's (`migrate test` may be reading it now: it takes no VM lock); `migrate rollback` removes those."""
+    conn, moref = ctx.services.vsphere, ctx.source.moref
+    found = [(snapshot, name) for snapshot, name in cbt.toolkit_snapshots(conn, moref)
+             if name.startswith(SNAPSHOT_NAME)]
+    for snapshot, name in reversed(found):
+        log.warning("%s: removing snapshot %r left by an interrupted pass", ctx.vm_name, name)
+        cbt.remove_snapshot(conn, snapshot)
+    return [name for _, name in found]
+
+
+def require_change_tracking(ctx: StepContext, enable: bool) -> bool:
+    """Refuse a source without changed block tracking, or turn it on when `enable` (then True)."""
+    conn, moref = ctx.services.vsphere, ctx.source.moref
+    if cbt.change_tracking_enabled(conn, moref):
+        return False
+    if not enable:
+        raise ChangeTrackingOffError(f"source VM {ctx.vm_name} has changed block tracking off, which a warm copy "
+                                     "needs: run `migrate sync` again with --enable-cbt to turn it on (it takes "
+                                     "and removes a snapshot of the running VM)")
+    cbt.enable_change_tracking(conn, moref)
+    log.info("%s: changed block tracking turned on", ctx.vm_name)
+    return True
+
+
+def run_pass(session: Session, ctx: StepContext, row: SyncPass, previous: SyncPass | None) -> list[str]:
+    """Snapshot, copy (whole or the changed areas) and remove the snapshot; the disks copied whole."""
+    conn, moref = ctx.services.vsphere, ctx.source.moref
+    _prepare_target(session, ctx, previous)
+    name = f"{SNAPSHOT_NAME} {row.number}"
+    snapshot = cbt.create_snapshot(conn, moref, name, quiesce=cbt.tools_running(conn, moref))
+    try:
+        keys = _disk_keys(ctx, snapshot)
+        journal.sync_snapshot_taken(session, row, snapshot.moref, name,
+                                    {slot: snapshot.change_ids.get(key) for slot, key in keys.items()})
+        whole = []
+        for disk in copied_disks(ctx):
+            if not _copy_changes(session, ctx, row, disk, snapshot, keys[disk.slot], previous):
+                whole.append(disk.slot)
+            failpoints.reached("mid:sync_pass")  # the crash tests kill the pass between its disks
+    except BaseException:
+        _remove_after_failure(ctx, snapshot.moref)
+        raise
+    cbt.remove_snapshot(conn, snapshot.moref)
+    return whole
+
+
+def _prepare_target(session: Session, ctx: StepContext, previous: SyncPass | None) -> None:
+    """Before pass 1 (or until its target VM exists), the checks and the target VM of `migrate run`; before a later
+    pass, the source checked again (no other snapshot, the planned disks)."""
+    if previous is None or ctx.state.target is None:
+        preflight.run(ctx)
+        create_shell.run(ctx)
+        journal.save_state(session, ctx.vm_migration_id, ctx.state)
+    else:
+        preflight.check_source(ctx.vm, source_state(ctx.services.vsphere, ctx.source.moref))
+
+
+def _copy_changes(session: Session, ctx: StepContext, row: SyncPass, disk: PlannedDisk, snapshot: cbt.Snapshot,
+                  key: int, previous: SyncPass | None) -> bool:
+    """Copy the disk's areas changed since the previous pass; the whole disk when there is no change id to ask
+    from (pass 1, or tracking was off then) or it is no longer valid. False when it was copied whole."""
+    since = previous.change_ids.get(disk.slot) if previous is not None else None
+    if since is not None and disk.slot in ctx.state.volumes:
+        try:
+            areas = cbt.changed_areas(ctx.services.vsphere, ctx.source.moref, snapshot.moref, key, disk.size_bytes,
+                                      since)
+        except ChangeIdInvalidError as exc:
+            log.warning("%s: %s", ctx.vm_name, exc)
+        else:
+            _copy_areas(session, ctx, row, disk, areas)
+            return True
+    ctx.item = disk.slot
+    detail = copy_disk.run(ctx)
+    journal.save_state(session, ctx.vm_migration_id, ctx.state)
+    read = detail["moved_bytes"] if detail["moved_bytes"] is not None else detail["bytes"]
+    journal.sync_disk_copied(session, row, disk.slot, 1, read, read,
+                             {"whole": True, "seconds": detail["seconds"], "volid": detail["volid"],
+                              "transport": detail["transport"]})
+    return False
+
+
+def _copy_areas(session: Session, ctx: StepContext, row: SyncPass, disk: PlannedDisk,
+                areas: list[tuple[int, int]]) -> None:
+    """Copy the changed areas on the node and journal them; a disk without any is not even opened."""
+    started, detail = time.monotonic(), {"whole": False}
+    copied = 0
+    if areas:
+        job = disk_job(ctx, disk, _volume(ctx, disk), connection_for(ctx, disk))
+        with ctx.services.shell(ctx.state.target.node) as shell:
+            copied = copy_extents(shell, job.source, job.target, areas, job.cookie)
+        detail["transport"] = copy_disk.transport(job)
+    detail["seconds"] = round(time.monotonic() - started, 3)
+    journal.sync_disk_copied(session, row, disk.slot, len(areas), copied, copied, detail)
+
+
+def _volume(ctx: StepContext, disk: PlannedDisk) -> Volume:
+    pve, node = ctx.services.pve, ctx.state.target.node
+    return Volume(pvevm.volume_path(pve, node, ctx.state.volumes[disk.slot]), disk.format or "raw")
+
+
+def _disk_keys(ctx: StepContext, snapshot: cbt.Snapshot) -> dict[str, int]:
+    """Each planned disk's device key, by the file the snapshot froze (the base VMDK: no other snapshot exists)."""
+    by_file = {file: key for key, file in snapshot.files.items()}
+    keys = {}
+    for disk in copied_disks(ctx):
+        if disk.source_file not in by_file:
+            raise SourceProtocolError(f"snapshot {snapshot.name!r} of {ctx.vm_name} froze no disk {disk.source_file} "
+                                      f"(it froze {', '.join(sorted(by_file)) or 'none'}): discover the source and "
+                                      "plan the wave again")
+        keys[disk.slot] = by_file[disk.source_file]
+    return keys
+
+
+def _remove_after_failure(ctx: StepContext, snapshot: str) -> None:
+    """Remove a failed pass's snapshot; if that fails too, the next pass removes it (it is the toolkit's)."""
+    try:
+        cbt.remove_snapshot(ctx.services.vsphere, snapshot)
+    except MigrateError as exc:
+        log.warning("%s: the failed pass's snapshot %s stays until the next pass: %s", ctx.vm_name, snapshot, exc)
+
+
+def undo_snapshots(ctx: UndoContext) -> None:
+    """A rollback's undo of `migrate sync` on the source: remove the toolkit's snapshots a killed pass left there
+    (each finished pass removed its own); the target VM and volumes go with `create_shell`'s and `copy_disk`'s."""
+    if ctx.source.moref is None:
+        return
+    conn = ctx.services.vsphere
+    for snapshot, name in reversed(cbt.toolkit_snapshots(conn, ctx.source.moref)):
+        cbt.remove_snapshot(conn, snapshot)
+        ctx.undone.append(f"removed snapshot {name!r} of the source")
