@@ -25,7 +25,7 @@ from migrate.clients.vsphere import changed_blocks
 from migrate.clients.vsphere.source_state import source_state
 from migrate.db.execution_models import VmMigration, VmStatus
 from migrate.db.plan_models import Target
-from migrate.errors import MigrateError, PreflightError, UsageError
+from migrate.errors import MigrateError, UsageError
 from migrate.execution import rehearsal_journal as journal
 from migrate.execution.itinerary import StepContext, UndoContext
 from migrate.execution.services import RunOptions, Services
@@ -138,14 +138,12 @@ def _rehearse(sessions, wave: int, vm: PlannedVm, source: SourceRef, options: Re
         return
     vmid = _free_vmid(services, sessions)
     name = _test_name(vm.proxmox_name)
-    with sessions() as session:
-        rehearsal_id = journal.begin(session, wave, vm.vm_id, vm.vm_name, vm.node, vmid, name)
-    test_vm = _test_copy(vm, vmid, name, options.bridge)
-    ctx = StepContext(rehearsal_id, vm.vm_name, test_vm, source, StopPolicy(), VmState(), services)
     detail: dict[str, Any] = {"vm_key": f"rehearsal {vm.vm_key}", "macs": [n.mac.upper() for n in vm.nics if n.mac],
                               "bridge": options.bridge, "source_before": [before.power_state, list(before.snapshots)]}
     with sessions() as session:
-        journal.end(session, rehearsal_id, journal.RUNNING, detail)
+        rehearsal_id = journal.begin(session, wave, vm.vm_id, vm.vm_name, vm.node, vmid, name, detail)
+    test_vm = _test_copy(vm, vmid, name, options.bridge)
+    ctx = StepContext(rehearsal_id, vm.vm_name, test_vm, source, StopPolicy(), VmState(), services)
     snapshot = changed_blocks.create_snapshot(conn, source.moref, f"{changed_blocks.SNAPSHOT_PREFIX} rehearsal "
                                               f"{rehearsal_id}", quiesce=False)
     error = None

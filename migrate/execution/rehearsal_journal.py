@@ -16,9 +16,11 @@ from migrate.errors import PreflightError
 RUNNING, PASSED, FAILED = "running", "passed", "failed"
 
 
-def begin(session: Session, wave: int, vm_id: int, vm_name: str, node: str, vmid: int, name: str) -> int:
+def begin(session: Session, wave: int, vm_id: int, vm_name: str, node: str, vmid: int, name: str,
+          detail: dict[str, Any]) -> int:
+    """Record a rehearsal before it makes anything: `detail` proves its test VM (marker key, MACs) to `cleanup`."""
     row = Rehearsal(wave=wave, vm_id=vm_id, vm_name=vm_name, node=node, vmid=vmid, name=name, status=RUNNING,
-                    detail={})
+                    detail=detail)
     session.add(row)
     session.commit()
     return row.id
