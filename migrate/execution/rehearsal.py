@@ -84,7 +84,8 @@ def cleanup(sessions: sessionmaker[Session], wave: int | None, services_factory)
     removed = []
     try:
         for rehearsal_id, vm_name, node, vmid, name, detail in rows:
-            owned = _ownership(detail.get("vm_key", ""), vmid, rehearsal_id, name, detail.get("macs", ()))
+            owned = pvevm.Ownership(detail.get("vm_key", ""), vmid, rehearsal_id, name=name,
+                                    macs=tuple(detail.get("macs", ())))
             gone = pvevm.destroy_ours(services.pve, owned)
             # A conversion's work directory on the node, when its owner file names this rehearsal.
             state = VmState(target=TargetRef(node, vmid))
@@ -222,6 +223,3 @@ def _free_vmid(services: Services, sessions) -> int:
         taken |= {r.vmid for r in journal.not_cleaned(session, None) if r.vmid}
     return next(vmid for vmid in range(VMID_START, 1_000_000_000) if vmid not in taken)
 
-
-def _ownership(vm_key: str, vmid: int, rehearsal_id: int, name: str, macs) -> pvevm.Ownership:
-    return pvevm.Ownership(vm_key, vmid, rehearsal_id, name=name, macs=tuple(macs))

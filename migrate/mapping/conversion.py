@@ -135,7 +135,3 @@ def planned_devices(vm: Vm, mappings: Mappings, facts: TargetFacts = TargetFacts
         return guest_devices(vm, with_virtio_proof(vm, mappings))
     return devices
 
-
-def converted_at_once(vm: Vm, mappings: Mappings, facts: TargetFacts = TargetFacts()) -> bool:
-    """True when the config is VirtIO only because the conversion brings the drivers."""
-    return planned_devices(vm, mappings, facts) != guest_devices(vm, mappings)

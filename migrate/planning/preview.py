@@ -3,7 +3,6 @@ virtio-win ISO it names (a Windows guest converted with it is on VirtIO at once)
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -19,5 +18,4 @@ def config_onto(session: Session, vm: str, source: str | None, directory: Path, 
         return show_vm_config(session, vm, source, directory, TargetFacts())
     record = get_target(session, target)
     _, snapshot = latest_snapshot(session, record)
-    return show_vm_config(session, vm, source, directory,
-                          replace(snapshot.mapping_facts(), virtio_win=record.virtio_win))
+    return show_vm_config(session, vm, source, directory, snapshot.mapping_facts(record.virtio_win))

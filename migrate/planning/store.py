@@ -94,7 +94,7 @@ def wave_candidates(session: Session, wave: Wave, snapshot: TargetSnapshot, mapp
     for source_id, records in sorted(by_source.items()):
         inventory = load_inventory(session, session.get(Source, source_id).name)
         mappings = source_mappings(inventory.source, Path(mappings_dir)).with_names(chosen_names(session, source_id))
-        context = build_context(inventory, mappings, replace(snapshot.mapping_facts(), virtio_win=virtio_win))
+        context = build_context(inventory, mappings, snapshot.mapping_facts(virtio_win))
         decisions = wave_decisions(session, source_id)
         clusters = {c.name: c for c in inventory.clusters}
         apart = _anti_affinity(inventory.clusters)

@@ -116,10 +116,12 @@ class TargetSnapshot:
     def macs(self) -> frozenset[str]:
         return frozenset(mac for g in self.guests for mac in g.macs)
 
-    def mapping_facts(self) -> TargetFacts:
-        """What the mapper needs: the nodes' CPU models, and the names and MACs already taken."""
+    def mapping_facts(self, virtio_win: str | None = None) -> TargetFacts:
+        """What the mapper needs: the nodes' CPU models, the names and MACs already taken, and the virtio-win ISO
+        the target names (a setting of the target, not discovered)."""
         models = tuple(sorted(n.cpu_model or "" for n in self.nodes))
-        return TargetFacts(node_cpu_models=models, existing_names=self.names, existing_macs=self.macs)
+        return TargetFacts(node_cpu_models=models, existing_names=self.names, existing_macs=self.macs,
+                           virtio_win=virtio_win)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

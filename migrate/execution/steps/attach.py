@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from migrate.clients.proxmox import vm as pvevm
 from migrate.execution.itinerary import UNDONE_WITH_TARGET_VM, Step, StepContext
+from migrate.execution.steps import convert
 from migrate.execution.steps.common import disk_slots, target
 from migrate.execution.steps.create_shell import shell_config
 
@@ -25,7 +26,7 @@ def disk_params(config: dict, volumes: dict[str, str]) -> dict[str, str]:
 
 def unconverted(ctx: StepContext) -> dict | None:
     """The safe config to attach with, when the plan has one and the guest was not converted; else None."""
-    safe = ((ctx.vm.guest or {}).get("conversion") or {}).get("unconverted")
+    safe = convert.planned(ctx).get("unconverted")
     converted = bool((ctx.state.conversion or {}).get("converted"))
     return None if converted else safe
 
