@@ -160,3 +160,17 @@ def test_a_cutover_at_a_time_waits_journaled_and_a_ctrl_c_while_waiting_changes_
                                                                                   .order_by(MigrationRun.id))]
     assert runs[-3:] == [("failed", at.isoformat()), ("succeeded", at.isoformat()), ("succeeded", None)]
     assert in_sync(engine, bed, vm, bases)
+
+
+@pytest.mark.vcsim
+def test_a_cutover_after_a_killed_sync_pass_removes_its_snapshot_and_cuts_over(warm, engine, db_url, tmp_path):
+    from tests.execution.test_sync_drill import kill_a_pass
+
+    layer, bed, vm, bases = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    write_blocks(layer, vm, seed=45, count=5, disk=1)
+    kill_a_pass(bed, vm, db_url, tmp_path)  # leaves "migrate-toolkit sync pass 2" on the source
+    result = cutover(engine, bed, vm)
+    assert result.outcome.done == [vm.name], result.outcome.failed
+    assert toolkit_snapshots(bed, vm) == [] and in_sync(engine, bed, vm, bases)
+    assert final_passes(engine) == [(1, "done", False), (2, "failed", False), (3, "done", True)]
