@@ -61,8 +61,8 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 def _register_commands() -> None:
-    from migrate.cli import (db, discover, finalize, inventory, mapping, plan, readiness, rehearse, report, run,
-                             runbook, source, sync, target, wave)
+    from migrate.cli import (cutover, db, discover, finalize, inventory, mapping, plan, readiness, rehearse, report,
+                             run, runbook, source, sync, target, wave)
 
     cli.add_command(db.db)
     cli.add_command(source.source)
@@ -78,6 +78,7 @@ def _register_commands() -> None:
     cli.add_command(sync.sync)
     cli.add_command(rehearse.test)
     cli.add_command(run.run)
+    cli.add_command(cutover.cutover)
     cli.add_command(run.status)
     cli.add_command(run.rollback)
     cli.add_command(finalize.finalize)

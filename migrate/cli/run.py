@@ -25,7 +25,8 @@ from migrate.words import counted
 STATUS_HEADERS = ("wave", "vm", "status", "step", "disk", "vmid", "node", "disks_copied", "bytes_planned",
                   "bytes_estimated", "bytes_moved",
                   "mib_per_second", "started", "finished", "duration_seconds", "downtime_seconds", "ips", "ips_missing",
-                  "agent", "rehearsal", "error")
+                  "agent", "rehearsal", "sync_pass", "sync_age_seconds", "sync_bytes_behind", "cutover_downtime_seconds",
+                  "error")
 AGENT_CELLS = {True: "yes", False: "no answer", None: ""}
 DRY_RUN_HEADERS = ("vm", "node", "vmid", "disks")
 
@@ -135,6 +136,13 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
             result = execute_wave(app.sessions, number, options, factory, progress=bars.fraction if bars else None,
                                   again=again, only=only, exclude=exclude)
         app.say(f"log: {log_path}")
+    say_outcome(app, number, result, agent_timeout, output_format, dry_run)
+
+
+def say_outcome(app: AppContext, number: int, result, agent_timeout: float, output_format: str,
+                dry_run: bool = False) -> None:
+    """What a run (or a cutover) did, on stderr, or with --dry-run what it would do on stdout; StepFailedError when
+    a VM failed."""
     _say_left_out(app, result.left_out)
     _say_rollback_unfinished(app, result.rollback_unfinished)
     _say_noted(app, result.lookalikes)

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from migrate.db.base import Base, JsonDocument, UtcDateTime, make_repr, utcnow
@@ -115,13 +115,15 @@ class SyncState(StrEnum):
 class SyncPass(Base):
     """One pass of a warm copy of a VM (`migrate sync`): the toolkit's snapshot it read, the change id of each disk
     it recorded, and what it read and wrote. Pass 1 copies the disks whole; a later one only the areas changed
-    since the change ids of the newest done pass."""
+    since the change ids of the newest done pass; the final one (the cutover's) likewise, with the source off."""
 
     __tablename__ = "sync_passes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vm_migration_id: Mapped[int] = mapped_column(ForeignKey("vm_migrations.id"))
     number: Mapped[int]  # 1 for the first pass of the VM, counting the failed ones
+    # The cutover's pass, with the source off and no snapshot: the areas changed since the newest done pass.
+    final: Mapped[bool] = mapped_column(default=False, server_default=false())
     state: Mapped[str] = mapped_column(String(16))  # a SyncState
     snapshot_moref: Mapped[str | None] = mapped_column(String(64))
     snapshot_name: Mapped[str | None] = mapped_column(String(255))

@@ -129,6 +129,8 @@ def _journal(session: Session, wave: int) -> list[dict[str, Any]]:
 
 def _kind(run: MigrationRun) -> str:
     options = run.options or {}
+    if options.get("cutover_at"):
+        return "wait for the cutover"
     return "finalize" if options.get("finalize") else "rollback" if options.get("rollback") else "run"
 
 

@@ -71,7 +71,8 @@ def run_vm(
         started = time.monotonic()
         log.info("%s: begins", name, extra={"event": VM_STARTED, "vm": name})
         for step in itinerary:
-            ctx = StepContext(vm_migration_id, name, plan.vm, plan.source, plan.stop, state, services)
+            ctx = StepContext(vm_migration_id, name, plan.vm, plan.source, plan.stop, state, services,
+                              session=session)
             if not step.applies(ctx):
                 continue
             for item in step.items_of(ctx):

@@ -21,13 +21,17 @@ volume (a file or a block device) is not a format for qemu to read: its areas ar
 per batch (perl is part of every Proxmox VE node) with positioned reads and writes, then synced; 655 areas of
 64 KiB take a fraction of the 4 s the qemu-img loop takes (about 6 ms per area of process start). A node without
 perl, or any other source or volume format, takes the qemu-img loop.
+
+Under a bandwidth limit (`rate`), the perl copy waits whenever the bytes it copied run ahead of the rate; the
+qemu-img loop gives each qemu-img `-r`, which paces only what one qemu-img copies (an area smaller than its buffer
+is not slowed).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from migrate.clients.ssh import NodeShell
 from migrate.errors import DiskCopyError
@@ -36,6 +40,7 @@ from migrate.execution.qemu_img import COOKIE_SECRET_ID, QEMU_IMG, HttpsFile, No
 from migrate.execution.vmdk_descriptor import UnsupportedOverHttpsError, https_read
 
 BATCH = 1000
+WINDOW_BATCH = 64  # under a sync window: a pass pauses at most this many areas after the window closed
 BATCH_TIMEOUT = 3600.0
 _WINDOW = '"json:{\\"driver\\":\\"raw\\",\\"offset\\":$1,\\"size\\":$2,\\"file\\":$%s}"'
 _CONVERT = f'{QEMU_IMG} convert -n {_WINDOW % "src"} {_WINDOW % "tgt"}'
@@ -50,14 +55,22 @@ def _loop(convert: str, with_cookie: bool) -> str:
             + convert + ' || exit $?; shift 2; done')
 
 
-_AREAS = _loop(_CONVERT, with_cookie=False)
-_AREAS_WITH_COOKIE = _loop(f"printf '%s' \"$cookie\" | {_CONVERT.replace(' -n ', f' {_SECRET} -n ', 1)}",
-                           with_cookie=True)
-# $ARGV[0], $ARGV[1]: the flat extent and the raw volume; then start and length of each area. Each area is named
-# on stdout (unbuffered) before it is copied, as the shell loop does, so the copy ends with the SSH session.
+def _areas_script(cookie: bool, rate: int | None) -> str:
+    """The node's qemu-img loop; `rate`: each qemu-img reads at most that many bytes per second (`-r`), and as they
+    run one after the other, so does the loop."""
+    convert = _CONVERT.replace(" convert ", f" convert -r {int(rate)} ", 1) if rate else _CONVERT
+    if not cookie:
+        return _loop(convert, with_cookie=False)
+    return _loop(f"printf '%s' \"$cookie\" | {convert.replace(' -n ', f' {_SECRET} -n ', 1)}", with_cookie=True)
+
+
+# $ARGV[0], $ARGV[1], $ARGV[2]: the flat extent, the raw volume and the bytes per second to copy at most (0: as fast
+# as it goes); then start and length of each area. Each area is named on stdout (unbuffered) before it is copied,
+# as the shell loop does, so the copy ends with the SSH session.
 _RAW_AREAS = r"""
-use strict; use IO::Handle; $| = 1;
-my ($from, $to) = splice(@ARGV, 0, 2);
+use strict; use IO::Handle; use Time::HiRes (); $| = 1;
+my ($from, $to, $rate) = splice(@ARGV, 0, 3);
+my ($began, $copied) = (Time::HiRes::time(), 0);
 open(my $in, "<:raw", $from) or die "$from: $!\n";
 open(my $out, "+<:raw", $to) or die "$to: $!\n";
 while (@ARGV) {
@@ -71,6 +84,11 @@ while (@ARGV) {
         sysseek($out, $at, 0) or die "$to: $!\n";
         (syswrite($out, $buffer) // -1) == $got or die "$to: $!\n";
         $at += $got;
+        $copied += $got;
+        if ($rate > 0) {  # ahead of the rate: wait until the bytes copied are due
+            my $ahead = $copied / $rate - (Time::HiRes::time() - $began);
+            Time::HiRes::sleep($ahead) if $ahead > 0;
+        }
     }
 }
 $out->sync or die "$to: $!\n";
@@ -81,10 +99,12 @@ NOT_FOUND = 127  # the shell's exit code for a command it cannot find
 
 
 def copy_extents(shell: NodeShell, source: Source, target: Target, extents: Sequence[tuple[int, int]],
-                 cookie: str | None = None) -> int:
+                 cookie: str | None = None, rate: int | None = None,
+                 before_batch: Callable[[], object] | None = None) -> int:
     """Copy each (start, length) area of `source` into the same area of `target` on the node; the bytes copied.
-    `cookie`: the vCenter session cookie an HTTPS source needs. Raises DiskCopyError naming the batch's first
-    area when the copy fails."""
+    `cookie`: the vCenter session cookie an HTTPS source needs; `rate`: bytes per second to read at most (the
+    bandwidth limit); `before_batch`: called before each batch (a sync window's gate, which may wait), the batches
+    then of `WINDOW_BATCH` areas. Raises DiskCopyError naming the batch's first area when the copy fails."""
     if isinstance(source, HttpsFile):
         source = replace(source, readahead=0, cookie_on_stdin=cookie is not None)
     try:
@@ -94,11 +114,13 @@ def copy_extents(shell: NodeShell, source: Source, target: Target, extents: Sequ
                             f"{shell.address.label}: {exc}") from None
     stop_stale_writers(shell, target)  # a killed pass's last qemu-img, if it still runs
     flat = flat_extent(shell, source) if target.format == "raw" else None
-    if flat is not None and _batches(shell, [PERL, "-e", _RAW_AREAS, flat, target.path], extents, None, source,
-                                     target, fall_back=True):
+    batching = Batching(WINDOW_BATCH, before_batch) if before_batch is not None else Batching()
+    if flat is not None and _batches(shell, [PERL, "-e", _RAW_AREAS, flat, target.path, str(int(rate or 0))],
+                                     extents, None, source, target, batching, fall_back=True):
         return sum(length for _, length in extents)
-    script, stdin = (_AREAS_WITH_COOKIE, f"{cookie}\n".encode()) if cookie is not None else (_AREAS, None)
-    _batches(shell, ["sh", "-c", script, "sh", *words], extents, stdin, source, target)
+    script = _areas_script(cookie is not None, rate)
+    stdin = f"{cookie}\n".encode() if cookie is not None else None
+    _batches(shell, ["sh", "-c", script, "sh", *words], extents, stdin, source, target, batching)
     return sum(length for _, length in extents)
 
 
@@ -117,12 +139,22 @@ def flat_extent(shell: NodeShell, source: Source) -> str | None:
     return read.path if read.flat else None
 
 
+@dataclass(frozen=True)
+class Batching:
+    """How many areas one node command copies, and what is called before each (a sync window's gate)."""
+
+    size: int = 0  # 0: BATCH, read when called (the tests make it smaller)
+    before: Callable[[], object] = lambda: None
+
+
 def _batches(shell: NodeShell, argv: list[str], extents: Sequence[tuple[int, int]], stdin: bytes | None,
-             source: Source, target: Target, fall_back: bool = False) -> bool:
+             source: Source, target: Target, batching: Batching, fall_back: bool = False) -> bool:
     """Run `argv` with each batch of areas as further arguments; False when `fall_back` and the node lacks the
     command (nothing was copied then)."""
-    for first in range(0, len(extents), BATCH):
-        batch = extents[first:first + BATCH]
+    size = batching.size or BATCH
+    for first in range(0, len(extents), size):
+        batch = extents[first:first + size]
+        batching.before()
         areas = [str(int(n)) for start, length in batch for n in (start, length)]
         result = shell.run([*argv, *areas], stdin=stdin, timeout=BATCH_TIMEOUT)
         if fall_back and first == 0 and result.rc == NOT_FOUND:

@@ -19,6 +19,8 @@ from migrate.planning.model import PlannedVm
 from migrate.waves.policy import StopPolicy
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from migrate.clients.proxmox.connection import PveClient
     from migrate.clients.proxmox.vm import GuestMacs, Ownership
     from migrate.clients.ssh import NodeShell
@@ -63,6 +65,9 @@ class StepContext:
     progress: Callable[[float], None] = field(default=lambda fraction: None)
     # Saves a running step's progress (a dict) into its journal row, for `migrate status` in another process.
     save_progress: Callable[[dict[str, Any]], None] = field(default=lambda detail: None)
+    # The run's journal, for a step that journals more than its own row (a synced VM's final pass); None outside
+    # `migrate run` (a rehearsal, a sync pass).
+    session: Session | None = None
 
 
 @dataclass

@@ -166,11 +166,12 @@ def vm_done(session: Session, vm_migration_id: int) -> None:
 
 # The passes of a warm copy (`migrate sync`), each write committed, as the steps' are.
 
-def sync_pass_started(session: Session, vm_migration_id: int) -> SyncPass:
-    """Journal a new pass of the VM, numbered after every earlier one, before its snapshot is taken."""
+def sync_pass_started(session: Session, vm_migration_id: int, final: bool = False) -> SyncPass:
+    """Journal a new pass of the VM, numbered after every earlier one, before its snapshot is taken (`final`: the
+    cutover's, which takes none)."""
     last = session.scalar(select(func.max(SyncPass.number)).where(SyncPass.vm_migration_id == vm_migration_id))
     row = SyncPass(vm_migration_id=vm_migration_id, number=(last or 0) + 1, state=SyncState.STARTED, change_ids={},
-                   disks={}, extents=0, bytes_read=0, bytes_written=0)
+                   disks={}, extents=0, bytes_read=0, bytes_written=0, final=final)
     session.add(row)
     session.commit()
     return row

@@ -11,6 +11,8 @@ so far and its current speed come from the progress the copy saves in its starte
 Times are those of the current attempt (steps a rollback undid are left out): `started` when its first step
 began, `finished` when its last step ended (once the VM is done), and `downtime_seconds` from the source's stop
 (stop_source done) to the target's start (start_target done); None while the target has not been started.
+A VM a warm copy synced also shows its last sync pass, its age, the bytes behind and the estimated cutover
+downtime (`sync_status`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from migrate.db.execution_models import StepRun, StepStatus, VmMigration, VmStat
 from migrate.errors import NotFoundError
 from migrate.execution.journal import ROLLBACK_STEP, rollback_unfinished
 from migrate.execution import rehearsal_journal
+from migrate.execution.sync_status import EMPTY, sync_columns, with_downtime
 from migrate.execution.vm_state import VmState
+from migrate.planning.model import PlannedVm
 from migrate.planning.store import load_plan
 
 
@@ -57,24 +61,31 @@ def wave_status(session: Session, wave: int | None = None) -> list[dict[str, Any
     migrations = list(session.scalars(query))
     copies = _copies(session, migrations)
     times = _times(session, migrations)
-    planned = _planned(session, {m.wave for m in migrations})
+    plans = _planned_vms(session, {m.wave for m in migrations})
     rehearsed = rehearsal_journal.latest(session, [m.vm_id for m in migrations])
-    return [{**_row(m, copies.get(m.id, Copies()), times.get(m.id, Times())), **planned.get((m.wave, m.vm_id), {}),
-             "rehearsal": rehearsed[m.vm_id].status if m.vm_id in rehearsed else ""}
+    synced = sync_columns(session, [m.id for m in migrations], utcnow())
+    return [{**_row(m, copies.get(m.id, Copies()), times.get(m.id, Times())),
+             **_planned(plans.get((m.wave, m.vm_id))),
+             "rehearsal": rehearsed[m.vm_id].status if m.vm_id in rehearsed else "",
+             **(with_downtime(synced[m.id], plans.get((m.wave, m.vm_id))) if m.id in synced else EMPTY)}
             for m in migrations]
 
 
-def _planned(session: Session, waves: set[int]) -> dict[tuple[int, int], dict[str, Any]]:
-    """The bytes the newest plan of each wave expects each VM to move (the size model's), by (wave, VM id)."""
+def _planned_vms(session: Session, waves: set[int]) -> dict[tuple[int, int], PlannedVm]:
+    """The newest plan of each wave's VMs, by (wave, VM id)."""
     found = {}
     for wave in sorted(waves):
         try:
             _, plan = load_plan(session, wave)
         except NotFoundError:
             continue
-        for vm in plan.vms:
-            found[(wave, vm.vm_id)] = {"bytes_planned": vm.transfer_bytes, "bytes_estimated": vm.transfer_estimated}
+        found.update({(wave, vm.vm_id): vm for vm in plan.vms})
     return found
+
+
+def _planned(vm: PlannedVm | None) -> dict[str, Any]:
+    """The bytes the plan expects the VM to move (the size model's)."""
+    return {} if vm is None else {"bytes_planned": vm.transfer_bytes, "bytes_estimated": vm.transfer_estimated}
 
 
 def _times(session: Session, migrations: list[VmMigration]) -> dict[int, Times]:

@@ -11,7 +11,11 @@ One pass per VM per call, each journaled in `sync_passes`:
 - a later pass takes a new snapshot, asks `QueryChangedDiskAreas` for the areas changed since the newest done
   pass's change id, and the node copies only those areas from the frozen base into the volume (`extent_copy`);
   a disk whose change id is unknown or no longer valid (tracking was reset) is copied whole again;
-- the pass's snapshot is removed when it ends, copied or failed.
+- the pass's snapshot is removed when it ends, copied or failed;
+- under `--bwlimit` each copy reads at most the limit (one copy at a time), and under a sync window (`sync_window`)
+  a pass waits for the window before its snapshot and between its disks and batches of areas.
+
+The cutover's final pass, with the source off, is `steps/final_pass.py`, run by `migrate run`'s `copy_disk`.
 
 The bytes never pass through the controller: the node reads the base disks from its mount of their datastore
 (`--datastore-path`), or over HTTPS from the vCenter's datastore file API, a later pass with one Range request
@@ -23,11 +27,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import changed_blocks as cbt
 from migrate.clients.vsphere.source_state import source_state
 from migrate.db.execution_models import RunStatus, SyncPass, VmMigration, VmStatus
@@ -35,15 +38,16 @@ from migrate.db.plan_models import Target, Wave
 from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, MigrateError, SourceProtocolError
 from migrate import failpoints
 from migrate.execution import journal
+from migrate.execution.bandwidth import copy_rates
+from migrate.execution.bandwidth import describe as describe_rates
 from migrate.execution.engine import WorkItem, duration
-from migrate.execution.extent_copy import copy_extents
 from migrate.execution.itinerary import Services, StepContext, UndoContext
 from migrate.execution.locks import VmLocker
-from migrate.execution.qemu_img import Target as Volume
 from migrate.execution.services import RunOptions
 from migrate.execution.steps import copy_disk, create_shell, preflight
 from migrate.execution.steps.common import copied_disks
-from migrate.execution.steps.source_disk import connection_for, disk_job
+from migrate.execution.steps.delta import SNAPSHOT_NAME, copy_areas, remove_toolkit_snapshots
+from migrate.execution.sync_window import Gate, SyncWindow
 from migrate.execution.vm_state import VmState
 from migrate.execution.wave import check_names, work_items
 from migrate.planning.model import PlannedDisk
@@ -53,7 +57,6 @@ from migrate.waves.store import stop_policy
 log = logging.getLogger(__name__)
 
 ServicesFactory = Callable[[Target, RunOptions], Services]
-SNAPSHOT_NAME = f"{cbt.SNAPSHOT_PREFIX} sync pass"  # and the pass's number
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class PassOutcome:
     seconds: float
     orphans_removed: list[str] = field(default_factory=list)  # snapshots of the toolkit's a killed pass left
     tracking_enabled: bool = False  # --enable-cbt turned change tracking on
+    paused_seconds: float = 0.0  # waited outside the sync window, before and during the pass
 
 
 @dataclass
@@ -82,8 +86,10 @@ class WaveSync:
 
 
 def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, services_factory: ServicesFactory,
-              only: Collection[str] = (), enable_cbt: bool = False) -> WaveSync:
-    """Run one sync pass for each VM of wave `wave` (or those in `only`) by its newest plan, one VM at a time."""
+              only: Collection[str] = (), enable_cbt: bool = False, window: SyncWindow | None = None,
+              gate_factory: Callable[[SyncWindow | None, str], Gate] = Gate) -> WaveSync:
+    """Run one sync pass for each VM of wave `wave` (or those in `only`) by its newest plan, one VM at a time;
+    with a `window`, only in its hours (`sync_window`)."""
     with sessions() as session:
         record, plan = load_plan(session, wave)
         check_names(plan, wave, only)
@@ -99,17 +105,23 @@ def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, s
     result = WaveSync(wave, skipped=skipped)
     if not work:
         return result
+    # One VM at a time, one disk at a time: each copy may read at the whole limit.
+    options = replace(options, copy_rates=copy_rates([item.plan.vm.node for item in work], 1, 1,
+                                                     options.bwlimit_mib_s, options.bwlimit_node_mib_s))
+    if options.copy_rates:
+        log.info("bandwidth limit: each copy reads at most %s", describe_rates(options.copy_rates))
     services = services_factory(target, options)
     locker = VmLocker(sessions.kw["bind"])
     try:
         with sessions() as session:  # journaled as an attempt of its own, as a rollback is
-            run_id = journal.begin_run(session, wave, _journaled(options, only, enable_cbt)).id
+            run_id = journal.begin_run(session, wave, _journaled(options, only, enable_cbt, window)).id
         for item in work:
             if not locker.try_lock(item.vm_migration_id):
                 result.skipped[item.vm_name] = "another run is working on it"
                 continue
             try:
-                result.passes.append(sync_vm(sessions, item, services, enable_cbt))
+                result.passes.append(sync_vm(sessions, item, services, enable_cbt,
+                                             gate_factory(window, f"{item.vm_name}: sync")))
             except MigrateError as exc:
                 result.failed[item.vm_name] = str(exc)
                 log.warning("%s: sync failed: %s", item.vm_name, exc)
@@ -122,9 +134,12 @@ def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, s
     return result
 
 
-def _journaled(options: RunOptions, only: Collection[str], enable_cbt: bool) -> dict:
+def _journaled(options: RunOptions, only: Collection[str], enable_cbt: bool, window: SyncWindow | None) -> dict:
     return {"sync": True, "enable_cbt": enable_cbt, "only": sorted(only), "insecure_source": options.insecure_source,
-            "datastore_paths": dict(options.datastore_paths), "stall_timeout": options.stall_timeout}
+            "window": window.text if window is not None else None,
+            "datastore_paths": dict(options.datastore_paths), "stall_timeout": options.stall_timeout,
+            "bwlimit_mib_s": options.bwlimit_mib_s, "bwlimit_node_mib_s": options.bwlimit_node_mib_s,
+            "copy_rates": dict(options.copy_rates)}
 
 
 def _why_not(status: str) -> str:
@@ -135,8 +150,12 @@ def _why_not(status: str) -> str:
     return f"its migration is {status}: a sync is for a VM not migrated yet"
 
 
-def sync_vm(sessions: sessionmaker[Session], item: WorkItem, services: Services, enable_cbt: bool) -> PassOutcome:
-    """One pass for one VM (locked by the caller), journaled; its snapshot removed whatever happens."""
+def sync_vm(sessions: sessionmaker[Session], item: WorkItem, services: Services, enable_cbt: bool,
+            gate: Gate | None = None) -> PassOutcome:
+    """One pass for one VM (locked by the caller), journaled; its snapshot removed whatever happens. `gate`: the
+    sync window's, waited for before the pass begins and between its pieces of work."""
+    gate = gate or Gate()
+    gate()  # before the snapshot: none is held while the pass waits to begin
     started = time.monotonic()
     with sessions() as session:
         migration = session.get(VmMigration, item.vm_migration_id)
@@ -148,29 +167,17 @@ def sync_vm(sessions: sessionmaker[Session], item: WorkItem, services: Services,
         previous = journal.last_done_pass(session, item.vm_migration_id)
         row = journal.sync_pass_started(session, item.vm_migration_id)
         try:
-            whole = run_pass(session, ctx, row, previous)
+            whole = run_pass(session, ctx, row, previous, gate)
         except Exception as exc:
             journal.sync_pass_ended(session, row, str(exc) if isinstance(exc, MigrateError) else
                                     f"{type(exc).__name__}: {exc}")
             raise
         journal.sync_pass_ended(session, row)
         outcome = PassOutcome(item.vm_name, row.number, whole, row.extents, row.bytes_read, row.bytes_written,
-                              time.monotonic() - started, orphans, enabled)
+                              time.monotonic() - started, orphans, enabled, round(gate.paused, 1))
     log.info("%s: sync pass %d done in %s: %d areas, %d bytes read", item.vm_name, outcome.number,
              duration(outcome.seconds), outcome.extents, outcome.bytes_read)
     return outcome
-
-
-def remove_toolkit_snapshots(ctx: StepContext) -> list[str]:
-    """Remove every snapshot of a sync pass on the source VM (newest first); their names. Another's is kept, also
-    a rehearsal's (`migrate test` may be reading it now: it takes no VM lock); `migrate rollback` removes those."""
-    conn, moref = ctx.services.vsphere, ctx.source.moref
-    found = [(snapshot, name) for snapshot, name in cbt.toolkit_snapshots(conn, moref)
-             if name.startswith(SNAPSHOT_NAME)]
-    for snapshot, name in reversed(found):
-        log.warning("%s: removing snapshot %r left by an interrupted pass", ctx.vm_name, name)
-        cbt.remove_snapshot(conn, snapshot)
-    return [name for _, name in found]
 
 
 def require_change_tracking(ctx: StepContext, enable: bool) -> bool:
@@ -187,7 +194,8 @@ def require_change_tracking(ctx: StepContext, enable: bool) -> bool:
     return True
 
 
-def run_pass(session: Session, ctx: StepContext, row: SyncPass, previous: SyncPass | None) -> list[str]:
+def run_pass(session: Session, ctx: StepContext, row: SyncPass, previous: SyncPass | None,
+             gate: Gate | None = None) -> list[str]:
     """Snapshot, copy (whole or the changed areas) and remove the snapshot; the disks copied whole."""
     conn, moref = ctx.services.vsphere, ctx.source.moref
     _prepare_target(session, ctx, previous)
@@ -199,7 +207,7 @@ def run_pass(session: Session, ctx: StepContext, row: SyncPass, previous: SyncPa
                                     {slot: snapshot.change_ids.get(key) for slot, key in keys.items()})
         whole = []
         for disk in copied_disks(ctx):
-            if not _copy_changes(session, ctx, row, disk, snapshot, keys[disk.slot], previous):
+            if not _copy_changes(session, ctx, row, disk, snapshot, keys[disk.slot], previous, gate or Gate()):
                 whole.append(disk.slot)
             failpoints.reached("mid:sync_pass")  # the crash tests kill the pass between its disks
     except BaseException:
@@ -221,7 +229,7 @@ def _prepare_target(session: Session, ctx: StepContext, previous: SyncPass | Non
 
 
 def _copy_changes(session: Session, ctx: StepContext, row: SyncPass, disk: PlannedDisk, snapshot: cbt.Snapshot,
-                  key: int, previous: SyncPass | None) -> bool:
+                  key: int, previous: SyncPass | None, gate: Gate) -> bool:
     """Copy the disk's areas changed since the previous pass; the whole disk when there is no change id to ask
     from (pass 1, or tracking was off then) or it is no longer valid. False when it was copied whole."""
     since = previous.change_ids.get(disk.slot) if previous is not None else None
@@ -232,35 +240,19 @@ def _copy_changes(session: Session, ctx: StepContext, row: SyncPass, disk: Plann
         except ChangeIdInvalidError as exc:
             log.warning("%s: %s", ctx.vm_name, exc)
         else:
-            _copy_areas(session, ctx, row, disk, areas)
+            copy_areas(session, ctx, row, disk, areas, gate)
             return True
+    paused = gate()
     ctx.item = disk.slot
-    detail = copy_disk.run(ctx)
+    detail = copy_disk.copy_whole(ctx)
     journal.save_state(session, ctx.vm_migration_id, ctx.state)
     read = detail["moved_bytes"] if detail["moved_bytes"] is not None else detail["bytes"]
     journal.sync_disk_copied(session, row, disk.slot, 1, read, read,
                              {"whole": True, "seconds": detail["seconds"], "volid": detail["volid"],
-                              "transport": detail["transport"]})
+                              "transport": detail["transport"],
+                              "rate_limit_bytes_per_second": detail["rate_limit_bytes_per_second"],
+                              **({"paused_seconds": round(paused, 1)} if paused else {})})
     return False
-
-
-def _copy_areas(session: Session, ctx: StepContext, row: SyncPass, disk: PlannedDisk,
-                areas: list[tuple[int, int]]) -> None:
-    """Copy the changed areas on the node and journal them; a disk without any is not even opened."""
-    started, detail = time.monotonic(), {"whole": False}
-    copied = 0
-    if areas:
-        job = disk_job(ctx, disk, _volume(ctx, disk), connection_for(ctx, disk))
-        with ctx.services.shell(ctx.state.target.node) as shell:
-            copied = copy_extents(shell, job.source, job.target, areas, job.cookie)
-        detail["transport"] = copy_disk.transport(job)
-    detail["seconds"] = round(time.monotonic() - started, 3)
-    journal.sync_disk_copied(session, row, disk.slot, len(areas), copied, copied, detail)
-
-
-def _volume(ctx: StepContext, disk: PlannedDisk) -> Volume:
-    pve, node = ctx.services.pve, ctx.state.target.node
-    return Volume(pvevm.volume_path(pve, node, ctx.state.volumes[disk.slot]), disk.format or "raw")
 
 
 def _disk_keys(ctx: StepContext, snapshot: cbt.Snapshot) -> dict[str, int]:

@@ -98,6 +98,11 @@ class PlannedVm:
     boot_seconds: int = 0
     checks: tuple[PlannedCheck, ...] = ()
 
+    def downtime_with(self, copy_seconds: int) -> int:
+        """The plan's downtime model with another copy time (a warm copy's final pass): shutdown + copy + create
+        + boot, the parts this VM was planned with."""
+        return self.shutdown_seconds + copy_seconds + self.create_seconds + self.boot_seconds
+
 
 @dataclass(frozen=True)
 class ExcludedVm:

@@ -56,7 +56,8 @@ def measured_rates(session: Session, target: Target) -> list[float]:
     rates = []
     for (detail,) in session.execute(query):
         moved, seconds = (detail or {}).get("moved_bytes"), float((detail or {}).get("seconds") or 0)
-        if moved and seconds >= MIN_SECONDS:
+        # A cutover's final pass copies scattered areas, not a disk's stream: its rate says nothing of a copy's.
+        if moved and seconds >= MIN_SECONDS and (detail or {}).get("final_pass") is None:
             rates.append(moved / MIB / seconds)
     return rates
 

@@ -4,6 +4,7 @@ node, from a VMDK of each running subformat, every other byte of the volume left
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,35 @@ def _catch(errors: list, call, *args) -> None:
         call(*args)
     except Exception as exc:  # noqa: BLE001 - the test looks at it
         errors.append(exc)
+
+
+def test_a_rate_limit_holds_the_copy_of_a_flat_extents_areas_to_it(node, allocate, tmp_path):
+    raw = tmp_path / "disk.raw"
+    raw.write_bytes(os.urandom(SIZE))
+    target = allocate(145, SIZE)
+    areas = [(n * 2 * 262144, 262144) for n in range(16)]  # 4 MiB in 16 areas, every other 256 KiB
+    started = time.monotonic()
+    assert copy_extents(node, NodePath(str(make_vmdk(raw, tmp_path / "f.vmdk", "monolithicFlat"))), target, areas,
+                        rate=2 * MIB) == 4 * MIB
+    seconds = time.monotonic() - started
+    assert 2.0 <= seconds <= 2.0 / 0.8, seconds  # never faster than the limit; near it (an SSH command around it)
+    copied, disk = Path(target.path).read_bytes(), raw.read_bytes()
+    assert all(copied[s:s + n] == disk[s:s + n] for s, n in areas)
+
+
+def test_a_rate_limit_reaches_each_qemu_img_of_the_loop(node, allocate, tmp_path, monkeypatch):
+    from migrate.execution import extent_copy
+
+    monkeypatch.setattr(extent_copy, "PERL", "no-such-perl")
+    raw = tmp_path / "disk.raw"
+    raw.write_bytes(os.urandom(SIZE))
+    target = allocate(146, SIZE)
+    areas = [(65536, 65536), (5 * MIB, 3 * 65536)]
+    seen = []
+    real_run = node.run
+    monkeypatch.setattr(node, "run", lambda argv, **kw: seen.append(argv) or real_run(argv, **kw))
+    assert copy_extents(node, NodePath(str(make_vmdk(raw, tmp_path / "f.vmdk", "monolithicFlat"))), target, areas,
+                        rate=3 * MIB) == 4 * 65536
+    assert any(f"convert -r {3 * MIB} -n" in word for argv in seen for word in argv)
+    copied, disk = Path(target.path).read_bytes(), raw.read_bytes()
+    assert all(copied[s:s + n] == disk[s:s + n] for s, n in areas)

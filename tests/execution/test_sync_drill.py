@@ -216,7 +216,7 @@ def test_a_reset_change_tracking_copies_the_disk_whole_again(warm, engine):
 @pytest.mark.vcsim
 def test_a_pass_that_fails_removes_its_snapshot_and_the_next_catches_up(warm, engine, monkeypatch):
     from migrate.errors import DiskCopyError
-    from migrate.execution import sync as warm_sync
+    from migrate.execution.steps import delta as warm_sync
 
     layer, bed, vm, bases = warm
     assert sync(engine, bed, vm, enable_cbt=True).failed == {}
@@ -285,7 +285,7 @@ def test_a_vm_whose_run_began_is_not_synced(warm, engine):
 
 @pytest.mark.vcsim
 def test_writes_made_while_a_pass_copies_are_caught_by_the_next_pass(warm, engine, monkeypatch):
-    from migrate.execution import sync as warm_sync
+    from migrate.execution.steps import delta as warm_sync
 
     layer, bed, vm, bases = warm
     assert sync(engine, bed, vm, enable_cbt=True).failed == {}
@@ -338,3 +338,63 @@ def test_migrate_run_of_a_synced_vm_adopts_its_target_and_migrates_it_byte_for_b
     assert in_sync(engine, bed, vm, bases) and toolkit_snapshots(bed, vm) == []
     pve = services_factory(bed)(None, options_of(bed)).pve
     assert [r["vmid"] for r in pve.get("/cluster/resources", type="vm")] == [synced]  # adopted, not made again
+
+
+@pytest.mark.vcsim
+def test_a_sync_under_a_bandwidth_limit_reads_no_faster_and_journals_the_limit(warm, engine):
+    layer, bed, vm, bases = warm
+    limit = 8 * 2**20
+
+    def limited(**options):
+        return sync_wave(session_factory(engine), 1, options_of(bed, bwlimit_mib_s=8), services_factory(bed),
+                         only=[vm.name], **options)
+
+    first, = limited(enable_cbt=True).passes
+    write_blocks(layer, vm, seed=50, count=16, disk=1)
+    second, = limited().passes
+    assert second.whole == [] and second.bytes_read == 16 * BLOCK and in_sync(engine, bed, vm, bases)
+    with session_factory(engine)() as session:
+        rows = session.scalars(select(SyncPass).order_by(SyncPass.number)).all()
+        runs = session.scalars(select(MigrationRun).order_by(MigrationRun.id)).all()
+        assert [r.options["copy_rates"] for r in runs] == [{"pve1": limit}] * 2
+        assert {d["rate_limit_bytes_per_second"] for row in rows for d in row.disks.values() if d["extents"]} == {
+            limit}
+        whole_seconds = sum(d["seconds"] for d in rows[0].disks.values())
+    # qemu-img's -r lets its first buffers through at once: on disks of 8 and 10 MiB that is a quarter of the time
+    # (a 1 GiB copy holds the rate within 1 %: docs/benchmarks.md); unlimited, the loopback copies them in 0.1 s.
+    assert whole_seconds >= first.bytes_read / limit * 0.75, (whole_seconds, first.bytes_read)
+
+
+@pytest.mark.vcsim
+def test_a_pass_that_runs_past_its_window_pauses_between_areas_until_it_opens_again(warm, engine):
+    from datetime import datetime, timedelta, timezone
+
+    from migrate.execution.sync_window import Gate, parse_window
+
+    layer, bed, vm, bases = warm
+    window = parse_window("22:00-06:00")
+    local = timezone(timedelta(hours=1))
+    clock, looks = [datetime(2026, 12, 5, 23, 0, tzinfo=local)], []
+
+    def now() -> datetime:
+        looks.append(clock[0])
+        if len(looks) == 2:  # the pass began in the window; it closes before its first batch of areas
+            clock[0] = datetime(2026, 12, 6, 6, 30, tzinfo=local)
+        return clock[0]
+
+    def advance(seconds: float) -> None:
+        clock[0] += timedelta(seconds=seconds)
+
+    def gates(window, what):
+        return Gate(window, what, now=now, sleep=advance)
+
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    write_blocks(layer, vm, seed=60, count=6, disk=1)
+    second, = sync(engine, bed, vm, window=window, gate_factory=gates).passes
+    assert second.paused_seconds == 15.5 * 3600 and clock[0] == datetime(2026, 12, 6, 22, 0, tzinfo=local)
+    assert in_sync(engine, bed, vm, bases) and toolkit_snapshots(bed, vm) == []
+    with session_factory(engine)() as session:
+        row = session.scalars(select(SyncPass).where(SyncPass.number == 2)).one()
+        assert row.disks["scsi1"]["paused_seconds"] == 15.5 * 3600 and "paused_seconds" not in row.disks["scsi0"]
+        run = session.scalars(select(MigrationRun).order_by(MigrationRun.id.desc())).first()
+        assert run.options["window"] == "22:00-06:00"

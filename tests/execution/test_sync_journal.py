@@ -43,3 +43,17 @@ def test_a_pass_a_killed_process_left_started_is_failed_and_named_at_the_next_co
     assert [(r.number, r.snapshot_moref, r.state) for r in found] == [(1, "snapshot-9", "failed")]
     assert journal.sync_passes_killed(session, migration) == []
     assert journal.sync_pass_started(session, migration).number == 2
+
+
+def test_the_cutovers_pass_is_journaled_final_and_is_the_newest_done_one_after(session):
+    migration = _migration(session)
+    first = journal.sync_pass_started(session, migration)
+    journal.sync_pass_ended(session, first)
+    final = journal.sync_pass_started(session, migration, final=True)
+    journal.sync_disk_copied(session, final, "scsi0", 3, 3 << 16, 3 << 16, {"whole": False, "seconds": 0.1})
+    journal.sync_pass_ended(session, final)
+    session.expire_all()
+    assert [(r.number, r.final) for r in session.scalars(select(SyncPass).order_by(SyncPass.number))] == [
+        (1, False), (2, True)]
+    newest = journal.last_done_pass(session, migration)
+    assert (newest.number, newest.final, newest.extents, newest.bytes_read) == (2, True, 3, 3 << 16)

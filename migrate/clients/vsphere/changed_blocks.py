@@ -69,6 +69,12 @@ def frozen_files(conn: VsphereConnection, snapshot_moref: str) -> dict[int, str]
     return {d.key: d.backing.fileName for d in _snapshot_disks(conn, snapshot_moref)}
 
 
+def disk_files(conn: VsphereConnection, moref: str) -> dict[int, str]:
+    """Per disk key, the file the VM's disk is now ("[datastore] vm/vm.vmdk": the base, when it has no snapshot)."""
+    devices = _properties(conn, find_vm(conn, moref), ["config.hardware.device"]).get("config.hardware.device") or []
+    return {d.key: d.backing.fileName for d in devices if isinstance(d, vim.vm.device.VirtualDisk)}
+
+
 def _snapshot_disks(conn: VsphereConnection, snapshot_moref: str) -> list[vim.vm.device.VirtualDisk]:
     snapshot = vim.vm.Snapshot(snapshot_moref, conn.si._stub)
     devices = _properties(conn, snapshot, ["config.hardware.device"]).get("config.hardware.device") or []
@@ -101,12 +107,13 @@ def remove_snapshot(conn: VsphereConnection, snapshot_moref: str) -> bool:
     return True
 
 
-def changed_areas(conn: VsphereConnection, vm_moref: str, snapshot_moref: str, disk_key: int, capacity: int,
+def changed_areas(conn: VsphereConnection, vm_moref: str, snapshot_moref: str | None, disk_key: int, capacity: int,
                   change_id: str = ALL_AREAS) -> list[tuple[int, int]]:
     """(start, length) of every area of the disk changed after `change_id` up to the snapshot, asking again
-    from where each answer ends until the disk's end."""
+    from where each answer ends until the disk's end. Without a snapshot (`None`), up to now: vSphere answers so
+    for a VM that is powered off only, whose disk no longer changes."""
     vm = vim.VirtualMachine(vm_moref, conn.si._stub)
-    snapshot = vim.vm.Snapshot(snapshot_moref, conn.si._stub)
+    snapshot = vim.vm.Snapshot(snapshot_moref, conn.si._stub) if snapshot_moref is not None else None
     offset, areas = 0, []
     while offset < capacity:
         try:

@@ -24,15 +24,25 @@ from migrate.errors import DiskCopyError, TargetApiError
 from migrate.execution.copy_progress import CopyProgress
 from migrate.execution.disk_copy import CopyOutcome, DiskCopyJob, copy_disk, describe, source_allocation
 from migrate.execution.itinerary import Services, Stage, Step, StepContext, Undo, UndoContext
-from migrate.execution.qemu_img import NodePath, Target, target_is_zero_safe
+from migrate.execution.qemu_img import Target, target_is_zero_safe
 from migrate.execution.steps.common import disk_of, disk_slots, target
-from migrate.execution.steps.source_disk import connection_for, disk_job
+from migrate.execution.steps import final_pass
+from migrate.execution.steps.source_disk import connection_for, disk_job, transport
 from migrate.planning.model import PlannedDisk
 
 log = logging.getLogger(__name__)
 
 
 def run(ctx: StepContext) -> dict:
+    """Copy the disk `ctx.item` whole; for a VM a warm copy synced, only the areas changed since its last pass
+    (the cutover's final pass, with the source off: `final_pass`)."""
+    if final_pass.applies(ctx):
+        return final_pass.disk_detail(ctx, copy_whole)
+    return copy_whole(ctx)
+
+
+def copy_whole(ctx: StepContext) -> dict:
+    """Allocate the disk's volume (or find it) and copy the whole disk into it; the journal's detail."""
     services, slot = ctx.services, ctx.item
     disk = disk_of(ctx, slot)
     node, vmid = target(ctx)
@@ -87,11 +97,6 @@ def _progress(ctx: StepContext, fraction: float) -> None:
     ctx.progress(fraction)
     if fraction >= 0.5:
         failpoints.reached("mid:copy_disk")  # the crash tests kill the run half-way through a copy
-
-
-def transport(job: DiskCopyJob) -> str:
-    """How the job reads its source, as journaled: `node-path` (the node's mount) or `https`."""
-    return "node-path" if isinstance(job.source, NodePath) else "https"
 
 
 def undo(ctx: UndoContext) -> None:

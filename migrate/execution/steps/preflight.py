@@ -4,7 +4,7 @@ The API token: it holds the privileges the run uses on the paths PVE checks them
 
 The source: there, with no snapshot and no pending consolidation (the copy reads the base disks, so a
 snapshot's newer data would be lost), and with the disks the plan was made for (none added, removed or
-resized). The target: the planned VMID free (or the toolkit's own), every NIC's bridge (or SDN VNet) on the
+resized); for a VM a warm copy synced, the snapshot a killed sync pass left is removed first. The target: the planned VMID free (or the toolkit's own), every NIC's bridge (or SDN VNet) on the
 planned node and VLAN-aware where a tag is planned, no other guest using one of the VM's MACs, the storages
 with room. The node: reached over SSH with a known host key, with a working qemu-img (and the conversion's
 tools when the guest is converted), and reading every source disk as the copy will. `execute_wave` checks the target once at the start for the VMs not started yet; this runs
@@ -21,10 +21,12 @@ from migrate.clients.proxmox import target as pvetarget
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere.source_state import SourceState, source_state
 from migrate.errors import PreflightError, StalePlanError, TargetApiError
+from migrate.execution import journal
 from migrate.execution.disk_copy import probe_source, require_qemu_img
 from migrate.execution.itinerary import Step, StepContext
 from migrate.execution.steps import convert
 from migrate.execution.steps.common import copied_disks, ownership
+from migrate.execution.steps.delta import remove_toolkit_snapshots
 from migrate.execution.steps.source_disk import connection_for, source_of
 from migrate.mapping.source_copy import copy_refusals
 from migrate.planning.model import PlannedVm
@@ -36,6 +38,9 @@ def run(ctx: StepContext) -> dict:
     # Read once: the privilege check needs the node's own bridges (SDN.Use paths), check_bridges all of them.
     bridges = pvetarget.node_bridges(pve, vm.node)
     _check_privileges(ctx, bridges)
+    if ctx.session is not None and journal.synced(ctx.session, [ctx.vm_migration_id]):
+        # A killed `migrate sync` pass left its snapshot: the cutover removes it, as the next pass would.
+        remove_toolkit_snapshots(ctx)
     now = source_state(ctx.services.vsphere, ctx.source.moref)
     # Only the first attempt sees the source as it was; a resume after stop_source must not overwrite it.
     if ctx.state.source_power_state is None:

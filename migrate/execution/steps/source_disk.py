@@ -48,3 +48,8 @@ def source_of(ctx: StepContext, disk: PlannedDisk, conn) -> tuple[Source, str | 
 def connection_for(ctx: StepContext, disk: PlannedDisk):
     """The vCenter connection an HTTPS read of `disk` needs, or None when the node reads it from its mount."""
     return None if mount_of(ctx, disk) else ctx.services.vsphere
+
+
+def transport(job: DiskCopyJob) -> str:
+    """How the job reads its source, as journaled: `node-path` (the node's mount) or `https`."""
+    return "node-path" if isinstance(job.source, NodePath) else "https"
