@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import shlex
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -60,58 +62,84 @@ def live_factory(app: AppContext, source_name, vcenter, user, ca_file, insecure,
                                                    source=source_name))
 
 
+# What `migrate run` and `migrate cutover` share: how the wave's VMs are executed, gathered into one RunOptions.
+run_options = [
+    click.option("--parallel", type=click.IntRange(1), default=4, show_default=True, help="VMs at once in total."),
+    click.option("--per-node", type=click.IntRange(1), default=2, show_default=True,
+                 help="VMs at once on one node or one source datastore."),
+    click.option("--start/--no-start", default=True, show_default=True, help="Start the target VMs after the copy."),
+    click.option("--verify", is_flag=True, help="Compare every disk with its source (qemu-img compare) afterwards."),
+    click.option("--agent-timeout", type=click.FloatRange(0), default=120, show_default=True, metavar="SECONDS",
+                 help="How long a started VM's guest agent has to answer; without an answer the VM is done, its IPs "
+                 "unknown."),
+    click.option("--stall-timeout", type=click.FloatRange(1), default=900, show_default=True, metavar="SECONDS",
+                 help="Stop a disk copy that shows no progress for this long, and try it again."),
+    click.option("--attempts", type=click.IntRange(1), default=4, show_default=True,
+                 help="Tries in all of a step that failed with a transient error (a dropped connection, a timeout, "
+                 "a stalled copy, an HTTP 5xx) within the run."),
+    click.option("--datastore-path", "datastore_paths", multiple=True, metavar="DATASTORE=PATH",
+                 help="A source datastore mounted on the nodes (NFS) at PATH; others are read over HTTPS."),
+    click.option("--convert/--no-convert", default=True, show_default=True,
+                 help="Convert each guest the plan says to (virt-v2v-in-place on the node) before its first start "
+                 "(docs/conversion.md)."),
+    click.option("--convert-timeout", type=click.FloatRange(60), default=1800, show_default=True, metavar="SECONDS",
+                 help="Stop a guest's conversion that runs longer, put its volumes back and leave it unstarted."),
+    click.option("--virtio-win", metavar="PATH", help="The virtio-win ISO on the nodes: Windows guests are converted "
+                 "only with it."),
+    click.option("--bwlimit", "bwlimit", type=click.FloatRange(min=0, min_open=True), metavar="MIB/S",
+                 help="Read at most this much per second for the whole run, shared by the copies that can run at "
+                 "once."),
+    click.option("--bwlimit-node", type=click.FloatRange(min=0, min_open=True), metavar="MIB/S",
+                 help="Read at most this much per second on each node, shared by its copies at once (--per-node)."),
+    click.option("--require-test", is_flag=True,
+                 help="Refuse a VM whose last rehearsal (`migrate test`) did not pass, before anything is changed."),
+    click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                 help="Append the run's timestamped record here (default: migrate-wave-N.log beside the database)."),
+]
+
+
+def with_run_options(command):
+    """Add the run options to `command`, which receives them as one `options: RunOptions`, and `log_file`. The
+    source options (`with_source_options`) must be the command's too: RunOptions holds `--insecure`."""
+
+    @functools.wraps(command)
+    def with_options(*args, parallel, per_node, start, verify, agent_timeout, stall_timeout, attempts,
+                     datastore_paths, convert, convert_timeout, virtio_win, bwlimit, bwlimit_node, require_test,
+                     **kwargs):
+        options = RunOptions(parallel=parallel, per_resource=per_node, start=start, verify=verify,
+                             agent_timeout=agent_timeout, stall_timeout=stall_timeout, step_attempts=attempts,
+                             datastore_paths=datastore_paths_of(datastore_paths),
+                             insecure_source=kwargs["insecure_source"], convert=convert,
+                             convert_timeout=convert_timeout, virtio_win=virtio_win, bwlimit_mib_s=bwlimit,
+                             bwlimit_node_mib_s=bwlimit_node, require_test=require_test)
+        return command(*args, options=options, **kwargs)
+
+    for option in reversed(run_options):
+        with_options = option(with_options)
+    return with_options
+
+
 @click.command("run")
 @click.option("--wave", "number", required=True, type=click.IntRange(1), help="The wave to migrate.")
-@click.option("--parallel", type=click.IntRange(1), default=4, show_default=True, help="VMs at once in total.")
-@click.option("--per-node", type=click.IntRange(1), default=2, show_default=True,
-              help="VMs at once on one node or one source datastore.")
-@click.option("--start/--no-start", default=True, show_default=True, help="Start the target VMs after the copy.")
 @click.option("--dry-run", is_flag=True, help="Show what would be migrated; change nothing.")
-@click.option("--verify", is_flag=True, help="Compare every disk with its source (qemu-img compare) afterwards.")
-@click.option("--agent-timeout", type=click.FloatRange(0), default=120, show_default=True, metavar="SECONDS",
-              help="How long a started VM's guest agent has to answer; without an answer the VM is done, its IPs "
-              "unknown.")
-@click.option("--stall-timeout", type=click.FloatRange(1), default=900, show_default=True, metavar="SECONDS",
-              help="Stop a disk copy that shows no progress for this long, and try it again.")
-@click.option("--attempts", type=click.IntRange(1), default=4, show_default=True,
-              help="Tries in all of a step that failed with a transient error (a dropped connection, a timeout, "
-              "a stalled copy, an HTTP 5xx) within the run.")
 @click.option("--again", "again", multiple=True, metavar="NAME",
               help="Migrate this rolled-back VM again, from the first step (repeatable); rolled-back VMs are left "
               "out otherwise.")
-@click.option("--datastore-path", "datastore_paths", multiple=True, metavar="DATASTORE=PATH",
-              help="A source datastore mounted on the nodes (NFS) at PATH; others are read over HTTPS.")
-@click.option("--convert/--no-convert", default=True, show_default=True,
-              help="Convert each guest the plan says to (virt-v2v-in-place on the node) before its first start "
-              "(docs/conversion.md).")
-@click.option("--convert-timeout", type=click.FloatRange(60), default=1800, show_default=True, metavar="SECONDS",
-              help="Stop a guest's conversion that runs longer, put its volumes back and leave it unstarted.")
-@click.option("--virtio-win", metavar="PATH", help="The virtio-win ISO on the nodes: Windows guests are converted "
-              "only with it.")
-@click.option("--bwlimit", "bwlimit", type=click.FloatRange(min=0, min_open=True), metavar="MIB/S",
-              help="Read at most this much per second for the whole run, shared by the copies that can run at once.")
-@click.option("--bwlimit-node", type=click.FloatRange(min=0, min_open=True), metavar="MIB/S",
-              help="Read at most this much per second on each node, shared by its copies at once (--per-node).")
-@click.option("--require-test", is_flag=True,
-              help="Refuse a VM whose last rehearsal (`migrate test`) did not pass, before anything is changed.")
 @click.option("--vm", "only", multiple=True, metavar="NAME",
               help="Migrate only this VM of the wave (repeatable); the others are not touched.")
 @click.option("--exclude", multiple=True, metavar="NAME", help="Leave this VM of the wave out of this run (repeatable).")
-@click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Append the run's timestamped record here (default: migrate-wave-N.log beside the database).")
+@with_run_options
 @render.format_option
 @with_source_options
 @pass_app
-def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool, dry_run: bool, verify: bool,
-        agent_timeout: float, stall_timeout: float, attempts: int, again: tuple[str, ...],
-        datastore_paths: tuple[str, ...], convert: bool, convert_timeout: float, virtio_win: str | None,
-        bwlimit: float | None, bwlimit_node: float | None, require_test: bool,
-        only: tuple[str, ...], exclude: tuple[str, ...], log_file: Path | None,
-        output_format: str, source_name, vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
+def run(app: AppContext, number: int, dry_run: bool, again: tuple[str, ...], only: tuple[str, ...],
+        exclude: tuple[str, ...], options: RunOptions, log_file: Path | None, output_format: str, source_name,
+        vcenter, user, ca_file, insecure_source, ssh_port, node_addresses) -> None:
     """Migrate a planned wave, or some of its VMs; run it again to resume after a failure or a crash.
 
     Sources are stopped as the wave's policy says (`migrate wave policy`). VMs cut over in the wave's order
     (`migrate wave show`): a later order group begins when the earlier ones are done, never after a failure.
+    A VM a warm copy synced (`migrate sync`) is cut over as `migrate cutover` does.
 
     \b
     Example:
@@ -120,12 +148,7 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
       migrate run --wave 1 --vm db-01 --user administrator@vsphere.local
       migrate run --wave 1 --bwlimit 400 --bwlimit-node 200
     """
-    paths = datastore_paths_of(datastore_paths)
-    options = RunOptions(parallel=parallel, per_resource=per_node, start=start, dry_run=dry_run, verify=verify,
-                         agent_timeout=agent_timeout, stall_timeout=stall_timeout, step_attempts=attempts,
-                         datastore_paths=paths, insecure_source=insecure_source, convert=convert,
-                         convert_timeout=convert_timeout, virtio_win=virtio_win, bwlimit_mib_s=bwlimit,
-                         bwlimit_node_mib_s=bwlimit_node, require_test=require_test)
+    options = replace(options, dry_run=dry_run)
     factory = None if dry_run else live_factory(app, source_name, vcenter, user, ca_file, insecure_source, ssh_port,
                                             node_addresses)
     if dry_run:
@@ -136,7 +159,7 @@ def run(app: AppContext, number: int, parallel: int, per_node: int, start: bool,
             result = execute_wave(app.sessions, number, options, factory, progress=bars.fraction if bars else None,
                                   again=again, only=only, exclude=exclude)
         app.say(f"log: {log_path}")
-    say_outcome(app, number, result, agent_timeout, output_format, dry_run)
+    say_outcome(app, number, result, options.agent_timeout, output_format, dry_run)
 
 
 def say_outcome(app: AppContext, number: int, result, agent_timeout: float, output_format: str,

@@ -110,6 +110,9 @@ class SyncState(StrEnum):
     STARTED = "started"  # journaled before its snapshot is taken: a pass found so was killed, its snapshot an orphan
     DONE = "done"  # copied, and its snapshot removed: the next pass starts from its change ids
     FAILED = "failed"  # ended with an error (or killed, and found so at the next contact): its change ids are unused
+    # Done, then a rollback deleted the volumes it filled: its change ids describe nothing now, and the VM's next
+    # pass (or cutover) starts again from a whole copy.
+    DISCARDED = "discarded"
 
 
 class SyncPass(Base):

@@ -213,6 +213,13 @@ def synced(session: Session, vm_migration_ids: Iterable[int]) -> set[int]:
                                .where(SyncPass.vm_migration_id.in_(list(vm_migration_ids)))))
 
 
+def discard_sync_passes(session: Session, vm_migration_id: int) -> None:
+    """Mark the VM's done passes discarded (a rollback deleted the volumes they filled), with the caller's commit:
+    the VM is no longer synced, and its next pass copies its disks whole."""
+    session.execute(update(SyncPass).where(SyncPass.vm_migration_id == vm_migration_id,
+                                           SyncPass.state == SyncState.DONE).values(state=SyncState.DISCARDED))
+
+
 def sync_passes_killed(session: Session, vm_migration_id: int) -> list[SyncPass]:
     """Mark the VM's passes still `started` failed (their process was killed: none runs, the VM is locked), and
     return them: their snapshots are orphans to remove."""

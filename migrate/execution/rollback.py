@@ -147,6 +147,7 @@ def _roll_back(sessions: sessionmaker[Session], run_id: int, chosen: _Chosen, se
         # With the status, in one commit: the steps the rollback undid no longer count as done, so that
         # `migrate run --again` can migrate the VM again from the first step.
         journal.undo_steps(session, chosen.migration_id)
+        journal.discard_sync_passes(session, chosen.migration_id)
         session.get(VmMigration, chosen.migration_id).status = VmStatus.ROLLED_BACK
         session.commit()
         outcome.rolled_back[chosen.vm_name] = ctx.undone

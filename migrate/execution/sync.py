@@ -96,6 +96,8 @@ def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, s
         target = session.get(Target, record.target_id)
         session.expunge(target)
         migrations = journal.ensure_vm_migrations(session, wave, [(vm.vm_id, vm.vm_name) for vm in plan.vms])
+        # A rolled-back VM named with --vm is synced again from a whole copy (its rollback discarded its passes).
+        journal.readmit(session, [m.id for m in migrations if m.status == VmStatus.ROLLED_BACK and m.vm_name in only])
         policy = stop_policy(session.get(Wave, record.wave_id))
         pending = {m.id for m in migrations if m.status == VmStatus.PENDING}
         work = [item for item in work_items(session, plan, migrations, set(), policy)
@@ -147,6 +149,8 @@ def _why_not(status: str) -> str:
     if status in (VmStatus.RUNNING, VmStatus.FAILED):
         return (f"its migration is {status}: a `migrate run` began for it; finish it with `migrate run` "
                 "(or roll it back)")
+    if status == VmStatus.ROLLED_BACK:
+        return "it was rolled back: name it with --vm to sync it again, from a whole copy"
     return f"its migration is {status}: a sync is for a VM not migrated yet"
 
 

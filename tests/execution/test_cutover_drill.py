@@ -174,3 +174,23 @@ def test_a_cutover_after_a_killed_sync_pass_removes_its_snapshot_and_cuts_over(w
     assert result.outcome.done == [vm.name], result.outcome.failed
     assert toolkit_snapshots(bed, vm) == [] and in_sync(engine, bed, vm, bases)
     assert final_passes(engine) == [(1, "done", False), (2, "failed", False), (3, "done", True)]
+
+
+@pytest.mark.vcsim
+def test_a_rolled_back_synced_vm_is_no_longer_synced_and_its_next_sync_copies_it_whole(warm, engine):
+    from migrate.execution.rollback import rollback
+
+    layer, bed, vm, bases = warm
+    assert sync(engine, bed, vm, enable_cbt=True).failed == {}
+    write_blocks(layer, vm, seed=51, count=3)
+    assert sync(engine, bed, vm).passes[0].whole == []
+    assert rollback(session_factory(engine), services_factory(bed), vm_name=vm.name).failed == {}
+    assert final_passes(engine) == [(1, "discarded", False), (2, "discarded", False)]
+    assert synced_status(engine, vm)["sync_pass"] == ""  # its volumes are gone: nothing is synced
+    with pytest.raises(UsageError, match="no done sync pass: sync first"):
+        cutover(engine, bed, vm)
+    write_blocks(layer, vm, seed=52, count=3)
+    again, = sync(engine, bed, vm).passes  # named with --vm: synced again, from a whole copy into new volumes
+    assert (again.number, again.whole) == (3, ["scsi0", "scsi1"])
+    assert in_sync(engine, bed, vm, bases) and toolkit_snapshots(bed, vm) == []
+    assert synced_status(engine, vm)["status"] == "pending"

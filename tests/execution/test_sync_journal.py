@@ -57,3 +57,17 @@ def test_the_cutovers_pass_is_journaled_final_and_is_the_newest_done_one_after(s
         (1, False), (2, True)]
     newest = journal.last_done_pass(session, migration)
     assert (newest.number, newest.final, newest.extents, newest.bytes_read) == (2, True, 3, 3 << 16)
+
+
+def test_a_rollback_discards_the_done_passes_so_the_next_starts_from_a_whole_copy(session):
+    migration = _migration(session)
+    done = journal.sync_pass_started(session, migration)
+    journal.sync_pass_ended(session, done)
+    failed = journal.sync_pass_started(session, migration)
+    journal.sync_pass_ended(session, failed, "vCenter refused the snapshot")
+    journal.discard_sync_passes(session, migration)
+    session.commit()
+    session.expire_all()
+    assert [r.state for r in session.scalars(select(SyncPass).order_by(SyncPass.number))] == ["discarded", "failed"]
+    assert journal.last_done_pass(session, migration) is None
+    assert journal.synced(session, [migration]) == {migration}  # a rollback still looks for its snapshots
