@@ -28,6 +28,7 @@ from migrate.db.plan_models import Target
 from migrate.errors import MigrateError, UsageError
 from migrate.execution import rehearsal_journal as journal
 from migrate.execution.itinerary import StepContext, UndoContext
+from migrate.execution.locks import VmLocker
 from migrate.execution.services import RunOptions, Services
 from migrate.execution.steps import attach, convert, copy_disk, create_shell, start_target, verify
 from migrate.execution.steps.common import copied_disks
@@ -63,11 +64,24 @@ def rehearse_wave(sessions: sessionmaker[Session], wave: int, options: Rehearsal
     """Rehearse the VMs of wave `wave` (or `options.only`) one after the other."""
     with sessions() as session:
         target, vms, sources = _wave(session, wave, options.only)
+        # A rehearsal is not a migration and makes none; a VM a sync pass (or a run) has journaled is locked.
+        migrations = dict(session.execute(select(VmMigration.vm_id, VmMigration.id).where(
+            VmMigration.wave == wave, VmMigration.vm_id.in_([vm.vm_id for vm in vms]))).all())
     services = services_factory(target, options.run)
     result = RehearsalResult()
+    locker = VmLocker(sessions.kw["bind"])
     try:
         for vm in vms:
-            _rehearse(sessions, wave, vm, sources[vm.vm_id], options, services, result)
+            # The VM's lock, as a run's or a sync pass's: none of them (nor a rollback) works on it meanwhile.
+            locked = migrations.get(vm.vm_id)
+            if locked is not None and not locker.try_lock(locked):
+                result.failed[vm.vm_name] = "another process works on it now (`migrate sync`, `run` or `test`)"
+                continue
+            try:
+                _rehearse(sessions, wave, vm, sources[vm.vm_id], options, services, result)
+            finally:
+                if locked is not None:
+                    locker.release(locked)
     finally:
         services.close()
     return result

@@ -25,6 +25,7 @@ from migrate.execution.itinerary import Itinerary, Services, UndoContext, undo_o
 from migrate.execution.services import RunOptions
 from migrate.execution.steps import ITINERARY
 from migrate.execution.sync import undo_snapshots
+from migrate.execution.locks import VmLocker
 from migrate.execution.vm_plan import SourceRef
 from migrate.execution.vm_state import VmState
 from migrate.planning.model import PlannedVm
@@ -64,8 +65,18 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
     try:
         with sessions() as session:
             run_id = journal.begin_run(session, min(m.wave for m in migrations), {"rollback": True}).id
+        locker = VmLocker(sessions.kw["bind"])
         for chosen in work:
-            _roll_back(sessions, run_id, chosen, services, outcome)
+            # A VM that a run, a sync pass or a rehearsal works on now is left to it: undoing under its feet
+            # would destroy what it is writing, or remove the snapshot it reads.
+            if not locker.try_lock(chosen.migration_id):
+                outcome.failed[chosen.vm_name] = (f"another process works on {chosen.vm_name} now (`migrate run`, "
+                                                  "`sync`, `cutover` or `test`): roll it back once it has ended")
+                continue
+            try:
+                _roll_back(sessions, run_id, chosen, services, outcome)
+            finally:
+                locker.release(chosen.migration_id)
         with sessions() as session:
             journal.end_run(session, run_id, RunStatus.FAILED if outcome.failed else RunStatus.SUCCEEDED)
     finally:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere.source_state import source_state
 from migrate.db.execution_models import Rehearsal, VmMigration
+from migrate.db.models import VmRecord
 from migrate.db.session import session_factory
 from migrate.errors import PreflightError
 from migrate.execution.rehearsal import RehearsalOptions, cleanup, rehearse_wave
@@ -102,3 +103,30 @@ def test_require_test_refuses_a_vm_never_rehearsed_before_anything_changes(one_v
     assert _source(bed, vm)[0] == "poweredOn"
     with session_factory(engine)() as session:
         assert all(not m.state for m in session.scalars(select(VmMigration)))
+
+
+def test_a_vm_a_sync_pass_holds_is_neither_rehearsed_nor_rolled_back_meanwhile(one_vm, engine):
+    from migrate.execution import journal
+    from migrate.execution.locks import VmLocker
+    from migrate.execution.rollback import rollback
+
+    bed, vm = one_vm
+    with session_factory(engine)() as session:  # as `migrate sync` journals the VM before its first pass
+        vm_id = session.scalar(select(VmRecord.id).where(VmRecord.name == vm.name))
+        migration = journal.ensure_vm_migrations(session, 1, [(vm_id, vm.name)])[0].id
+    sync_pass = VmLocker(engine)  # the lock a sync pass in another process holds while it copies
+    assert sync_pass.try_lock(migration)
+    try:
+        rehearsed = rehearse_wave(session_factory(engine), 1, RehearsalOptions("vmbr99", (vm.name,), options_of(bed)),
+                                  services_factory(bed))
+        rolled_back = rollback(session_factory(engine), services_factory(bed), vm_name=vm.name)
+    finally:
+        sync_pass.release(migration)
+
+    assert rehearsed.failed == {vm.name: "another process works on it now (`migrate sync`, `run` or `test`)"}
+    assert rolled_back.failed == {vm.name: f"another process works on {vm.name} now (`migrate run`, `sync`, "
+                                           "`cutover` or `test`): roll it back once it has ended"}
+    assert _source(bed, vm) == ("poweredOn", ())
+    with session_factory(engine)() as session:
+        assert session.scalars(select(Rehearsal)).all() == []
+        assert session.get(VmMigration, migration).status == "pending"
