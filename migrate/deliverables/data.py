@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from migrate.db.execution_models import VmMigration
 from migrate.db.models import Source
 from migrate.db.plan_models import PlanRecord, Wave
 from migrate.deliverables.finalize_state import FinalizeRow, finalize_rows
 from migrate.errors import NotFoundError
+from migrate.execution import rehearsal_journal
 from migrate.execution.status import wave_status
 from migrate.inventory.facts import Origin
 from migrate.inventory.model import Vm
@@ -83,6 +83,9 @@ class WaveRow:
     plan_version: int | None
 
 
+NOT_STARTED = "not started"  # a VM rehearsed, whose migration has not begun
+
+
 @dataclass(frozen=True)
 class ProgressRow:
     wave: int
@@ -91,6 +94,7 @@ class ProgressRow:
     downtime_estimate: int | None
     downtime_measured: float | None
     bytes_moved: int | None
+    rehearsal: str = ""  # the VM's newest rehearsal (`migrate test`): passed, failed, running, or none
 
 
 @dataclass
@@ -254,9 +258,13 @@ def _waves(session: Session, wave: int | None, every_plan: list[Plan]) -> list[W
 
 
 def _progress(session: Session, wave: int | None, every_plan: list[Plan]) -> list[ProgressRow]:
-    if session.scalar(select(VmMigration.id).limit(1)) is None:
-        return []
+    """Each VM's migration as `migrate status` shows it, and each VM rehearsed (`migrate test`) whose migration
+    has not begun: the application owners see which VMs passed a rehearsal before their cutover."""
     estimates = {(plan.wave, vm.vm_name): vm.downtime_seconds for plan in every_plan for vm in plan.vms}
-    return [ProgressRow(row["wave"], row["vm"], str(row["status"]), estimates.get((row["wave"], row["vm"])),
-                        row.get("downtime_seconds"), row.get("bytes_moved"))
-            for row in wave_status(session, wave)]
+    migrated = [ProgressRow(row["wave"], row["vm"], str(row["status"]), estimates.get((row["wave"], row["vm"])),
+                            row.get("downtime_seconds"), row.get("bytes_moved"), row.get("rehearsal") or "")
+                for row in wave_status(session, wave)]
+    seen = {(row.wave, row.vm) for row in migrated}
+    rehearsed = [ProgressRow(r.wave, r.vm_name, NOT_STARTED, estimates.get((r.wave, r.vm_name)), None, None, r.status)
+                 for r in rehearsal_journal.latest_of_wave(session, wave) if (r.wave, r.vm_name) not in seen]
+    return migrated + rehearsed

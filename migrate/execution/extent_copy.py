@@ -22,7 +22,8 @@ per batch (perl is part of every Proxmox VE node) with positioned reads and writ
 64 KiB take a fraction of the 4 s the qemu-img loop takes (about 6 ms per area of process start). A node without
 perl, or any other source or volume format, takes the qemu-img loop.
 
-Under a bandwidth limit (`rate`), the perl copy waits whenever the bytes it copied run ahead of the rate; the
+Under a bandwidth limit (`rate`), the perl copy waits whenever the bytes it copied run ahead of the rate, counted
+over the whole copy (`Pace`: a batch's SSH command and perl's start are not time lost to the limit); the
 qemu-img loop gives each qemu-img `-r`, which paces only what one qemu-img copies (an area smaller than its buffer
 is not slowed).
 """
@@ -30,6 +31,7 @@ is not slowed).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -64,13 +66,14 @@ def _areas_script(cookie: bool, rate: int | None) -> str:
     return _loop(f"printf '%s' \"$cookie\" | {convert.replace(' -n ', f' {_SECRET} -n ', 1)}", with_cookie=True)
 
 
-# $ARGV[0], $ARGV[1], $ARGV[2]: the flat extent, the raw volume and the bytes per second to copy at most (0: as fast
-# as it goes); then start and length of each area. Each area is named on stdout (unbuffered) before it is copied,
-# as the shell loop does, so the copy ends with the SSH session.
+# $ARGV[0], $ARGV[1]: the flat extent and the raw volume; $ARGV[2..4]: the bytes per second to copy at most (0: as
+# fast as it goes), and the bytes and seconds of the copy's earlier batches (`Pace`); then start and length of each
+# area. Each area is named on stdout (unbuffered) before it is copied, as the shell loop does, so the copy ends with
+# the SSH session.
 _RAW_AREAS = r"""
 use strict; use IO::Handle; use Time::HiRes (); $| = 1;
-my ($from, $to, $rate) = splice(@ARGV, 0, 3);
-my ($began, $copied) = (Time::HiRes::time(), 0);
+my ($from, $to, $rate, $copied, $before) = splice(@ARGV, 0, 5);
+my $began = Time::HiRes::time() - $before;
 open(my $in, "<:raw", $from) or die "$from: $!\n";
 open(my $out, "+<:raw", $to) or die "$to: $!\n";
 while (@ARGV) {
@@ -115,8 +118,8 @@ def copy_extents(shell: NodeShell, source: Source, target: Target, extents: Sequ
     stop_stale_writers(shell, target)  # a killed pass's last qemu-img, if it still runs
     flat = flat_extent(shell, source) if target.format == "raw" else None
     batching = Batching(WINDOW_BATCH, before_batch) if before_batch is not None else Batching()
-    if flat is not None and _batches(shell, [PERL, "-e", _RAW_AREAS, flat, target.path, str(int(rate or 0))],
-                                     extents, None, source, target, batching, fall_back=True):
+    if flat is not None and _batches(shell, [PERL, "-e", _RAW_AREAS, flat, target.path], extents, None, source,
+                                     target, batching, Pace(int(rate or 0)), fall_back=True):
         return sum(length for _, length in extents)
     script = _areas_script(cookie is not None, rate)
     stdin = f"{cookie}\n".encode() if cookie is not None else None
@@ -147,16 +150,35 @@ class Batching:
     before: Callable[[], object] = lambda: None
 
 
+@dataclass
+class Pace:
+    """A bandwidth limit held across the perl copy's batches rather than within each: a batch begins owed the time
+    the earlier ones lost to their SSH commands, so that the whole copy, not each batch, reads at the rate. A sync
+    window's pauses (between batches) are not counted: the copy never bursts after one."""
+
+    rate: int  # bytes per second; 0: no limit
+    copied: int = 0  # by the earlier batches
+    seconds: float = 0.0  # the earlier batches' time, from the launch of each to its end
+
+    def args(self) -> list[str]:
+        return [str(self.rate), str(self.copied), f"{self.seconds:.6f}"]
+
+
 def _batches(shell: NodeShell, argv: list[str], extents: Sequence[tuple[int, int]], stdin: bytes | None,
-             source: Source, target: Target, batching: Batching, fall_back: bool = False) -> bool:
-    """Run `argv` with each batch of areas as further arguments; False when `fall_back` and the node lacks the
-    command (nothing was copied then)."""
+             source: Source, target: Target, batching: Batching, pace: Pace | None = None,
+             fall_back: bool = False) -> bool:
+    """Run `argv` with each batch of areas as further arguments (after the pace's, when given); False when
+    `fall_back` and the node lacks the command (nothing was copied then)."""
     size = batching.size or BATCH
     for first in range(0, len(extents), size):
         batch = extents[first:first + size]
         batching.before()
         areas = [str(int(n)) for start, length in batch for n in (start, length)]
-        result = shell.run([*argv, *areas], stdin=stdin, timeout=BATCH_TIMEOUT)
+        launched = time.monotonic()
+        result = shell.run([*argv, *(pace.args() if pace else ()), *areas], stdin=stdin, timeout=BATCH_TIMEOUT)
+        if pace is not None:
+            pace.copied += sum(length for _, length in batch)
+            pace.seconds += time.monotonic() - launched
         if fall_back and first == 0 and result.rc == NOT_FOUND:
             return False
         if result.rc != 0:

@@ -48,6 +48,15 @@ def latest(session: Session, vm_ids: list[int]) -> dict[int, Rehearsal]:
     return {row.vm_id: row for row in rows}
 
 
+def latest_of_wave(session: Session, wave: int | None) -> list[Rehearsal]:
+    """Each VM's newest rehearsal in wave `wave` (or in every wave), by VM name."""
+    query = select(Rehearsal).order_by(Rehearsal.id)
+    if wave is not None:
+        query = query.where(Rehearsal.wave == wave)
+    newest = {(row.wave, row.vm_id): row for row in session.scalars(query)}
+    return sorted(newest.values(), key=lambda row: (row.wave, row.vm_name))
+
+
 def require_rehearsed(session: Session, wave: int, vms: Collection[tuple[int, str]]) -> None:
     """Refuse, naming the first, a VM whose newest rehearsal did not pass (`run --require-test`)."""
     found = latest(session, [vm_id for vm_id, _ in vms])

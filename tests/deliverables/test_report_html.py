@@ -184,3 +184,49 @@ def test_the_report_shows_what_finalize_made_of_each_wave_from_its_journal(tmp_p
         "retired": "web-01: renamed to web-01 [migrated 2026-12-01] and noted",
     }
     assert "not made" not in text and '<h3 data-wave="1">Wave 1</h3>' in text
+
+
+class _Rehearsals(HTMLParser):
+    """Per VM, the text of its `data-rehearsal` cell in the report's progress table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: dict[str, str] = {}
+        self._vm: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self._vm = dict(attrs).get("data-rehearsal")
+
+    def handle_data(self, data):
+        if self._vm:
+            self.cells[self._vm] = data
+            self._vm = None
+
+
+def test_the_report_shows_which_vms_passed_a_rehearsal_before_their_migration_begins(tmp_path):
+    from tests.factories import make_inventory, make_vm, store_inventory
+    from migrate.db.session import upgrade
+    from migrate.execution import rehearsal_journal
+
+    db_file = tmp_path / "m.db"
+    db_url = f"sqlite:///{db_file}"
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        store_inventory(session, make_inventory(make_vm("web-01"), make_vm("web-02"), make_vm("db-01")))
+        session.commit()
+        ids = dict(session.execute(select(VmRecord.name, VmRecord.id)).all())
+        for name, status, error in (("web-01", "failed", "the guest agent did not answer within 300 s"),
+                                    ("web-01", "passed", None), ("web-02", "failed", "no bootable disk")):
+            rehearsal = rehearsal_journal.begin(session, 1, ids[name], name, "pve1", 9000, f"test-{name}", {})
+            rehearsal_journal.end(session, rehearsal, status, {}, error)
+    engine.dispose()
+    assert run_cli("readiness", "--dir", str(tmp_path), db_url=db_url).exit_code == 0
+    assert run_cli("wave", "create", "1", "--pattern", "web-*", db_url=db_url).exit_code == 0
+    html = tmp_path / "all.html"
+    assert run_cli("report", "--html", str(html), "--mappings", str(tmp_path), db_url=db_url).exit_code == 0
+    found = _Rehearsals()
+    found.feed(html.read_text())
+    assert found.cells == {"web-01": "passed", "web-02": "failed"}  # each VM's newest rehearsal; db-01 had none
+    assert "<td>not started</td>" in html.read_text()
+    check_report(html, db_file)

@@ -181,3 +181,27 @@ def test_a_rate_limit_reaches_each_qemu_img_of_the_loop(node, allocate, tmp_path
     assert any(f"convert -r {3 * MIB} -n" in word for argv in seen for word in argv)
     copied, disk = Path(target.path).read_bytes(), raw.read_bytes()
     assert all(copied[s:s + n] == disk[s:s + n] for s, n in areas)
+
+
+def test_a_rate_limit_is_held_over_the_whole_copy_not_within_each_batch(node, allocate, tmp_path, monkeypatch):
+    from migrate.execution import extent_copy
+
+    monkeypatch.setattr(extent_copy, "BATCH", 4)
+    raw = tmp_path / "disk.raw"
+    raw.write_bytes(os.urandom(SIZE))
+    target = allocate(147, SIZE)
+    areas = [(n * 2 * 262144, 262144) for n in range(16)]  # 4 batches of 1 MiB
+    seen = []
+    real_run = node.run
+    monkeypatch.setattr(node, "run", lambda argv, **kw: seen.append(argv) or real_run(argv, **kw))
+    started = time.monotonic()
+    assert copy_extents(node, NodePath(str(make_vmdk(raw, tmp_path / "f.vmdk", "monolithicFlat"))), target, areas,
+                        rate=2 * MIB) == 4 * MIB
+    assert time.monotonic() - started >= 2.0  # never faster than the limit
+    paces = [argv[5:8] for argv in seen if argv[0] == "perl"]
+    # Each batch starts from the bytes and the time of the earlier ones: their SSH commands are not lost to it.
+    assert [(int(rate), int(copied)) for rate, copied, _ in paces] == [(2 * MIB, n * MIB) for n in range(4)]
+    seconds = [float(s) for _, _, s in paces]
+    assert seconds[0] == 0 and all(spent >= 0.5 * n for n, spent in enumerate(seconds))
+    copied, disk = Path(target.path).read_bytes(), raw.read_bytes()
+    assert all(copied[s:s + n] == disk[s:s + n] for s, n in areas)
