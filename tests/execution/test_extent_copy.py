@@ -205,3 +205,13 @@ def test_a_rate_limit_is_held_over_the_whole_copy_not_within_each_batch(node, al
     assert seconds[0] == 0 and all(spent >= 0.5 * n for n, spent in enumerate(seconds))
     copied, disk = Path(target.path).read_bytes(), raw.read_bytes()
     assert all(copied[s:s + n] == disk[s:s + n] for s, n in areas)
+
+
+def test_a_paced_copy_that_fell_behind_catches_up_by_one_second_at_most():
+    from migrate.execution.extent_copy import CATCH_UP, Pace
+
+    on_time = Pace(2 * MIB, copied=4 * MIB, seconds=2.3)  # 0.3 s lost to the batches' SSH commands: made up
+    late = Pace(2 * MIB, copied=4 * MIB, seconds=9.0)  # a slow source: no burst of 7 s at full speed after it
+    assert on_time.args() == [str(2 * MIB), str(4 * MIB), "2.300000"]
+    assert late.args() == [str(2 * MIB), str(4 * MIB), f"{2.0 + CATCH_UP:.6f}"]
+    assert Pace(0, copied=4 * MIB, seconds=9.0).args()[2] == "9.000000"  # no limit: nothing to pace
