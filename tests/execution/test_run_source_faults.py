@@ -66,8 +66,9 @@ def test_a_copy_stalling_every_time_fails_cleanly_after_the_attempts_leaving_no_
     stalled = vms[1].name
     fault = Fault(FLAT, stall_after=256 * 1024, methods=("GET",))
     proxy.faults.append(fault)
-    options = options_of(bed, parallel=1, stall_timeout=STALL_TIMEOUT)
-    result = run(engine, bed, parallel=1, stall_timeout=STALL_TIMEOUT)
+    # Two tries are enough to show it given up after the last; each costs a stall timeout.
+    options = options_of(bed, parallel=1, stall_timeout=STALL_TIMEOUT, step_attempts=2)
+    result = run(engine, bed, parallel=1, stall_timeout=STALL_TIMEOUT, step_attempts=2)
     assert list(result.outcome.failed) == [stalled]
     assert f"{stalled}: step copy_disk scsi0 failed" in result.outcome.failed[stalled]
     assert "stalled" in result.outcome.failed[stalled]
