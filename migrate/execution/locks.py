@@ -11,6 +11,8 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
@@ -39,6 +41,18 @@ class VmLocker:
                 return False
             self._held[vm_migration_id] = holder
             return True
+
+    @contextmanager
+    def held(self, vm_migration_id: int) -> Iterator[bool]:
+        """The VM's lock for the block when it can be taken now (True, released at the block's end); False when
+        another process or thread holds it."""
+        if not self.try_lock(vm_migration_id):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            self.release(vm_migration_id)
 
     def release(self, vm_migration_id: int) -> None:
         with self._mutex:

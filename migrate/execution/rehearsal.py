@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Collection
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -73,15 +74,12 @@ def rehearse_wave(sessions: sessionmaker[Session], wave: int, options: Rehearsal
     try:
         for vm in vms:
             # The VM's lock, as a run's or a sync pass's: none of them (nor a rollback) works on it meanwhile.
-            locked = migrations.get(vm.vm_id)
-            if locked is not None and not locker.try_lock(locked):
-                result.failed[vm.vm_name] = "another process works on it now (`migrate sync`, `run` or `test`)"
-                continue
-            try:
-                _rehearse(sessions, wave, vm, sources[vm.vm_id], options, services, result)
-            finally:
-                if locked is not None:
-                    locker.release(locked)
+            migration = migrations.get(vm.vm_id)
+            with locker.held(migration) if migration is not None else nullcontext(True) as free:
+                if free:
+                    _rehearse(sessions, wave, vm, sources[vm.vm_id], options, services, result)
+                else:
+                    result.failed[vm.vm_name] = "another process works on it now (`migrate sync`, `run` or `test`)"
     finally:
         services.close()
     return result

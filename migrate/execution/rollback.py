@@ -69,14 +69,13 @@ def rollback(sessions: sessionmaker[Session], services_factory: Callable[[Target
         for chosen in work:
             # A VM that a run, a sync pass or a rehearsal works on now is left to it: undoing under its feet
             # would destroy what it is writing, or remove the snapshot it reads.
-            if not locker.try_lock(chosen.migration_id):
-                outcome.failed[chosen.vm_name] = (f"another process works on {chosen.vm_name} now (`migrate run`, "
-                                                  "`sync`, `cutover` or `test`): roll it back once it has ended")
-                continue
-            try:
-                _roll_back(sessions, run_id, chosen, services, outcome)
-            finally:
-                locker.release(chosen.migration_id)
+            with locker.held(chosen.migration_id) as free:
+                if free:
+                    _roll_back(sessions, run_id, chosen, services, outcome)
+                else:
+                    outcome.failed[chosen.vm_name] = (f"another process works on {chosen.vm_name} now (`migrate "
+                                                      "run`, `sync`, `cutover` or `test`): roll it back once it has "
+                                                      "ended")
         with sessions() as session:
             journal.end_run(session, run_id, RunStatus.FAILED if outcome.failed else RunStatus.SUCCEEDED)
     finally:

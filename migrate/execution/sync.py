@@ -35,7 +35,7 @@ from migrate.clients.vsphere import changed_blocks as cbt
 from migrate.clients.vsphere.source_state import source_state
 from migrate.db.execution_models import RunStatus, SyncPass, VmMigration, VmStatus
 from migrate.db.plan_models import Target, Wave
-from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, MigrateError, SourceProtocolError
+from migrate.errors import ChangeIdInvalidError, ChangeTrackingOffError, MigrateError
 from migrate import failpoints
 from migrate.execution import journal
 from migrate.execution.bandwidth import copy_rates
@@ -46,7 +46,7 @@ from migrate.execution.locks import VmLocker
 from migrate.execution.services import RunOptions
 from migrate.execution.steps import copy_disk, create_shell, preflight
 from migrate.execution.steps.common import copied_disks
-from migrate.execution.steps.delta import SNAPSHOT_NAME, copy_areas, remove_toolkit_snapshots
+from migrate.execution.steps.delta import SNAPSHOT_NAME, copy_areas, disk_keys, remove_toolkit_snapshots
 from migrate.execution.sync_window import Gate, SyncWindow
 from migrate.execution.vm_state import VmState
 from migrate.execution.wave import check_names, work_items
@@ -118,17 +118,16 @@ def sync_wave(sessions: sessionmaker[Session], wave: int, options: RunOptions, s
         with sessions() as session:  # journaled as an attempt of its own, as a rollback is
             run_id = journal.begin_run(session, wave, _journaled(options, only, enable_cbt, window)).id
         for item in work:
-            if not locker.try_lock(item.vm_migration_id):
-                result.skipped[item.vm_name] = "another run is working on it"
-                continue
-            try:
-                result.passes.append(sync_vm(sessions, item, services, enable_cbt,
-                                             gate_factory(window, f"{item.vm_name}: sync")))
-            except MigrateError as exc:
-                result.failed[item.vm_name] = str(exc)
-                log.warning("%s: sync failed: %s", item.vm_name, exc)
-            finally:
-                locker.release(item.vm_migration_id)
+            with locker.held(item.vm_migration_id) as free:
+                if not free:
+                    result.skipped[item.vm_name] = "another run is working on it"
+                    continue
+                try:
+                    result.passes.append(sync_vm(sessions, item, services, enable_cbt,
+                                                 gate_factory(window, f"{item.vm_name}: sync")))
+                except MigrateError as exc:
+                    result.failed[item.vm_name] = str(exc)
+                    log.warning("%s: sync failed: %s", item.vm_name, exc)
         with sessions() as session:
             journal.end_run(session, run_id, RunStatus.FAILED if result.failed else RunStatus.SUCCEEDED)
     finally:
@@ -206,7 +205,7 @@ def run_pass(session: Session, ctx: StepContext, row: SyncPass, previous: SyncPa
     name = f"{SNAPSHOT_NAME} {row.number}"
     snapshot = cbt.create_snapshot(conn, moref, name, quiesce=cbt.tools_running(conn, moref))
     try:
-        keys = _disk_keys(ctx, snapshot)
+        keys = disk_keys(ctx, snapshot.files, f"snapshot {snapshot.name!r} of {ctx.vm_name}")
         journal.sync_snapshot_taken(session, row, snapshot.moref, name,
                                     {slot: snapshot.change_ids.get(key) for slot, key in keys.items()})
         whole = []
@@ -257,19 +256,6 @@ def _copy_changes(session: Session, ctx: StepContext, row: SyncPass, disk: Plann
                               "rate_limit_bytes_per_second": detail["rate_limit_bytes_per_second"],
                               **({"paused_seconds": round(paused, 1)} if paused else {})})
     return False
-
-
-def _disk_keys(ctx: StepContext, snapshot: cbt.Snapshot) -> dict[str, int]:
-    """Each planned disk's device key, by the file the snapshot froze (the base VMDK: no other snapshot exists)."""
-    by_file = {file: key for key, file in snapshot.files.items()}
-    keys = {}
-    for disk in copied_disks(ctx):
-        if disk.source_file not in by_file:
-            raise SourceProtocolError(f"snapshot {snapshot.name!r} of {ctx.vm_name} froze no disk {disk.source_file} "
-                                      f"(it froze {', '.join(sorted(by_file)) or 'none'}): discover the source and "
-                                      "plan the wave again")
-        keys[disk.slot] = by_file[disk.source_file]
-    return keys
 
 
 def _remove_after_failure(ctx: StepContext, snapshot: str) -> None:

@@ -141,6 +141,18 @@ def test_two_runs_never_hold_the_same_vm(engine, migrations):
     second.release_all()
 
 
+def test_a_lock_held_for_a_block_is_given_back_at_its_end_even_on_an_error(engine, migrations):
+    mine, other = VmLocker(engine), VmLocker(engine)
+    vm = migrations[0].id
+    with pytest.raises(RuntimeError), mine.held(vm) as free:
+        assert free and not other.try_lock(vm)
+        raise RuntimeError("the block failed")
+    with other.held(vm) as free, mine.held(vm) as also:
+        assert free and not also  # given back by the failed block; not given twice
+    assert mine.try_lock(vm)
+    mine.release_all()
+
+
 def test_a_wave_skips_vms_another_run_is_working_on(sessions, engine, migrations, tmp_path):
     trace = tmp_path / "trace"
     other = VmLocker(engine)

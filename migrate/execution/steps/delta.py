@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from migrate.clients.proxmox import vm as pvevm
 from migrate.clients.vsphere import changed_blocks as cbt
 from migrate.db.execution_models import SyncPass
+from migrate.errors import SourceProtocolError
 from migrate.execution import journal
 from migrate.execution.extent_copy import copy_extents
 from migrate.execution.itinerary import StepContext
+from migrate.execution.steps.common import copied_disks
 from migrate.execution.qemu_img import Target as Volume
 from migrate.execution.steps.source_disk import connection_for, disk_job, transport
 from migrate.execution.sync_window import Gate
@@ -34,6 +36,19 @@ def remove_toolkit_snapshots(ctx: StepContext) -> list[str]:
         log.warning("%s: removing snapshot %r left by an interrupted pass", ctx.vm_name, name)
         cbt.remove_snapshot(conn, snapshot)
     return [name for _, name in found]
+
+
+def disk_keys(ctx: StepContext, files: dict[int, str], holder: str) -> dict[str, int]:
+    """Each planned disk's device key, found by its file among `files` (device key -> file: a snapshot's frozen
+    disks, or the powered-off VM's own); a SourceProtocolError names the `holder` of the files when a planned disk
+    is not among them (the VM changed since it was planned)."""
+    by_file = {file: key for key, file in files.items()}
+    missing = [disk.source_file for disk in copied_disks(ctx) if disk.source_file not in by_file]
+    if missing:
+        raise SourceProtocolError(f"{holder} holds no disk {', '.join(missing)} (it holds "
+                                  f"{', '.join(sorted(by_file)) or 'none'}): discover the source and plan the wave "
+                                  "again")
+    return {disk.slot: by_file[disk.source_file] for disk in copied_disks(ctx)}
 
 
 def copy_areas(session: Session, ctx: StepContext, row: SyncPass, disk: PlannedDisk, areas: list[tuple[int, int]],

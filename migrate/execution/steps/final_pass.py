@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 from migrate import failpoints
 from migrate.clients.vsphere import changed_blocks as cbt
 from migrate.db.execution_models import SyncPass
-from migrate.errors import ChangeIdInvalidError, MigrateError, SourceProtocolError
+from migrate.errors import ChangeIdInvalidError, MigrateError
 from migrate.execution import journal
 from migrate.execution.itinerary import StepContext
 from migrate.execution.steps.common import copied_disks, disk_of
-from migrate.execution.steps.delta import copy_areas, remove_toolkit_snapshots
+from migrate.execution.steps.delta import copy_areas, disk_keys, remove_toolkit_snapshots
 from migrate.planning.model import PlannedDisk
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,8 @@ def final_pass(ctx: StepContext, copy_whole: WholeCopy) -> SyncPass:
              f" (removed {', '.join(orphans)})" if orphans else "")
     item = ctx.item
     try:
-        keys = _disk_keys(ctx)
+        # The base VMDKs: the VM has no snapshot now.
+        keys = disk_keys(ctx, cbt.disk_files(ctx.services.vsphere, ctx.source.moref), f"source VM {ctx.vm_name}")
         for disk in copied_disks(ctx):
             _bring_up_to_date(session, ctx, row, disk, keys.get(disk.slot), newest, copy_whole)
             failpoints.reached("mid:final_pass")  # the crash tests kill the cutover between its disks
@@ -103,14 +104,3 @@ def _bring_up_to_date(session: Session, ctx: StepContext, row: SyncPass, disk: P
     journal.sync_disk_copied(session, row, disk.slot, 1, read, read,
                              {"whole": True, "seconds": detail["seconds"], "volid": detail["volid"],
                               "transport": detail["transport"]})
-
-
-def _disk_keys(ctx: StepContext) -> dict[str, int]:
-    """Each planned disk's device key, by its file (the base VMDK: the VM has no snapshot now)."""
-    by_file = {file: key for key, file in cbt.disk_files(ctx.services.vsphere, ctx.source.moref).items()}
-    missing = [disk.source_file for disk in copied_disks(ctx) if disk.source_file not in by_file]
-    if missing:
-        raise SourceProtocolError(f"source VM {ctx.vm_name} has no disk {', '.join(missing)} now (it has "
-                                  f"{', '.join(sorted(by_file)) or 'none'}): discover the source and plan the wave "
-                                  "again")
-    return {disk.slot: by_file[disk.source_file] for disk in copied_disks(ctx)}
